@@ -1,0 +1,196 @@
+// partman plan / apply: compute the plan; print it (plan) or execute it (apply).
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "partman/cli/common.hpp"
+#include "partman/core/errors.hpp"
+#include "partman/core/names.hpp"
+#include "partman/core/planner.hpp"
+#include "partman/core/render.hpp"
+#include "partman/db/catalog.hpp"
+#include "partman/db/executor.hpp"
+#include "partman/db/installer.hpp"
+#include "partman/db/policy_store.hpp"
+
+namespace partman::cli {
+
+namespace {
+
+struct PlanArgs
+{
+  std::vector<std::string> parents;
+  std::string at;
+  std::string format = "text";
+  std::string lock_timeout = "2s";
+  int retries = 3;
+};
+
+// The policies and the plan of one run.
+struct Planned
+{
+  std::vector<core::Policy> policies;
+  core::Plan plan;
+  std::vector<db::TableName> busy;
+};
+
+// Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock.
+Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const PlanArgs& args, core::Micros now,
+                      bool lock)
+{
+  db::require_schema(conn, globals.schema);
+  Planned out;
+  out.policies = db::load_policies(conn, globals.schema, db::resolve_tables(conn, args.parents));
+  if (lock) {
+    std::vector<db::TableName> names;
+    for (const auto& p : out.policies)
+      names.emplace_back(p.schema, p.table);
+    out.busy = db::lock_parents(conn, names);
+  }
+  pqxx::read_transaction tx(conn);
+  const auto snapshot = db::read_catalog(tx, out.policies);
+  out.plan = core::make_plan(snapshot, out.policies, now);
+  return out;
+}
+
+int run_plan(const Globals& globals, const PlanArgs& args)
+{
+  const auto now = resolve_now(args.at);
+  auto conn = connect(globals, {args.lock_timeout, true});
+  const Planned run = make_run_plan(*conn, globals, args, now, false);
+  if (args.format == "sql")
+    std::cout << core::render_sql(run.plan, args.lock_timeout);
+  else if (args.format == "json")
+    std::cout << core::render_json(run.plan);
+  else
+    std::cout << core::render_text(run.plan);
+  for (const auto& p : run.plan.parents) {
+    if (!p.error.empty())
+      return k_exit_partial;
+  }
+  return k_exit_ok;
+}
+
+const char* past_tense(core::ActionKind kind)
+{
+  switch (kind) {
+  case core::ActionKind::create:
+    return "created";
+  case core::ActionKind::drop:
+    return "dropped";
+  case core::ActionKind::detach:
+    return "detached";
+  case core::ActionKind::finalize_detach:
+    return "finalized the detach of";
+  }
+  return "?";
+}
+
+void print_action(const db::ParentOutcome&, const db::ActionOutcome& a)
+{
+  const std::string target = core::quote_qualified(a.action->schema, a.action->name);
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.1f ms", a.ms);
+  switch (a.status) {
+  case db::ActionOutcome::Status::ok:
+    std::cout << "  " << past_tense(a.action->kind) << " " << target;
+    if (!a.action->from.empty())
+      std::cout << " [" << a.action->from << ", " << a.action->to << ")";
+    std::cout << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
+              << "\n";
+    break;
+  case db::ActionOutcome::Status::failed:
+  case db::ActionOutcome::Status::deferred:
+    std::cout << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target
+              << ": " << a.error << "\n";
+    break;
+  case db::ActionOutcome::Status::skipped:
+    std::cout << "  skipped: " << core::to_string(a.action->kind) << " " << target << " (parent deferred)\n";
+    break;
+  }
+}
+
+int run_apply(const Globals& globals, const PlanArgs& args)
+{
+  const auto now = resolve_now(args.at);
+  auto conn = connect(globals, {args.lock_timeout, false});
+  if (db::is_standby(*conn)) {
+    std::cout << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
+    return k_exit_ok;
+  }
+  const Planned run = make_run_plan(*conn, globals, args, now, true);
+  std::cout << "Applying at " << core::iso_utc(now) << "\n";
+  db::ExecutorOptions options;
+  options.schema = globals.schema;
+  options.retries = args.retries;
+  std::size_t done[4] = {0, 0, 0, 0};
+  std::size_t bad = 0;
+  const auto outcomes =
+      db::execute_plan(*conn, run.plan, run.busy, options, [&](const db::ParentOutcome& p, const db::ActionOutcome& a) {
+        if (p.actions.size() == 1)
+          std::cout << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
+        if (a.status == db::ActionOutcome::Status::ok)
+          ++done[static_cast<int>(a.action->kind)];
+        print_action(p, a);
+      });
+  db::unlock_parents(*conn);
+  for (const auto& p : outcomes) {
+    const std::string name = core::quote_qualified(p.plan->schema, p.plan->table);
+    switch (p.status) {
+    case db::ParentOutcome::Status::ok:
+      if (p.actions.empty())
+        std::cout << name << "\n  nothing to do\n";
+      break;
+    case db::ParentOutcome::Status::busy:
+      std::cout << name << "\n  skipped: another partman run is working on this parent\n";
+      break;
+    case db::ParentOutcome::Status::unplannable:
+      std::cout << name << "\n  error: " << p.plan->error << "\n";
+      ++bad;
+      break;
+    case db::ParentOutcome::Status::failed:
+    case db::ParentOutcome::Status::deferred:
+      ++bad;
+      break;
+    }
+  }
+  std::cout << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
+            << done[3] << " finalized; " << bad << " of " << outcomes.size() << " parent(s) failed or deferred\n";
+  return bad == 0 ? k_exit_ok : k_exit_partial;
+}
+
+void add_common(CLI::App& cmd, PlanArgs& args)
+{
+  cmd.add_option("PARENT", args.parents, "Managed parents to work on (default: all)");
+  cmd.add_option("--at", args.at,
+                 "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
+  add_lock_timeout_option(cmd, args.lock_timeout);
+}
+
+} // namespace
+
+void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
+{
+  auto plan_args = std::make_shared<PlanArgs>();
+  auto* plan = app.add_subcommand(
+      "plan", "Dry run: print every action the next apply would take, with its reason and exact SQL.\n"
+              "Changes nothing in the database (the session is read-only), not even the history.");
+  add_common(*plan, *plan_args);
+  plan->add_option("-f,--format", plan_args->format,
+                   "text (for people), sql (a script psql runs as it stands), json (versioned document)")
+      ->check(CLI::IsMember({"text", "sql", "json"}))
+      ->capture_default_str();
+  plan->callback([&globals, &exit_code, plan_args] { exit_code = run_plan(globals, *plan_args); });
+
+  auto apply_args = std::make_shared<PlanArgs>();
+  auto* apply = app.add_subcommand(
+      "apply", "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
+               "with retries, recorded in the history table. A parent that fails does not stop the others.");
+  add_common(*apply, *apply_args);
+  apply->add_option("--retries", apply_args->retries,
+                    "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
+      ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  apply->callback([&globals, &exit_code, apply_args] { exit_code = run_apply(globals, *apply_args); });
+}
+
+} // namespace partman::cli

@@ -1,0 +1,58 @@
+// partman status: policies and partitions of managed parents, where each partition stands.
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "partman/cli/common.hpp"
+#include "partman/core/errors.hpp"
+#include "partman/core/status.hpp"
+#include "partman/db/catalog.hpp"
+#include "partman/db/installer.hpp"
+#include "partman/db/policy_store.hpp"
+
+namespace partman::cli {
+
+namespace {
+
+struct StatusArgs
+{
+  std::vector<std::string> parents;
+  std::string at;
+  std::string format = "text";
+};
+
+int run_status(const Globals& globals, const StatusArgs& args)
+{
+  const auto now = resolve_now(args.at);
+  auto conn = connect(globals, {"2s", true});
+  db::require_schema(*conn, globals.schema);
+  const auto policies = db::load_policies(*conn, globals.schema, db::resolve_tables(*conn, args.parents));
+  pqxx::read_transaction tx(*conn);
+  const auto snapshot = db::read_catalog(tx, policies, {true, true});
+  std::vector<core::ParentStatus> statuses;
+  bool failed = false;
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    statuses.push_back(core::make_status(snapshot[i], policies[i], now));
+    failed = failed || !statuses.back().error.empty();
+  }
+  std::cout << (args.format == "json" ? core::render_status_json(statuses, now)
+                                      : core::render_status_text(statuses));
+  return failed ? k_exit_partial : k_exit_ok;
+}
+
+} // namespace
+
+void add_status_command(CLI::App& app, const Globals& globals, int& exit_code)
+{
+  auto args = std::make_shared<StatusArgs>();
+  auto* cmd = app.add_subcommand("status", "Show each managed parent's policy and partitions: bounds, estimated "
+                                           "rows, size,\nand whether each is past, current, future or expired; "
+                                           "and the rows in a default partition.");
+  cmd->add_option("PARENT", args->parents, "Managed parents to show (default: all)");
+  cmd->add_option("--at", args->at, "Classify partitions as of this time instead of now (UTC without an offset)");
+  cmd->add_option("-f,--format", args->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->callback([&globals, &exit_code, args] { exit_code = run_status(globals, *args); });
+}
+
+} // namespace partman::cli

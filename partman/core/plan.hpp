@@ -1,0 +1,64 @@
+// The plan: an ordered list of actions per parent, each with the exact SQL it runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "partman/core/interval.hpp"
+
+namespace partman::core {
+
+// The closed set of things a plan can do.
+enum class ActionKind { create, drop, detach, finalize_detach };
+
+// One change to one partition.
+struct Action
+{
+  ActionKind kind = ActionKind::create;
+  std::string schema;
+  std::string name;
+  std::string from; // lower bound's value, unquoted (empty when not relevant)
+  std::string to;   // upper bound's value, unquoted
+  std::vector<std::string> sql;
+  bool transactional = true; // false: the statements cannot run inside a transaction block
+  std::string locks;         // the locks the statements take, for display
+  std::string reason;        // why, for display only
+};
+
+// How loud a note is.
+enum class NoteLevel { info, warning };
+
+// Something the plan wants the operator to know that is not an action.
+struct Note
+{
+  NoteLevel level = NoteLevel::info;
+  std::string message;
+};
+
+// The plan for one parent; `error` set means the parent cannot be planned at all.
+struct ParentPlan
+{
+  std::string schema;
+  std::string table;
+  std::string summary; // the policy in a few words
+  std::string error;
+  std::vector<Action> actions;
+  std::vector<Note> notes;
+};
+
+// The plan of a whole run.
+struct Plan
+{
+  Micros at = 0;
+  std::vector<ParentPlan> parents;
+
+  // Returns the number of actions over all parents.
+  std::size_t action_count() const;
+};
+
+// Returns "create", "drop", "detach" or "finalize-detach".
+const char* to_string(ActionKind kind);
+// Returns "info" or "warning".
+const char* to_string(NoteLevel level);
+
+} // namespace partman::core

@@ -1,0 +1,25 @@
+// The pure planner: catalog snapshot + policies + a point in time -> Plan. No I/O, no clock.
+#pragma once
+
+#include "partman/core/plan.hpp"
+#include "partman/core/policy.hpp"
+#include "partman/core/snapshot.hpp"
+#include "partman/core/timepoint.hpp"
+
+namespace partman::core {
+
+// The most partitions one parent's plan may create in one run (a guard against a far --start).
+constexpr std::int64_t k_max_creates_per_parent = 50000;
+
+// Plans one parent at instant `now` (UTC microseconds).
+ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micros now);
+// Plans every parent; `parents[i]` belongs to `policies[i]`.
+Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now);
+
+// Returns a bound's value as text for `type` (timestamptz bounds carry their offset in `zone`); the SQL
+// literal is this text single-quoted.
+std::string bound_text(KeyType type, Zone zone, Micros key);
+// Returns the prefix shared by the names of the children `policy` creates.
+std::string policy_child_prefix(const Policy& policy);
+
+} // namespace partman::core

@@ -1,0 +1,142 @@
+#include "partman/core/render.hpp"
+
+#include <date/date.h>
+#include <nlohmann/json.hpp>
+
+#include "partman/core/names.hpp"
+
+namespace partman::core {
+
+namespace {
+
+std::string parent_text(const ParentPlan& p)
+{
+  return quote_qualified(p.schema, p.table);
+}
+
+std::string action_target(const Action& a)
+{
+  return quote_qualified(a.schema, a.name);
+}
+
+struct Counts
+{
+  std::size_t by_kind[4] = {0, 0, 0, 0};
+  std::size_t errors = 0;
+};
+
+Counts count(const Plan& plan)
+{
+  Counts c;
+  for (const auto& p : plan.parents) {
+    if (!p.error.empty())
+      ++c.errors;
+    for (const auto& a : p.actions)
+      ++c.by_kind[static_cast<int>(a.kind)];
+  }
+  return c;
+}
+
+} // namespace
+
+std::string iso_utc(Micros utc)
+{
+  const date::sys_time<std::chrono::microseconds> tp{std::chrono::microseconds{utc}};
+  if (utc % k_micros_per_second == 0)
+    return date::format("%FT%TZ", date::floor<std::chrono::seconds>(tp));
+  return date::format("%FT%TZ", tp);
+}
+
+std::string render_text(const Plan& plan)
+{
+  std::string out = "Plan at " + iso_utc(plan.at) + "\n";
+  for (const auto& p : plan.parents) {
+    out += "\n" + parent_text(p) + " (" + p.summary + ")\n";
+    if (!p.error.empty())
+      out += "  ! error: " + p.error + "\n";
+    else if (p.actions.empty())
+      out += "  nothing to do\n";
+    for (const auto& a : p.actions) {
+      out += "  " + std::string(a.kind == ActionKind::create ? "+ " : "- ") + to_string(a.kind) + " " +
+             action_target(a);
+      if (!a.from.empty())
+        out += " [" + a.from + ", " + a.to + ")";
+      out += "\n      " + a.reason + "\n";
+    }
+    for (const auto& n : p.notes)
+      out += "  ! " + std::string(to_string(n.level)) + ": " + n.message + "\n";
+  }
+  const Counts c = count(plan);
+  out += "\n" + std::to_string(c.by_kind[0]) + " to create, " + std::to_string(c.by_kind[1]) + " to drop, " +
+         std::to_string(c.by_kind[2]) + " to detach, " + std::to_string(c.by_kind[3]) +
+         " to finalize, over " + std::to_string(plan.parents.size()) + " parent(s)";
+  if (c.errors > 0)
+    out += "; " + std::to_string(c.errors) + " parent(s) cannot be planned";
+  return out + "\n";
+}
+
+std::string render_sql(const Plan& plan, const std::string& lock_timeout)
+{
+  std::string out = "-- partman " PARTMAN_VERSION " plan at " + iso_utc(plan.at) +
+                    "\n-- Run it with: psql -v ON_ERROR_STOP=1 -f FILE\n"
+                    "SET lock_timeout = " +
+                    quote_literal(lock_timeout) + ";\nSET standard_conforming_strings = on;\n";
+  for (const auto& p : plan.parents) {
+    out += "\n-- " + parent_text(p) + " (" + p.summary + ")\n";
+    if (!p.error.empty())
+      out += "-- error: " + p.error + "\n";
+    for (const auto& n : p.notes)
+      out += "-- " + std::string(to_string(n.level)) + ": " + n.message + "\n";
+    for (const auto& a : p.actions) {
+      out += "-- " + std::string(to_string(a.kind)) + " " + action_target(a) + ": " + a.reason + "\n";
+      if (a.transactional)
+        out += "BEGIN;\n";
+      for (const auto& s : a.sql)
+        out += s + ";\n";
+      if (a.transactional)
+        out += "COMMIT;\n";
+    }
+  }
+  return out;
+}
+
+std::string render_json(const Plan& plan)
+{
+  nlohmann::json parents = nlohmann::json::array();
+  for (const auto& p : plan.parents) {
+    nlohmann::json actions = nlohmann::json::array();
+    for (const auto& a : p.actions) {
+      nlohmann::json bounds = nullptr;
+      if (!a.from.empty())
+        bounds = {{"from", a.from}, {"to", a.to}};
+      actions.push_back({{"action", to_string(a.kind)},
+                         {"partition", action_target(a)},
+                         {"schema", a.schema},
+                         {"name", a.name},
+                         {"bounds", bounds},
+                         {"sql", a.sql},
+                         {"transaction", a.transactional},
+                         {"locks", a.locks},
+                         {"reason", a.reason}});
+    }
+    nlohmann::json notes = nlohmann::json::array();
+    for (const auto& n : p.notes)
+      notes.push_back({{"level", to_string(n.level)}, {"message", n.message}});
+    parents.push_back({{"parent", parent_text(p)},
+                       {"schema", p.schema},
+                       {"table", p.table},
+                       {"policy", p.summary},
+                       {"status", p.error.empty() ? "ok" : "error"},
+                       {"error", p.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.error)},
+                       {"actions", actions},
+                       {"notes", notes}});
+  }
+  const nlohmann::json doc = {{"format", "partman-plan"},
+                              {"version", k_plan_json_version},
+                              {"partman_version", PARTMAN_VERSION},
+                              {"at", iso_utc(plan.at)},
+                              {"parents", parents}};
+  return doc.dump(2) + "\n";
+}
+
+} // namespace partman::core

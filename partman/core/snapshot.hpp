@@ -1,0 +1,48 @@
+// What the catalog says about managed parents and their partitions, read once per run.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "partman/core/interval.hpp"
+#include "partman/core/policy.hpp"
+
+namespace partman::core {
+
+// One partition (or an unattached table that holds a partition's name).
+struct Child
+{
+  std::string schema;
+  std::string name;
+  bool is_default = false;
+  std::optional<Micros> lower; // empty: MINVALUE
+  std::optional<Micros> upper; // empty: MAXVALUE
+  std::string bound_text;      // as pg_get_expr prints it
+  bool detach_pending = false; // an interrupted DETACH ... CONCURRENTLY
+  bool partitioned = false;    // itself partitioned (a sub-partitioned child)
+  double estimated_rows = -1;  // pg_class.reltuples; negative when never analysed
+  std::int64_t bytes = 0;      // pg_total_relation_size
+  std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
+};
+
+// One managed parent as the catalog shows it.
+struct ParentSnapshot
+{
+  std::string schema;
+  std::string table;
+  bool exists = false;
+  bool partitioned = false;
+  char strategy = 0; // 'r' range, 'l' list, 'h' hash
+  int key_count = 0;
+  std::string key_column;
+  std::string key_type_name;
+  KeyType key_type = KeyType::unsupported;
+  std::vector<Child> children;
+  std::vector<std::string> taken_names; // relations in the parent's schema that share the child prefix
+};
+
+// Returns the message that explains why a parent cannot be planned, or an empty string when it can.
+std::string check_parent_shape(const ParentSnapshot& parent);
+
+} // namespace partman::core

@@ -1,0 +1,42 @@
+// The state of managed parents for `partman status`: pure, from a snapshot, a policy and a point in time.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "partman/core/policy.hpp"
+#include "partman/core/snapshot.hpp"
+
+namespace partman::core {
+
+// Where a partition stands relative to now and the retention cutoff.
+enum class PartitionState { past, current, future, expired, default_partition, detach_pending };
+
+// One partition's line in the status.
+struct PartitionStatus
+{
+  const Child* child = nullptr;
+  std::string from; // lower bound's value, or MINVALUE
+  std::string to;   // upper bound's value, or MAXVALUE
+  PartitionState state = PartitionState::past;
+};
+
+// One parent's status.
+struct ParentStatus
+{
+  const Policy* policy = nullptr;
+  const ParentSnapshot* parent = nullptr;
+  std::string error;
+  std::vector<PartitionStatus> partitions; // in key order, the default partition last
+};
+
+// Returns "past", "current", "future", "expired", "default" or "detach-pending".
+const char* to_string(PartitionState state);
+// Classifies every partition of `parent` at instant `now`.
+ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Micros now);
+// Returns the statuses as a table for people.
+std::string render_status_text(const std::vector<ParentStatus>& statuses);
+// Returns the statuses as a versioned JSON document.
+std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros now);
+
+} // namespace partman::core

@@ -1,0 +1,35 @@
+// Instants and wall-clock times: time zones, parsing user input, and SQL literals that no session can shift.
+#pragma once
+
+#include <string>
+
+#include "partman/core/interval.hpp"
+#include "partman/core/result.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace partman::core {
+
+using Zone = const date::time_zone*;
+
+// Returns the zone named `name` from the system tz database, or an error that names it.
+Result<Zone> find_zone(const std::string& name);
+// Returns the wall-clock time in `zone` of the instant `utc`.
+Micros to_local(Zone zone, Micros utc);
+// Returns the instant of the wall-clock time `local` in `zone`: an ambiguous time takes the later offset
+// (as PostgreSQL does), a time skipped by a DST change maps to the instant of the change.
+Micros to_utc(Zone zone, Micros local);
+
+// Returns "YYYY-MM-DD HH:MM:SS" (with ".ffffff" when needed) for a wall-clock time.
+std::string format_local(Micros local);
+// Returns "YYYY-MM-DD" for a wall-clock time.
+std::string format_date(Micros local);
+// Returns the instant as wall-clock time in `zone` with its explicit offset, e.g. "2026-11-25 00:00:00+01:00".
+std::string format_instant(Zone zone, Micros utc);
+
+// Parses "YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±HH[:MM]]"; without an offset the time is read in `zone`.
+Result<Micros> parse_instant(const std::string& text, Zone zone);
+
+} // namespace partman::core

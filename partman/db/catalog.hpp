@@ -1,0 +1,23 @@
+// Reads the catalog of every managed parent and its partitions in one query.
+#pragma once
+
+#include <pqxx/transaction_base>
+#include <vector>
+
+#include "partman/core/policy.hpp"
+#include "partman/core/snapshot.hpp"
+
+namespace partman::db {
+
+// What to read beyond what the planner needs.
+struct CatalogOptions
+{
+  bool sizes = false;        // pg_total_relation_size of each partition (status)
+  bool count_default = false; // an exact row count of each default partition (status; one query each)
+};
+
+// Returns one snapshot per policy, in the same order, read in one round trip (plus the default counts).
+std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+                                               const CatalogOptions& options = {});
+
+} // namespace partman::db

@@ -1,0 +1,58 @@
+// Applies a Plan: each action in its own transaction, under lock_timeout with bounded retries, recorded in
+// the history table. One parent's failure never stops the others.
+#pragma once
+
+#include <functional>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+#include "partman/core/plan.hpp"
+#include "partman/db/policy_store.hpp"
+
+namespace partman::db {
+
+// How the executor retries and records.
+struct ExecutorOptions
+{
+  std::string schema = "partman"; // the partman schema (history table)
+  int retries = 3;                // retries of an action that met lock_timeout or a deadlock
+  int backoff_ms = 200;           // first back-off; doubles each retry, with up to 50% jitter
+};
+
+// How one action ended.
+struct ActionOutcome
+{
+  enum class Status { ok, failed, deferred, skipped };
+  const core::Action* action = nullptr;
+  Status status = Status::skipped;
+  std::string error;
+  double ms = 0;
+  int attempts = 0;
+};
+
+// How one parent ended.
+struct ParentOutcome
+{
+  enum class Status { ok, failed, deferred, busy, unplannable };
+  const core::ParentPlan* plan = nullptr;
+  Status status = Status::ok;
+  std::vector<ActionOutcome> actions;
+};
+
+// Takes partman's advisory lock on each parent without waiting; returns the parents another run holds.
+std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<TableName>& parents);
+// Releases every advisory lock this session holds.
+void unlock_parents(pqxx::connection& conn);
+
+// Executes the plan of every parent not in `busy`; `report` is called after each action.
+std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const core::Plan& plan,
+                                        const std::vector<TableName>& busy, const ExecutorOptions& options,
+                                        const std::function<void(const ParentOutcome&, const ActionOutcome&)>& report);
+
+// Returns "ok", "failed", "deferred" or "skipped".
+const char* to_string(ActionOutcome::Status status);
+// Returns "ok", "failed", "deferred", "busy" or "error".
+const char* to_string(ParentOutcome::Status status);
+
+} // namespace partman::db

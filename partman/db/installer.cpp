@@ -1,0 +1,87 @@
+#include "partman/db/installer.hpp"
+
+#include <pqxx/pqxx>
+
+#include "partman/core/errors.hpp"
+#include "partman/core/names.hpp"
+
+namespace partman::db {
+
+namespace {
+
+// The advisory lock that serialises concurrent installs.
+constexpr int k_install_lock = 0x70617274;
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to)
+{
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+    text.replace(pos, from.size(), to);
+  return text;
+}
+
+int installed_version(pqxx::transaction_base& tx, const std::string& schema)
+{
+  const auto r = tx.exec_params("SELECT to_regclass(format('%I.meta', $1::text)) IS NOT NULL", schema);
+  if (!r[0][0].as<bool>())
+    return 0;
+  const auto v = tx.exec("SELECT value FROM " + core::quote_ident(schema) + ".meta WHERE key = 'schema_version'");
+  return v.empty() ? 0 : std::stoi(v[0][0].as<std::string>());
+}
+
+} // namespace
+
+int latest_schema_version()
+{
+  return embedded_scripts().empty() ? 0 : embedded_scripts().back().version;
+}
+
+InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
+{
+  if (schema.empty())
+    throw UsageError("the schema name is empty; HINT: pass --schema NAME");
+  pqxx::work tx(conn);
+  tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_install_lock) + ")");
+  const auto ext = tx.exec_params("SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
+                                  "e.extnamespace WHERE n.nspname = $1 ORDER BY 1",
+                                  schema);
+  if (!ext.empty())
+    throw UsageError("schema '" + schema + "' holds the extension '" + ext[0][0].as<std::string>() +
+                     "'; partman keeps its tables apart from it; HINT: choose another schema with --schema, "
+                     "for example --schema partman_policy (and pass the same --schema, or set "
+                     "PARTMAN_SCHEMA, on every command)");
+  InstallResult result;
+  result.from_version = installed_version(tx, schema);
+  const std::string q = core::quote_ident(schema);
+  tx.exec("CREATE SCHEMA IF NOT EXISTS " + q);
+  tx.exec("CREATE TABLE IF NOT EXISTS " + q + ".meta (key text PRIMARY KEY, value text NOT NULL)");
+  if (result.from_version > latest_schema_version())
+    throw UsageError("schema '" + schema + "' is at version " + std::to_string(result.from_version) +
+                     ", newer than this partman (" + std::to_string(latest_schema_version()) +
+                     "); HINT: upgrade partman");
+  for (const auto& script : embedded_scripts()) {
+    if (script.version > result.from_version)
+      tx.exec(replace_all(script.text, "@schema@", q));
+  }
+  result.to_version = latest_schema_version();
+  tx.exec_params("INSERT INTO " + q +
+                     ".meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = "
+                     "EXCLUDED.value",
+                 std::to_string(result.to_version));
+  tx.commit();
+  return result;
+}
+
+void require_schema(pqxx::connection& conn, const std::string& schema)
+{
+  pqxx::read_transaction tx(conn);
+  const int version = installed_version(tx, schema);
+  if (version == 0)
+    throw UsageError("the partman schema '" + schema + "' is not installed in this database; HINT: run "
+                     "'partman install' (with --schema if you chose another name)");
+  if (version != latest_schema_version())
+    throw UsageError("the partman schema '" + schema + "' is at version " + std::to_string(version) +
+                     ", this partman expects " + std::to_string(latest_schema_version()) +
+                     "; HINT: run 'partman install' to upgrade it");
+}
+
+} // namespace partman::db

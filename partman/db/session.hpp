@@ -1,0 +1,31 @@
+// Connecting by libpq's conventions and setting up a session partman can rely on.
+#pragma once
+
+#include <memory>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace partman::db {
+
+// Session settings every partman connection runs with.
+struct SessionOptions
+{
+  std::string lock_timeout = "2s";
+  bool read_only = false; // plan and status: the server refuses any write
+};
+
+// Opens a connection from a conninfo string or URI (empty: PG* variables, service file, .pgpass) and
+// applies `options`; throws ConnectionError or UsageError.
+std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options);
+// Returns true when the server is a standby (in recovery).
+bool is_standby(pqxx::connection& conn);
+// Returns `text` as a statement parameter, or NULL when it is empty.
+inline const char* nullable(const std::string& text)
+{
+  return text.empty() ? nullptr : text.c_str();
+}
+// Returns a PostgreSQL array literal of `items` for a text[] parameter.
+std::string text_array(const std::vector<std::string>& items);
+
+} // namespace partman::db

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs a command against a throwaway PostgreSQL: initdb into a temporary folder (trust auth, fsync off),
+# start it on a free port with its own socket folder, export PG* for the command, then stop and remove it.
+# Usage: tests/pg_temp.sh COMMAND [ARG...]    (the command's exit code is passed through)
+set -euo pipefail
+
+pg_version=${PG_VERSION:-15}
+bindir=$(ls -d /usr/lib/postgresql/"$pg_version"/bin 2>/dev/null || true)
+[ -n "$bindir" ] || { echo "pg_temp: PostgreSQL $pg_version server binaries not found" >&2; exit 4; }
+
+run_as_pg=()
+if [ "$(id -u)" = 0 ]; then
+  run_as_pg=(runuser -u postgres --)
+fi
+
+dir=$(mktemp -d /tmp/partman-pg.XXXXXX)
+chmod 755 "$dir"
+[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+
+port=${PG_TEMP_PORT:-}
+if [ -z "$port" ]; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+
+cleanup() {
+  "${run_as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+"${run_as_pg[@]}" "$bindir/initdb" -D "$dir/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+  || { cat "$dir/initdb.log" >&2; exit 4; }
+cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_locks_per_transaction = 256
+max_connections = 200
+CONF
+"${run_as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+  || { cat "$dir/server.log" >&2; exit 4; }
+
+export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGDATABASE=postgres
+unset PGPASSWORD PGSERVICE
+set +e
+"$@"
+rc=$?
+set -e
+exit $rc
