@@ -18,9 +18,12 @@ chmod 755 "$dir"
 [ "$(id -u)" = 0 ] && chown postgres: "$dir"
 
 port=${PG_TEMP_PORT:-}
-if [ -z "$port" ]; then
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-fi
+while [ -z "$port" ]; do
+  candidate=$((20000 + RANDOM % 20000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+    port=$candidate
+  fi
+done
 
 cleanup() {
   "${run_as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
