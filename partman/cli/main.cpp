@@ -1,6 +1,7 @@
 // partman: keeps PostgreSQL's partitioned tables healthy. This file only wires the subcommands.
 #include <iostream>
 #include <pqxx/except>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "partman/cli/common.hpp"
@@ -32,7 +33,9 @@ void print_error(const std::string& message)
 int main(int argc, char** argv)
 {
   using namespace partman;
+  spdlog::set_default_logger(spdlog::stderr_color_mt("partman"));
   spdlog::set_pattern("partman: %l: %v");
+  spdlog::set_level(spdlog::level::info);
   CLI::App app{"partman " PARTMAN_VERSION
                ": keeps PostgreSQL's declaratively partitioned tables healthy.\n"
                "It creates partitions before data arrives (premake), removes expired ones (retention),\n"
@@ -48,6 +51,9 @@ int main(int argc, char** argv)
   app.add_option("--schema", globals.schema, "Schema that holds partman's policy and history tables")
       ->envname("PARTMAN_SCHEMA")
       ->capture_default_str();
+  app.add_flag_callback(
+      "-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); },
+      "Log each statement and retry on standard error");
 
   int exit_code = k_exit_ok;
   cli::add_install_command(app, globals, exit_code);

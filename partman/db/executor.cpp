@@ -6,6 +6,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/pqxx>
 #include <random>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "partman/core/names.hpp"
@@ -75,6 +76,8 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
     out.status = ActionOutcome::Status::ok;
     recorder.record(tx, parent, out);
   };
+  for (const auto& s : out.action->sql)
+    spdlog::debug("{}: {}", core::quote_qualified(parent.schema, parent.table), s);
   if (out.action->transactional) {
     pqxx::work tx(conn);
     for (const auto& s : out.action->sql)
@@ -114,8 +117,10 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
       break;
     }
     const int base = options.backoff_ms << (out.attempts - 1);
-    std::uniform_int_distribution<int> jitter(0, base / 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(base + jitter(rng)));
+    const int wait = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
+    spdlog::warn("{} {}: {}; retry {} of {} in {} ms", core::to_string(action.kind),
+                 core::quote_qualified(action.schema, action.name), out.error, out.attempts, options.retries, wait);
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
   out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   pqxx::work tx(conn);

@@ -3,23 +3,65 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
+#include <libpq-fe.h>
+
 #include "partman/core/errors.hpp"
 
 namespace partman::db {
 
+namespace {
+
+// Returns the password written in a conninfo string or URI, or "" (libpq parses it, as it would to connect);
+// throws UsageError when libpq cannot parse `dsn`.
+std::string password_in(const std::string& dsn)
+{
+  std::string password;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+  if (!options) {
+    std::string message = error ? error : "out of memory";
+    PQfreemem(error);
+    while (!message.empty() && message.back() == '\n')
+      message.pop_back();
+    // libpq quotes the text it could not parse, which may be part of a password.
+    const bool secret = dsn.find("password") != std::string::npos || dsn.find('@') != std::string::npos;
+    throw UsageError("invalid connection string" + (secret ? std::string() : ": " + message) +
+                     "; HINT: pass a conninfo ('host=db dbname=app') or a URI ('postgresql://user@db/app')");
+  }
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (std::string(o->keyword) == "password" && o->val)
+      password = o->val;
+  }
+  PQconninfoFree(options);
+  return password;
+}
+
+// Returns libpq's message without trailing white space and with any password of `dsn` masked.
+std::string scrub(std::string message, const std::string& dsn)
+{
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    message.pop_back();
+  const std::string password = password_in(dsn);
+  if (password.empty())
+    return message;
+  for (auto pos = message.find(password); pos != std::string::npos; pos = message.find(password, pos))
+    message.replace(pos, password.size(), "********");
+  return message;
+}
+
+} // namespace
+
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options)
 {
+  password_in(dsn); // rejects a malformed string before libpq echoes it
   std::unique_ptr<pqxx::connection> conn;
   try {
     conn = std::make_unique<pqxx::connection>(dsn);
   } catch (const pqxx::broken_connection& e) {
-    std::string message = e.what();
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
-    throw ConnectionError("cannot connect to the database: " + message);
+    throw ConnectionError("cannot connect to the database: " + scrub(e.what(), dsn));
   } catch (const std::exception& e) {
-    throw UsageError(std::string("invalid connection string: ") + e.what() +
-                     "HINT: pass a conninfo ('host=... dbname=...') or a URI ('postgresql://...')");
+    throw UsageError("invalid connection string: " + scrub(e.what(), dsn) +
+                     "; HINT: pass a conninfo ('host=... dbname=...') or a URI ('postgresql://...')");
   }
   pqxx::nontransaction tx(*conn);
   try {
