@@ -24,19 +24,22 @@ WITH pol AS (
   LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tbl
   LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = pt.partattrs[0] AND pt.partattrs[0] <> 0
-), kids AS (
-  SELECT par.ord, par.keytype, ch.oid, ch.relname, chn.nspname, ch.relkind, ch.reltuples,
-         ch.oid = par.partdefid AS is_default, i.inhdetachpending,
-         pg_get_expr(ch.relpartbound, ch.oid) AS bound,
-         CASE WHEN par.partstrat = 'r' AND par.partnatts = 1
-              THEN regexp_match(pg_get_expr(ch.relpartbound, ch.oid), '^FOR VALUES FROM \((.*)\) TO \((.*)\)$')
-         END AS m
+), kids AS MATERIALIZED (
+  SELECT par.ord, par.keytype, par.partstrat = 'r' AND par.partnatts = 1 AS ranged, ch.oid, ch.relname,
+         chn.nspname, ch.relkind, ch.reltuples, ch.oid = par.partdefid AS is_default, i.inhdetachpending,
+         pg_get_expr(ch.relpartbound, ch.oid) AS bound
   FROM par
   JOIN pg_inherits i ON i.inhparent = par.relid
   JOIN pg_class ch ON ch.oid = i.inhrelid
   JOIN pg_namespace chn ON chn.oid = ch.relnamespace
-), vals AS (
-  SELECT k.*, btrim(k.m[1], '''') AS lo, btrim(k.m[2], '''') AS hi FROM kids k
+), cut AS MATERIALIZED (
+  SELECT k.*, strpos(k.bound, ') TO (') AS sep FROM kids k
+), vals AS MATERIALIZED (
+  -- "FOR VALUES FROM (<lo>) TO (<hi>)": single-column range bounds, without their quotes
+  SELECT c.*,
+         CASE WHEN c.ranged AND c.sep > 0 THEN btrim(substr(c.bound, 18, c.sep - 18), '''') END AS lo,
+         CASE WHEN c.ranged AND c.sep > 0 THEN btrim(substr(c.bound, c.sep + 6, length(c.bound) - c.sep - 6), '''') END AS hi
+  FROM cut c
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
        par.partstrat::text, par.partnatts, par.attname::text, par.keytype,
