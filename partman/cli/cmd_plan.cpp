@@ -21,7 +21,7 @@ struct PlanArgs
   std::vector<std::string> parents;
   std::string at;
   std::string format = "text";
-  std::string lock_timeout = "2s";
+  std::string lock_timeout = "1s";
   int retries = 3;
 };
 
@@ -109,6 +109,15 @@ void print_action(const db::ParentOutcome&, const db::ActionOutcome& a)
   }
 }
 
+// Prints the plan's warnings about a parent (such as a range it cannot create), which apply leaves as they are.
+void print_warnings(const core::ParentPlan& parent)
+{
+  for (const auto& n : parent.notes) {
+    if (n.level == core::NoteLevel::warning)
+      std::cout << "  warning: " << n.message << "\n";
+  }
+}
+
 int run_apply(const Globals& globals, const PlanArgs& args)
 {
   const auto now = resolve_now(args.at);
@@ -126,8 +135,10 @@ int run_apply(const Globals& globals, const PlanArgs& args)
   std::size_t bad = 0;
   const auto outcomes =
       db::execute_plan(*conn, run.plan, run.busy, options, [&](const db::ParentOutcome& p, const db::ActionOutcome& a) {
-        if (p.actions.size() == 1)
+        if (p.actions.size() == 1) {
           std::cout << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
+          print_warnings(*p.plan);
+        }
         if (a.status == db::ActionOutcome::Status::ok)
           ++done[static_cast<int>(a.action->kind)];
         print_action(p, a);
@@ -137,8 +148,11 @@ int run_apply(const Globals& globals, const PlanArgs& args)
     const std::string name = core::quote_qualified(p.plan->schema, p.plan->table);
     switch (p.status) {
     case db::ParentOutcome::Status::ok:
-      if (p.actions.empty())
-        std::cout << name << "\n  nothing to do\n";
+      if (p.actions.empty()) {
+        std::cout << name << "\n";
+        print_warnings(*p.plan);
+        std::cout << "  nothing to do\n";
+      }
       break;
     case db::ParentOutcome::Status::busy:
       std::cout << name << "\n  skipped: another partman run is working on this parent\n";

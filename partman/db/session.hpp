@@ -11,7 +11,7 @@ namespace partman::db {
 // Session settings every partman connection runs with.
 struct SessionOptions
 {
-  std::string lock_timeout = "2s";
+  std::string lock_timeout = "1s";
   bool read_only = false; // plan and status: the server refuses any write
 };
 

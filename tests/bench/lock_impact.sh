@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Benchmark: what the application feels while maintenance runs. pgbench inserts into N daily parents for
+# 16 s; after 2 s a reader holds parent ev_1 for 8 s (a long report); 0.5 s later maintenance with work
+# (about 10 creates and 23 drops per parent) starts. Prints the maintenance time and the insert latency
+# (p99, max) for: no maintenance, pg_partman's run_maintenance_proc, and partman apply.
+# Usage: tests/bench/lock_impact.sh [N]     (default 20; starts its own server unless PGHOST is set)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-20}
+if [ -z "${PGHOST:-}" ]; then
+  exec tests/pg_temp.sh "$0" "$N"
+fi
+partman=$(realpath "${PARTMAN_BIN:-build/partman}")
+lock_timeout=${LOCK_TIMEOUT:-1s}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+
+setup() { # $1: pg_partman | partman | none
+  psql -qX -d postgres -c "DROP DATABASE IF EXISTS bench_lock WITH (FORCE)" -c "CREATE DATABASE bench_lock" 2>/dev/null
+  export PGDATABASE=bench_lock
+  for i in $(seq 1 "$N"); do
+    echo "CREATE TABLE public.ev_$i (id bigint NOT NULL, ts timestamptz NOT NULL, payload text) PARTITION BY RANGE (ts);"
+    echo "CREATE INDEX ON public.ev_$i (ts);"
+  done | psql -qX -v ON_ERROR_STOP=1 >/dev/null
+  if [ "$1" = pg_partman ]; then
+    psql -qX -c "CREATE SCHEMA pgp; CREATE EXTENSION pg_partman SCHEMA pgp"
+    for i in $(seq 1 "$N"); do
+      echo "SELECT pgp.create_parent('public.ev_$i', 'ts', 'native', 'daily', p_premake := 4, p_start_partition := (now() - interval '30 days')::date::text);"
+    done | psql -qX -v ON_ERROR_STOP=1 >/dev/null
+    psql -qX -c "UPDATE pgp.part_config SET premake = 14, retention = '7 days', retention_keep_table = false, infinite_time_partitions = true"
+  else
+    for i in $(seq 1 "$N"); do echo "CREATE TABLE public.ev_${i}_default PARTITION OF public.ev_$i DEFAULT;"; done | psql -qX >/dev/null
+    "$partman" install >/dev/null
+    start=$(date -u -d '30 days ago' +%F)
+    for i in $(seq 1 "$N"); do "$partman" manage "ev_$i" --interval daily --premake 4 --start "$start" >/dev/null; done
+    "$partman" apply >/dev/null
+    psql -qX -c "UPDATE partman.policy SET premake = 14, retention = '7 days', retention_action = 'drop', start_at = NULL"
+  fi
+}
+
+run() { # $1: label, $2...: the maintenance command (or 'true')
+  local label=$1; shift
+  printf '\\set p random(1, %d)\nINSERT INTO public.ev_:p (id, ts, payload) VALUES (1, now(), %s);\n' "$N" "'x'" >"$work/ins.sql"
+  rm -f "$work"/log*
+  (cd "$work" && pgbench -n -c 4 -T 16 -f ins.sql -l --log-prefix=log >/dev/null 2>&1) & local bench=$!
+  sleep 2
+  psql -qX -c "BEGIN; SELECT count(*) FROM public.ev_1; SELECT pg_sleep(8); COMMIT;" >/dev/null & local reader=$!
+  sleep 0.5
+  local t0 t1 rc=0
+  t0=$(now); "$@" >"$work/maint.out" 2>&1 || rc=$?; t1=$(now)
+  wait "$reader"; wait "$bench"
+  cat "$work"/log* | awk '{ print $3 }' | sort -n | awk -v label="$label" -v t0="$t0" -v t1="$t1" -v rc="$rc" '
+    { lat[++n] = $1 }
+    END {
+      p99 = lat[int(n * 0.99)]; max = lat[n]
+      printf "  %-40s %12.1f %8d %10.1f %10.0f   (exit %d)\n", label, t1 - t0, n, p99 / 1000, max / 1000, rc }'
+}
+
+echo "N=$N parents, pgbench -c 4 inserting for 16 s, a reader holding ev_1 for 8 s:"
+printf '  %-40s %12s %8s %10s %10s\n' "" "maint. (s)" "inserts" "p99 (ms)" "max (ms)"
+setup none;       run "no maintenance" true
+setup pg_partman; run "pg_partman run_maintenance_proc" psql -qX -c "CALL pgp.run_maintenance_proc()"
+setup partman;    run "partman apply --lock-timeout $lock_timeout" "$partman" apply --lock-timeout "$lock_timeout"
+echo "partman's output:"; sed 's/^/    /' "$work/maint.out" | grep -Ev '^\s+(created|dropped)' | tail -8
