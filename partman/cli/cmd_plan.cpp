@@ -1,9 +1,13 @@
 // partman plan / apply: compute the plan; print it (plan) or execute it (apply).
+#include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
+#include "partman/core/fingerprint.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/core/render.hpp"
@@ -23,6 +27,17 @@ struct PlanArgs
   std::string format = "text";
   std::string lock_timeout = "1s";
   int retries = 3;
+  std::string out;       // plan: also save the plan (JSON) here
+  std::string plan_file; // apply: run this saved plan
+};
+
+// A plan saved by `plan --out`: when and for which parents it was made, and from what.
+struct SavedPlan
+{
+  core::Micros at = 0;
+  std::vector<std::string> parents; // as written in the plan ("schema"."table")
+  std::string fingerprint;
+  std::vector<std::vector<std::string>> sql; // each action's statements, in order
 };
 
 // The policies and the plan of one run.
@@ -34,12 +49,12 @@ struct Planned
 };
 
 // Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock.
-Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const PlanArgs& args, core::Micros now,
-                      bool lock)
+Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std::vector<std::string>& parents,
+                      core::Micros now, bool lock)
 {
   db::require_schema(conn, globals.schema);
   Planned out;
-  out.policies = db::load_policies(conn, globals.schema, db::resolve_tables(conn, args.parents));
+  out.policies = db::load_policies(conn, globals.schema, db::resolve_tables(conn, parents));
   if (lock) {
     std::vector<db::TableName> names;
     for (const auto& p : out.policies)
@@ -49,14 +64,79 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const Plan
   pqxx::read_transaction tx(conn);
   const auto snapshot = db::read_catalog(tx, out.policies);
   out.plan = core::make_plan(snapshot, out.policies, now);
+  out.plan.fingerprint = core::fingerprint(snapshot, out.policies);
   return out;
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader never sees half a plan.
+void write_file(const std::string& path, const std::string& text)
+{
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << text;
+    f.flush();
+    if (!f)
+      throw UsageError("--out: cannot write '" + tmp + "'");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw UsageError("--out: cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+SavedPlan read_saved_plan(const std::string& path)
+{
+  std::ifstream f(path);
+  if (!f)
+    throw UsageError("--plan: cannot read '" + path + "'");
+  SavedPlan saved;
+  try {
+    const auto doc = nlohmann::json::parse(f);
+    if (doc.at("format") != "partman-plan" || doc.at("version") != core::k_plan_json_version)
+      throw UsageError("--plan: '" + path + "' is not a partman plan of version " +
+                       std::to_string(core::k_plan_json_version));
+    if (!doc.contains("fingerprint"))
+      throw UsageError("--plan: '" + path + "' has no fingerprint; HINT: save plans with 'partman plan --out FILE'");
+    saved.fingerprint = doc.at("fingerprint").get<std::string>();
+    auto at = core::parse_instant(doc.at("at").get<std::string>(), *core::find_zone("UTC"));
+    if (!at)
+      throw UsageError("--plan: " + at.error());
+    saved.at = *at;
+    for (const auto& p : doc.at("parents")) {
+      saved.parents.push_back(p.at("parent").get<std::string>());
+      for (const auto& a : p.at("actions"))
+        saved.sql.push_back(a.at("sql").get<std::vector<std::string>>());
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError("--plan: '" + path + "' is not a valid plan: " + e.what());
+  }
+  return saved;
+}
+
+// Throws UsageError unless `plan` is exactly what `saved` promised.
+void check_saved_plan(const SavedPlan& saved, const core::Plan& plan, const std::string& path)
+{
+  const char* hint = "; HINT: make and review a new plan with 'partman plan --out FILE'";
+  if (plan.fingerprint != saved.fingerprint)
+    throw UsageError("--plan: the catalog or a policy has changed since '" + path + "' was made" + hint);
+  std::size_t i = 0;
+  for (const auto& p : plan.parents) {
+    for (const auto& a : p.actions) {
+      if (i >= saved.sql.size() || saved.sql[i] != a.sql)
+        throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" + hint);
+      ++i;
+    }
+  }
+  if (i != saved.sql.size())
+    throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" + hint);
 }
 
 int run_plan(const Globals& globals, const PlanArgs& args)
 {
   const auto now = resolve_now(args.at);
   auto conn = connect(globals, {args.lock_timeout, true});
-  const Planned run = make_run_plan(*conn, globals, args, now, false);
+  const Planned run = make_run_plan(*conn, globals, args.parents, now, false);
+  if (!args.out.empty())
+    write_file(args.out, core::render_json(run.plan));
   if (args.format == "sql")
     std::cout << core::render_sql(run.plan, args.lock_timeout);
   else if (args.format == "json")
@@ -120,13 +200,21 @@ void print_warnings(const core::ParentPlan& parent)
 
 int run_apply(const Globals& globals, const PlanArgs& args)
 {
-  const auto now = resolve_now(args.at);
+  std::optional<SavedPlan> saved;
+  if (!args.plan_file.empty()) {
+    if (!args.parents.empty() || !args.at.empty())
+      throw UsageError("--plan: a saved plan already names its parents and time; drop PARENT and --at");
+    saved = read_saved_plan(args.plan_file);
+  }
+  const auto now = saved ? saved->at : resolve_now(args.at);
   auto conn = connect(globals, {args.lock_timeout, false});
   if (db::is_standby(*conn)) {
     std::cout << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
   }
-  const Planned run = make_run_plan(*conn, globals, args, now, true);
+  const Planned run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, true);
+  if (saved)
+    check_saved_plan(*saved, run.plan, args.plan_file);
   std::cout << "Applying at " << core::iso_utc(now) << "\n";
   db::ExecutorOptions options;
   options.schema = globals.schema;
@@ -193,6 +281,8 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
                    "text (for people), sql (a script psql runs as it stands), json (versioned document)")
       ->check(CLI::IsMember({"text", "sql", "json"}))
       ->capture_default_str();
+  plan->add_option("-o,--out", plan_args->out,
+                   "Also save the plan as JSON to this file, for 'partman apply --plan FILE'");
   plan->callback([&globals, &exit_code, plan_args] { exit_code = run_plan(globals, *plan_args); });
 
   auto apply_args = std::make_shared<PlanArgs>();
@@ -204,6 +294,9 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
                     "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
       ->check(CLI::Range(0, 20))
       ->capture_default_str();
+  apply->add_option("--plan", apply_args->plan_file,
+                    "Run exactly this plan, saved by 'partman plan --out FILE'; refused if the catalog or a\n"
+                    "policy has changed since it was made");
   apply->callback([&globals, &exit_code, apply_args] { exit_code = run_apply(globals, *apply_args); });
 }
 

@@ -50,6 +50,7 @@ struct ParentPlan
 struct Plan
 {
   Micros at = 0;
+  std::string fingerprint; // of the policies and catalog it was made from (set by the caller; may be empty)
   std::vector<ParentPlan> parents;
 
   // Returns the number of actions over all parents.

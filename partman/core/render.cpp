@@ -131,11 +131,13 @@ std::string render_json(const Plan& plan)
                        {"actions", actions},
                        {"notes", notes}});
   }
-  const nlohmann::json doc = {{"format", "partman-plan"},
-                              {"version", k_plan_json_version},
-                              {"partman_version", PARTMAN_VERSION},
-                              {"at", iso_utc(plan.at)},
-                              {"parents", parents}};
+  nlohmann::json doc = {{"format", "partman-plan"},
+                        {"version", k_plan_json_version},
+                        {"partman_version", PARTMAN_VERSION},
+                        {"at", iso_utc(plan.at)},
+                        {"parents", parents}};
+  if (!plan.fingerprint.empty())
+    doc["fingerprint"] = plan.fingerprint;
   return doc.dump(2) + "\n";
 }
 

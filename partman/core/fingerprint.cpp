@@ -1,0 +1,85 @@
+#include "partman/core/fingerprint.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+
+namespace partman::core {
+
+namespace {
+
+// Feeds text into a 64-bit FNV-1a hash, with a separator so that ("ab","c") and ("a","bc") differ.
+class Hasher
+{
+public:
+  void add(const std::string& text)
+  {
+    for (unsigned char c : text)
+      step(c);
+    step(0x1f);
+  }
+  void add(std::int64_t n) { add(std::to_string(n)); }
+  void add(const std::optional<Micros>& v) { add(v ? std::to_string(*v) : std::string("inf")); }
+
+  std::string hex() const
+  {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(m_hash));
+    return buf;
+  }
+
+private:
+  void step(unsigned char c)
+  {
+    m_hash ^= c;
+    m_hash *= 1099511628211ull;
+  }
+
+  std::uint64_t m_hash = 14695981039346656037ull;
+};
+
+} // namespace
+
+std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies)
+{
+  Hasher h;
+  for (const auto& p : policies) {
+    h.add(p.schema);
+    h.add(p.table);
+    h.add(p.interval.text());
+    h.add(p.premake);
+    h.add(p.retention ? p.retention->text() : "");
+    h.add(to_string(p.retention_action));
+    h.add(p.retention_schema);
+    h.add(p.timezone);
+    h.add(p.start);
+  }
+  for (const auto& parent : parents) {
+    h.add(parent.schema);
+    h.add(parent.table);
+    h.add(std::string(1, parent.exists ? 'e' : '-') + (parent.partitioned ? 'p' : '-') + parent.strategy);
+    h.add(parent.key_count);
+    h.add(parent.key_column);
+    h.add(parent.key_type_name);
+    std::vector<const Child*> children;
+    for (const auto& c : parent.children)
+      children.push_back(&c);
+    std::sort(children.begin(), children.end(), [](const Child* a, const Child* b) {
+      return std::tie(a->schema, a->name) < std::tie(b->schema, b->name);
+    });
+    for (const Child* c : children) {
+      h.add(c->schema);
+      h.add(c->name);
+      h.add(std::string(1, c->is_default ? 'd' : '-') + (c->detach_pending ? 'p' : '-') + (c->partitioned ? 's' : '-'));
+      h.add(c->lower);
+      h.add(c->upper);
+    }
+    std::vector<std::string> taken = parent.taken_names;
+    std::sort(taken.begin(), taken.end());
+    for (const auto& t : taken)
+      h.add(t);
+  }
+  return h.hex();
+}
+
+} // namespace partman::core
