@@ -7,6 +7,27 @@
 
 namespace partman::cli {
 
+namespace {
+
+int install_one(const Globals& globals, const std::string& dsn, std::ostream& out)
+{
+  auto conn = db::open_session(dsn, {});
+  if (db::is_standby(*conn))
+    throw UsageError("the server is a standby (in recovery); HINT: install on the primary");
+  const std::string& schema = globals.schema;
+  const auto r = db::install_schema(*conn, schema);
+  if (r.from_version == 0)
+    out << "installed partman schema '" << schema << "' at version " << r.to_version << "\n";
+  else if (r.from_version == r.to_version)
+    out << "partman schema '" << schema << "' is already at version " << r.to_version << "\n";
+  else
+    out << "upgraded partman schema '" << schema << "' from version " << r.from_version << " to " << r.to_version
+        << "\n";
+  return k_exit_ok;
+}
+
+} // namespace
+
 void add_install_command(CLI::App& app, const Globals& globals, int& exit_code)
 {
   auto* cmd = app.add_subcommand(
@@ -14,18 +35,8 @@ void add_install_command(CLI::App& app, const Globals& globals, int& exit_code)
                  "Pick the schema with --schema (default partman); it must not be one holding an extension\n"
                  "such as pg_partman.");
   cmd->callback([&globals, &exit_code] {
-    auto conn = connect(globals, {});
-    if (db::is_standby(*conn))
-      throw UsageError("the server is a standby (in recovery); HINT: install on the primary");
-    const auto r = db::install_schema(*conn, globals.schema);
-    if (r.from_version == 0)
-      std::cout << "installed partman schema '" << globals.schema << "' at version " << r.to_version << "\n";
-    else if (r.from_version == r.to_version)
-      std::cout << "partman schema '" << globals.schema << "' is already at version " << r.to_version << "\n";
-    else
-      std::cout << "upgraded partman schema '" << globals.schema << "' from version " << r.from_version << " to "
-                << r.to_version << "\n";
-    exit_code = k_exit_ok;
+    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) { return install_one(globals, dsn, out); };
+    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
   });
 }
 

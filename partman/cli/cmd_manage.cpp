@@ -85,7 +85,7 @@ int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
   apply_args(args, probe); // rejects malformed options before connecting
-  auto conn = connect(globals, {});
+  auto conn = db::open_session(single_dsn(globals, "manage"), {});
   db::require_schema(*conn, globals.schema);
   const auto name = db::resolve_tables(*conn, {args.parent}).front();
   core::Policy policy;
@@ -130,7 +130,7 @@ int run_manage(const Globals& globals, const ManageArgs& args)
 
 int run_unmanage(const Globals& globals, const std::string& parent)
 {
-  auto conn = connect(globals, {});
+  auto conn = db::open_session(single_dsn(globals, "unmanage"), {});
   db::require_schema(*conn, globals.schema);
   db::TableName name;
   try {
@@ -178,12 +178,16 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("--start", args->start,
                   "Also keep partitions from this time onwards ('2026-01-01'; read in --timezone unless it has\n"
                   "an offset; 'none' clears it)");
-  cmd->callback([&globals, &exit_code, args] { exit_code = run_manage(globals, *args); });
+  cmd->callback([&globals, &exit_code, args] {
+    exit_code = run_guarded([&] { return run_manage(globals, *args); }, std::cerr);
+  });
 
   auto parent = std::make_shared<std::string>();
   auto* un = app.add_subcommand("unmanage", "Remove the policy of a parent; no table is changed.");
   un->add_option("PARENT", *parent, "The partitioned table")->required();
-  un->callback([&globals, &exit_code, parent] { exit_code = run_unmanage(globals, *parent); });
+  un->callback([&globals, &exit_code, parent] {
+    exit_code = run_guarded([&] { return run_unmanage(globals, *parent); }, std::cerr);
+  });
 }
 
 } // namespace partman::cli

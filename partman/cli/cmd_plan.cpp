@@ -95,7 +95,8 @@ SavedPlan read_saved_plan(const std::string& path)
       throw UsageError("--plan: '" + path + "' is not a partman plan of version " +
                        std::to_string(core::k_plan_json_version));
     if (!doc.contains("fingerprint"))
-      throw UsageError("--plan: '" + path + "' has no fingerprint; HINT: save plans with 'partman plan --out FILE'");
+      throw UsageError("--plan: '" + path +
+                       "' has no fingerprint; HINT: save plans with 'partman plan --out FILE'");
     saved.fingerprint = doc.at("fingerprint").get<std::string>();
     auto at = core::parse_instant(doc.at("at").get<std::string>(), *core::find_zone("UTC"));
     if (!at)
@@ -122,7 +123,8 @@ void check_saved_plan(const SavedPlan& saved, const core::Plan& plan, const std:
   for (const auto& p : plan.parents) {
     for (const auto& a : p.actions) {
       if (i >= saved.sql.size() || saved.sql[i] != a.sql)
-        throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" + hint);
+        throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" +
+                         hint);
       ++i;
     }
   }
@@ -130,19 +132,19 @@ void check_saved_plan(const SavedPlan& saved, const core::Plan& plan, const std:
     throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" + hint);
 }
 
-int run_plan(const Globals& globals, const PlanArgs& args)
+int run_plan(const Globals& globals, const PlanArgs& args, const std::string& dsn, std::ostream& out)
 {
   const auto now = resolve_now(args.at);
-  auto conn = connect(globals, {args.lock_timeout, true});
+  auto conn = db::open_session(dsn, {args.lock_timeout, true});
   const Planned run = make_run_plan(*conn, globals, args.parents, now, false);
   if (!args.out.empty())
     write_file(args.out, core::render_json(run.plan));
   if (args.format == "sql")
-    std::cout << core::render_sql(run.plan, args.lock_timeout);
+    out << core::render_sql(run.plan, args.lock_timeout);
   else if (args.format == "json")
-    std::cout << core::render_json(run.plan);
+    out << core::render_json(run.plan);
   else
-    std::cout << core::render_text(run.plan);
+    out << core::render_text(run.plan);
   for (const auto& p : run.plan.parents) {
     if (!p.error.empty())
       return k_exit_partial;
@@ -165,40 +167,41 @@ const char* past_tense(core::ActionKind kind)
   return "?";
 }
 
-void print_action(const db::ParentOutcome&, const db::ActionOutcome& a)
+void print_action(std::ostream& out, const db::ActionOutcome& a)
 {
   const std::string target = core::quote_qualified(a.action->schema, a.action->name);
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.1f ms", a.ms);
   switch (a.status) {
   case db::ActionOutcome::Status::ok:
-    std::cout << "  " << past_tense(a.action->kind) << " " << target;
+    out << "  " << past_tense(a.action->kind) << " " << target;
     if (!a.action->from.empty())
-      std::cout << " [" << a.action->from << ", " << a.action->to << ")";
-    std::cout << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
+      out << " [" << a.action->from << ", " << a.action->to << ")";
+    out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
               << "\n";
     break;
   case db::ActionOutcome::Status::failed:
   case db::ActionOutcome::Status::deferred:
-    std::cout << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target
+    out << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target
               << ": " << a.error << "\n";
     break;
   case db::ActionOutcome::Status::skipped:
-    std::cout << "  skipped: " << core::to_string(a.action->kind) << " " << target << " (parent deferred)\n";
+    out << "  skipped: " << core::to_string(a.action->kind) << " " << target << " (parent deferred)\n";
     break;
   }
 }
 
-// Prints the plan's warnings about a parent (such as a range it cannot create), which apply leaves as they are.
-void print_warnings(const core::ParentPlan& parent)
+// Prints the plan's warnings about a parent (such as a range it cannot create), which apply leaves as they
+// are.
+void print_warnings(std::ostream& out, const core::ParentPlan& parent)
 {
   for (const auto& n : parent.notes) {
     if (n.level == core::NoteLevel::warning)
-      std::cout << "  warning: " << n.message << "\n";
+      out << "  warning: " << n.message << "\n";
   }
 }
 
-int run_apply(const Globals& globals, const PlanArgs& args)
+int run_apply(const Globals& globals, const PlanArgs& args, const std::string& dsn, std::ostream& out)
 {
   std::optional<SavedPlan> saved;
   if (!args.plan_file.empty()) {
@@ -207,29 +210,30 @@ int run_apply(const Globals& globals, const PlanArgs& args)
     saved = read_saved_plan(args.plan_file);
   }
   const auto now = saved ? saved->at : resolve_now(args.at);
-  auto conn = connect(globals, {args.lock_timeout, false});
+  auto conn = db::open_session(dsn, {args.lock_timeout, false});
   if (db::is_standby(*conn)) {
-    std::cout << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
+    out
+        << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
   }
   const Planned run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, true);
   if (saved)
     check_saved_plan(*saved, run.plan, args.plan_file);
-  std::cout << "Applying at " << core::iso_utc(now) << "\n";
+  out << "Applying at " << core::iso_utc(now) << "\n";
   db::ExecutorOptions options;
   options.schema = globals.schema;
   options.retries = args.retries;
   std::size_t done[4] = {0, 0, 0, 0};
   std::size_t bad = 0;
-  const auto outcomes =
-      db::execute_plan(*conn, run.plan, run.busy, options, [&](const db::ParentOutcome& p, const db::ActionOutcome& a) {
+  const auto outcomes = db::execute_plan(
+      *conn, run.plan, run.busy, options, [&](const db::ParentOutcome& p, const db::ActionOutcome& a) {
         if (p.actions.size() == 1) {
-          std::cout << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
-          print_warnings(*p.plan);
+          out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
+          print_warnings(out, *p.plan);
         }
         if (a.status == db::ActionOutcome::Status::ok)
           ++done[static_cast<int>(a.action->kind)];
-        print_action(p, a);
+        print_action(out, a);
       });
   db::unlock_parents(*conn);
   for (const auto& p : outcomes) {
@@ -237,16 +241,16 @@ int run_apply(const Globals& globals, const PlanArgs& args)
     switch (p.status) {
     case db::ParentOutcome::Status::ok:
       if (p.actions.empty()) {
-        std::cout << name << "\n";
-        print_warnings(*p.plan);
-        std::cout << "  nothing to do\n";
+        out << name << "\n";
+        print_warnings(out, *p.plan);
+        out << "  nothing to do\n";
       }
       break;
     case db::ParentOutcome::Status::busy:
-      std::cout << name << "\n  skipped: another partman run is working on this parent\n";
+      out << name << "\n  skipped: another partman run is working on this parent\n";
       break;
     case db::ParentOutcome::Status::unplannable:
-      std::cout << name << "\n  error: " << p.plan->error << "\n";
+      out << name << "\n  error: " << p.plan->error << "\n";
       ++bad;
       break;
     case db::ParentOutcome::Status::failed:
@@ -255,16 +259,18 @@ int run_apply(const Globals& globals, const PlanArgs& args)
       break;
     }
   }
-  std::cout << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
-            << done[3] << " finalized; " << bad << " of " << outcomes.size() << " parent(s) failed or deferred\n";
+  out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
+            << done[3] << " finalized; " << bad << " of " << outcomes.size()
+            << " parent(s) failed or deferred\n";
   return bad == 0 ? k_exit_ok : k_exit_partial;
 }
 
 void add_common(CLI::App& cmd, PlanArgs& args)
 {
   cmd.add_option("PARENT", args.parents, "Managed parents to work on (default: all)");
-  cmd.add_option("--at", args.at,
-                 "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
+  cmd.add_option(
+      "--at", args.at,
+      "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
   add_lock_timeout_option(cmd, args.lock_timeout);
 }
 
@@ -283,21 +289,39 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       ->capture_default_str();
   plan->add_option("-o,--out", plan_args->out,
                    "Also save the plan as JSON to this file, for 'partman apply --plan FILE'");
-  plan->callback([&globals, &exit_code, plan_args] { exit_code = run_plan(globals, *plan_args); });
+  plan->callback([&globals, &exit_code, plan_args] {
+    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
+      return run_plan(globals, *plan_args, dsn, out);
+    };
+    exit_code = run_guarded(
+        [&] {
+          if (!plan_args->out.empty() && target_dsns(globals).size() > 1)
+            throw UsageError("--out saves the plan of one database; HINT: pass one --dsn");
+          return for_each_database(globals, job);
+        },
+        std::cerr);
+  });
 
   auto apply_args = std::make_shared<PlanArgs>();
   auto* apply = app.add_subcommand(
-      "apply", "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
-               "with retries, recorded in the history table. A parent that fails does not stop the others.");
+      "apply",
+      "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
+      "with retries, recorded in the history table. A parent that fails does not stop the others.");
   add_common(*apply, *apply_args);
-  apply->add_option("--retries", apply_args->retries,
-                    "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
+  apply
+      ->add_option("--retries", apply_args->retries,
+                   "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
       ->check(CLI::Range(0, 20))
       ->capture_default_str();
   apply->add_option("--plan", apply_args->plan_file,
                     "Run exactly this plan, saved by 'partman plan --out FILE'; refused if the catalog or a\n"
                     "policy has changed since it was made");
-  apply->callback([&globals, &exit_code, apply_args] { exit_code = run_apply(globals, *apply_args); });
+  apply->callback([&globals, &exit_code, apply_args] {
+    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
+      return run_apply(globals, *apply_args, dsn, out);
+    };
+    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
+  });
 }
 
 } // namespace partman::cli

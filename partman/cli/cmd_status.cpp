@@ -20,10 +20,12 @@ struct StatusArgs
   std::string format = "text";
 };
 
-int run_status(const Globals& globals, const StatusArgs& args)
+int run_status(const Globals& globals, const StatusArgs& args, const std::string& dsn, std::ostream& out)
 {
   const auto now = resolve_now(args.at);
-  auto conn = connect(globals, {"2s", true});
+  db::SessionOptions options;
+  options.read_only = true;
+  auto conn = db::open_session(dsn, options);
   db::require_schema(*conn, globals.schema);
   const auto policies = db::load_policies(*conn, globals.schema, db::resolve_tables(*conn, args.parents));
   pqxx::read_transaction tx(*conn);
@@ -34,7 +36,7 @@ int run_status(const Globals& globals, const StatusArgs& args)
     statuses.push_back(core::make_status(snapshot[i], policies[i], now));
     failed = failed || !statuses.back().error.empty();
   }
-  std::cout << (args.format == "json" ? core::render_status_json(statuses, now)
+  out << (args.format == "json" ? core::render_status_json(statuses, now)
                                       : core::render_status_text(statuses));
   return failed ? k_exit_partial : k_exit_ok;
 }
@@ -52,7 +54,12 @@ void add_status_command(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("-f,--format", args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  cmd->callback([&globals, &exit_code, args] { exit_code = run_status(globals, *args); });
+  cmd->callback([&globals, &exit_code, args] {
+    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
+      return run_status(globals, *args, dsn, out);
+    };
+    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
+  });
 }
 
 } // namespace partman::cli

@@ -1,10 +1,13 @@
-// What every subcommand shares: global options, the clock, connecting, and naming parents.
+// What every subcommand shares: global options, the clock, the target databases, error handling.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
+#include <ostream>
 #include <pqxx/connection>
 #include <string>
+#include <vector>
 
 #include "partman/core/interval.hpp"
 #include "partman/db/session.hpp"
@@ -14,16 +17,30 @@ namespace partman::cli {
 // Options that precede or follow any subcommand.
 struct Globals
 {
-  std::string dsn;                // conninfo or URI; empty: libpq's PG* variables, service file, .pgpass
+  std::vector<std::string> dsns;  // conninfo strings or URIs; none: libpq's PG* variables, service, .pgpass
+  std::string dsn_file;           // a file with one conninfo or URI a line
   std::string schema = "partman"; // where partman's own tables live
+  int jobs = 4;                   // databases worked on at once
 };
+
+// The work of one command on one database; prints to `out` and returns an exit code.
+using DatabaseJob = std::function<int(const std::string& dsn, std::ostream& out)>;
 
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);
-// Connects with the global options; throws ConnectionError or UsageError.
-std::unique_ptr<pqxx::connection> connect(const Globals& globals, const db::SessionOptions& options);
 // Adds --lock-timeout to `cmd`, bound to `value`.
 void add_lock_timeout_option(CLI::App& cmd, std::string& value);
+// Returns the databases of this run: the --dsn values, then the lines of --dsn-file; one empty string
+// (libpq's defaults) when neither is given.
+std::vector<std::string> target_dsns(const Globals& globals);
+// Returns the one database of a command that works on one; UsageError when several are given.
+std::string single_dsn(const Globals& globals, const char* command);
+// Runs `job`; an exception becomes "partman: error: ..." on `err` and its documented exit code.
+int run_guarded(const std::function<int()>& job, std::ostream& err);
+// Runs `job` on every target database: directly for one; for several, on up to --jobs at once, each
+// database's output printed as one block in order. Returns 0 when all succeeded, the common code when all
+// failed alike, and 3 (partial) otherwise.
+int for_each_database(const Globals& globals, const DatabaseJob& job);
 
 // Each subcommand adds itself to `app`; its callback stores the exit code in `exit_code`.
 void add_install_command(CLI::App& app, const Globals& globals, int& exit_code);

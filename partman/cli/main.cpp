@@ -1,6 +1,5 @@
 // partman: keeps PostgreSQL's partitioned tables healthy. This file only wires the subcommands.
 #include <iostream>
-#include <pqxx/except>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -47,7 +46,13 @@ int main(int argc, char** argv)
   app.fallthrough();
 
   cli::Globals globals;
-  app.add_option("-d,--dsn", globals.dsn, "Connection string (conninfo or URI); default: libpq's PG* settings");
+  app.add_option("-d,--dsn", globals.dsns,
+                 "Connection string (conninfo or URI); repeat it to work on several databases at once;\n"
+                 "default: libpq's PG* settings");
+  app.add_option("--dsn-file", globals.dsn_file, "A file with one connection string a line ('#' comments)");
+  app.add_option("-j,--jobs", globals.jobs, "Databases worked on at once, for several --dsn")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   app.add_option("--schema", globals.schema, "Schema that holds partman's policy and history tables")
       ->envname("PARTMAN_SCHEMA")
       ->capture_default_str();
@@ -73,15 +78,6 @@ int main(int argc, char** argv)
   } catch (const CLI::ParseError& e) {
     print_error(std::string(e.what()) + "; HINT: see 'partman --help' or 'partman COMMAND --help'");
     return k_exit_invalid;
-  } catch (const UsageError& e) {
-    print_error(e.what());
-    return k_exit_invalid;
-  } catch (const ConnectionError& e) {
-    print_error(e.what());
-    return k_exit_connection;
-  } catch (const pqxx::broken_connection& e) {
-    print_error(std::string("lost the database connection: ") + e.what());
-    return k_exit_connection;
   } catch (const std::exception& e) {
     print_error(e.what());
     return k_exit_unexpected;

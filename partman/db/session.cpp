@@ -4,6 +4,8 @@
 #include <pqxx/nontransaction>
 
 #include <libpq-fe.h>
+#include <cstdlib>
+#include <map>
 
 #include "partman/core/errors.hpp"
 
@@ -11,11 +13,10 @@ namespace partman::db {
 
 namespace {
 
-// Returns the password written in a conninfo string or URI, or "" (libpq parses it, as it would to connect);
-// throws UsageError when libpq cannot parse `dsn`.
-std::string password_in(const std::string& dsn)
+// Returns the options written in a conninfo string or URI, as libpq parses them to connect; throws
+// UsageError when libpq cannot parse `dsn`.
+std::map<std::string, std::string> parse_conninfo(const std::string& dsn)
 {
-  std::string password;
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
   if (!options) {
@@ -28,12 +29,20 @@ std::string password_in(const std::string& dsn)
     throw UsageError("invalid connection string" + (secret ? std::string() : ": " + message) +
                      "; HINT: pass a conninfo ('host=db dbname=app') or a URI ('postgresql://user@db/app')");
   }
+  std::map<std::string, std::string> out;
   for (PQconninfoOption* o = options; o->keyword; ++o) {
-    if (std::string(o->keyword) == "password" && o->val)
-      password = o->val;
+    if (o->val)
+      out[o->keyword] = o->val;
   }
   PQconninfoFree(options);
-  return password;
+  return out;
+}
+
+std::string password_in(const std::string& dsn)
+{
+  const auto options = parse_conninfo(dsn);
+  const auto it = options.find("password");
+  return it == options.end() ? "" : it->second;
 }
 
 // Returns libpq's message without trailing white space and with any password of `dsn` masked.
@@ -53,7 +62,7 @@ std::string scrub(std::string message, const std::string& dsn)
 
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options)
 {
-  password_in(dsn); // rejects a malformed string before libpq echoes it
+  parse_conninfo(dsn); // rejects a malformed string before libpq echoes it
   std::unique_ptr<pqxx::connection> conn;
   try {
     conn = std::make_unique<pqxx::connection>(dsn);
@@ -76,6 +85,27 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
                      "HINT: write it as PostgreSQL does, e.g. '2s' or '500ms'");
   }
   return conn;
+}
+
+std::string describe_dsn(const std::string& dsn)
+{
+  auto options = parse_conninfo(dsn);
+  const auto get = [&](const char* key, const char* env) {
+    if (!options[key].empty())
+      return options[key];
+    const char* value = std::getenv(env);
+    return std::string(value ? value : "");
+  };
+  std::string out = get("user", "PGUSER");
+  if (!out.empty())
+    out += "@";
+  out += get("host", "PGHOST");
+  if (const auto port = get("port", "PGPORT"); !port.empty())
+    out += ":" + port;
+  out += "/" + get("dbname", "PGDATABASE");
+  if (const auto service = get("service", "PGSERVICE"); !service.empty())
+    out += " (service " + service + ")";
+  return out;
 }
 
 bool is_standby(pqxx::connection& conn)
