@@ -29,6 +29,7 @@ struct PlanArgs
   int retries = 3;
   std::string out;       // plan: also save the plan (JSON) here
   std::string plan_file; // apply: run this saved plan
+  int parallel = 2;      // apply: parents worked on at once
 };
 
 // A plan saved by `plan --out`: when and for which parents it was made, and from what.
@@ -223,42 +224,40 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   db::ExecutorOptions options;
   options.schema = globals.schema;
   options.retries = args.retries;
+  options.parallel = args.parallel;
+  const db::SessionOptions session{args.lock_timeout, false};
   std::size_t done[4] = {0, 0, 0, 0};
   std::size_t bad = 0;
-  const auto outcomes = db::execute_plan(
-      *conn, run.plan, run.busy, options, [&](const db::ParentOutcome& p, const db::ActionOutcome& a) {
-        if (p.actions.size() == 1) {
-          out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
-          print_warnings(out, *p.plan);
-        }
-        if (a.status == db::ActionOutcome::Status::ok)
-          ++done[static_cast<int>(a.action->kind)];
-        print_action(out, a);
-      });
-  db::unlock_parents(*conn);
-  for (const auto& p : outcomes) {
-    const std::string name = core::quote_qualified(p.plan->schema, p.plan->table);
+  const auto report = [&](const db::ParentOutcome& p) {
+    out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
     switch (p.status) {
-    case db::ParentOutcome::Status::ok:
-      if (p.actions.empty()) {
-        out << name << "\n";
-        print_warnings(out, *p.plan);
-        out << "  nothing to do\n";
-      }
-      break;
     case db::ParentOutcome::Status::busy:
-      out << name << "\n  skipped: another partman run is working on this parent\n";
-      break;
+      out << "  skipped: another partman run is working on this parent\n";
+      return;
     case db::ParentOutcome::Status::unplannable:
-      out << name << "\n  error: " << p.plan->error << "\n";
+      out << "  error: " << p.plan->error << "\n";
       ++bad;
-      break;
+      return;
     case db::ParentOutcome::Status::failed:
     case db::ParentOutcome::Status::deferred:
       ++bad;
       break;
+    case db::ParentOutcome::Status::ok:
+      break;
     }
-  }
+    print_warnings(out, *p.plan);
+    if (p.actions.empty())
+      out << "  nothing to do\n";
+    for (const auto& a : p.actions) {
+      if (a.status == db::ActionOutcome::Status::ok)
+        ++done[static_cast<int>(a.action->kind)];
+      print_action(out, a);
+    }
+    out.flush();
+  };
+  const auto outcomes = db::execute_plan(
+      *conn, [&] { return db::open_session(dsn, session); }, run.plan, run.busy, options, report);
+  db::unlock_parents(*conn);
   out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
             << done[3] << " finalized; " << bad << " of " << outcomes.size()
             << " parent(s) failed or deferred\n";
@@ -312,6 +311,10 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       ->add_option("--retries", apply_args->retries,
                    "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
       ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  apply->add_option("--parallel", apply_args->parallel,
+                    "Parents worked on at once, each on its own connection (a parent's actions stay in order)")
+      ->check(CLI::Range(1, 32))
       ->capture_default_str();
   apply->add_option("--plan", apply_args->plan_file,
                     "Run exactly this plan, saved by 'partman plan --out FILE'; refused if the catalog or a\n"

@@ -146,7 +146,8 @@ std::int64_t month_index(Micros local)
 {
   const auto days = date::sys_days{date::days{floor_div(local, k_micros_per_day)}};
   const date::year_month_day ymd{days};
-  return (static_cast<int>(ymd.year()) - 1970) * 12 + (static_cast<unsigned>(ymd.month()) - 1);
+  return (static_cast<std::int64_t>(static_cast<int>(ymd.year())) - 1970) * 12 +
+         static_cast<std::int64_t>(static_cast<unsigned>(ymd.month())) - 1;
 }
 
 Micros month_start(std::int64_t index)

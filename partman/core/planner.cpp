@@ -23,6 +23,7 @@ struct KeySpace
 
   Micros key_of_local(Micros local) const { return type == KeyType::timestamptz ? to_utc(zone, local) : local; }
   Micros local_of_instant(Micros utc) const { return to_local(zone, utc); }
+  Micros key_of_instant(Micros utc) const { return type == KeyType::timestamptz ? utc : to_local(zone, utc); }
   std::string literal(Micros key) const { return bound_text(type, zone, key); }
   std::string display(const std::optional<Micros>& key, const char* infinite) const
   {
@@ -188,11 +189,20 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   const KeySpace keys{parent.key_type, *find_zone(policy.timezone)};
   const Interval& iv = policy.interval;
 
+  // Returns the slot whose range holds the instant `utc`. In the first pass of a repeated (fall-back) hour
+  // the wall clock maps to the later offset, after `utc`: step back to the slot that holds it.
+  const auto slot_holding = [&](Micros utc) {
+    std::int64_t slot = slot_of(iv, keys.local_of_instant(utc));
+    while (keys.key_of_local(slot_start(iv, slot)) > keys.key_of_instant(utc))
+      --slot;
+    return slot;
+  };
   const Micros local_now = keys.local_of_instant(now);
-  const std::int64_t current = slot_of(iv, local_now);
+  const Micros now_key = keys.key_of_instant(now);
+  const std::int64_t current = slot_holding(now);
   std::int64_t first = current;
   if (policy.start)
-    first = std::min(first, slot_of(iv, keys.local_of_instant(*policy.start)));
+    first = std::min(first, slot_holding(*policy.start));
   const std::int64_t last = current + policy.premake;
   if (last - first + 1 > k_max_creates_per_parent) {
     pp.error = "the window from --start to premake holds " + std::to_string(last - first + 1) +
@@ -212,7 +222,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   for (const auto& child : parent.children)
     taken.insert(child.name);
 
-  const std::string now_text = keys.literal(keys.key_of_local(local_now));
+  const std::string now_text = keys.literal(now_key);
   for (std::int64_t slot = first; slot <= last; ++slot) {
     const Micros start_local = slot_start(iv, slot);
     const Micros lo = keys.key_of_local(start_local);

@@ -19,6 +19,20 @@ std::string action_target(const Action& a)
   return quote_qualified(a.schema, a.name);
 }
 
+// Returns `text` for a -- comment line: psql ends a comment at a newline or a carriage return, which a
+// quoted identifier may hold, so each one starts a new comment line instead of a statement.
+std::string comment(const std::string& text)
+{
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r')
+      out += "\n-- ";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
 struct Counts
 {
   std::size_t by_kind[4] = {0, 0, 0, 0};
@@ -82,13 +96,14 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout)
                     "SET lock_timeout = " +
                     quote_literal(lock_timeout) + ";\nSET standard_conforming_strings = on;\n";
   for (const auto& p : plan.parents) {
-    out += "\n-- " + parent_text(p) + " (" + p.summary + ")\n";
+    out += "\n-- " + comment(parent_text(p) + " (" + p.summary + ")") + "\n";
     if (!p.error.empty())
-      out += "-- error: " + p.error + "\n";
+      out += "-- error: " + comment(p.error) + "\n";
     for (const auto& n : p.notes)
-      out += "-- " + std::string(to_string(n.level)) + ": " + n.message + "\n";
+      out += "-- " + std::string(to_string(n.level)) + ": " + comment(n.message) + "\n";
     for (const auto& a : p.actions) {
-      out += "-- " + std::string(to_string(a.kind)) + " " + action_target(a) + ": " + a.reason + "\n";
+      out +=
+          "-- " + std::string(to_string(a.kind)) + " " + comment(action_target(a) + ": " + a.reason) + "\n";
       if (a.transactional)
         out += "BEGIN;\n";
       for (const auto& s : a.sql)

@@ -1,10 +1,18 @@
 #include "partman/core/timepoint.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 // date::parse reads into a local that GCC 12 cannot prove initialised (a false positive inside date.h).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/tz.h>
 #include <sstream>
+
+#include <date/ptz.h>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 namespace partman::core {
 
@@ -20,12 +28,73 @@ template <typename TimePoint> bool parse_whole(const std::string& text, const ch
   return !in.fail() && in.peek() == std::char_traits<char>::eof();
 }
 
+// Returns the POSIX TZ rule on the last line of a TZif zone file ("CET-1CEST,M3.5.0,M10.5.0/3"), or "".
+std::string tzif_footer(const std::string& zone_name)
+{
+  const char* dir = std::getenv("TZDIR");
+  std::ifstream f(std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + zone_name, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (data.size() < 2 || data.back() != '\n')
+    return "";
+  const auto start = data.rfind('\n', data.size() - 2);
+  return start == std::string::npos ? "" : data.substr(start + 1, data.size() - start - 2);
+}
+
 } // namespace
+
+class ZoneRules
+{
+public:
+  explicit ZoneRules(const date::time_zone* tz) : m_tz(tz)
+  {
+    const std::string footer = tzif_footer(tz->name());
+    if (footer.find(',') == std::string::npos)
+      return; // no daylight-saving rule: the last offset of the database holds for ever
+    try {
+      m_tail.emplace(footer);
+    } catch (const std::exception&) {
+      return; // a rule the POSIX parser does not know: keep the database's last offset
+    }
+    // The rule takes over a day after the last listed transition (it is valid from that transition on).
+    const auto last = m_tz->get_info(date::sys_days{date::year{2400} / 1 / 1}).begin;
+    m_tail_from = SysMicros{last} + date::days{1};
+  }
+
+  Micros to_local(Micros utc) const
+  {
+    const SysMicros sys{std::chrono::microseconds{utc}};
+    if (m_tail && sys >= m_tail_from)
+      return m_tail->to_local(sys).time_since_epoch().count();
+    return m_tz->to_local(sys).time_since_epoch().count();
+  }
+
+  Micros to_utc(Micros local) const
+  {
+    const LocalMicros lt{std::chrono::microseconds{local}};
+    if (m_tail && SysMicros{lt.time_since_epoch()} >= m_tail_from + date::days{1})
+      return m_tail->to_sys(lt, date::choose::latest).time_since_epoch().count();
+    return m_tz->to_sys(lt, date::choose::latest).time_since_epoch().count();
+  }
+
+  // Returns the UTC offset in seconds at instant `utc`.
+  long offset_seconds(Micros utc) const { return static_cast<long>((to_local(utc) - utc) / k_micros_per_second); }
+
+private:
+  const date::time_zone* m_tz;
+  std::optional<Posix::time_zone> m_tail;
+  SysMicros m_tail_from = SysMicros::max();
+};
 
 Result<Zone> find_zone(const std::string& name)
 {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<ZoneRules>> zones;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = zones.find(name); it != zones.end())
+    return it->second.get();
   try {
-    return date::locate_zone(name);
+    auto rules = std::make_unique<ZoneRules>(date::locate_zone(name));
+    return zones.emplace(name, std::move(rules)).first->second.get();
   } catch (const std::exception&) {
     return Error{"unknown time zone '" + name +
                  "'; HINT: use an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'"};
@@ -34,14 +103,12 @@ Result<Zone> find_zone(const std::string& name)
 
 Micros to_local(Zone zone, Micros utc)
 {
-  const SysMicros sys{std::chrono::microseconds{utc}};
-  return zone->to_local(sys).time_since_epoch().count();
+  return zone->to_local(utc);
 }
 
 Micros to_utc(Zone zone, Micros local)
 {
-  const LocalMicros lt{std::chrono::microseconds{local}};
-  return zone->to_sys(lt, date::choose::latest).time_since_epoch().count();
+  return zone->to_utc(local);
 }
 
 std::string format_local(Micros local)
@@ -60,9 +127,7 @@ std::string format_date(Micros local)
 
 std::string format_instant(Zone zone, Micros utc)
 {
-  const SysMicros sys{std::chrono::microseconds{utc}};
-  const auto info = zone->get_info(date::floor<std::chrono::seconds>(sys));
-  const auto offset = info.offset.count();
+  const long offset = zone->offset_seconds(utc);
   const long magnitude = offset < 0 ? -offset : offset;
   char buf[32];
   if (magnitude % 60 == 0)

@@ -6,15 +6,15 @@
 #include "partman/core/interval.hpp"
 #include "partman/core/result.hpp"
 
-namespace date {
-class time_zone;
-}
-
 namespace partman::core {
 
-using Zone = const date::time_zone*;
+// A time zone's rules: the tz database's transitions, and after the last of them the POSIX rule that the
+// zone file ends with (slim zone files stop listing transitions in 2037).
+class ZoneRules;
+using Zone = const ZoneRules*;
 
-// Returns the zone named `name` from the system tz database, or an error that names it.
+// Returns the zone named `name` from the system tz database, or an error that names it (thread-safe; zones
+// are loaded once and live as long as the program).
 Result<Zone> find_zone(const std::string& name);
 // Returns the wall-clock time in `zone` of the instant `utc`.
 Micros to_local(Zone zone, Micros utc);

@@ -1,6 +1,9 @@
 #include "partman/db/executor.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
 #include <chrono>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
@@ -29,25 +32,23 @@ std::string join_sql(const core::Action& a)
   return out;
 }
 
+// Writes history rows; one per action, in the action's own transaction when it succeeds.
 class Recorder
 {
 public:
-  Recorder(pqxx::connection& conn, const std::string& schema) : m_schema(core::quote_ident(schema))
-  {
-    pqxx::nontransaction tx(conn);
-    m_run_id = tx.exec("SELECT gen_random_uuid()::text")[0][0].as<std::string>();
-  }
+  Recorder(std::string schema, std::string run_id) : m_schema(core::quote_ident(schema)), m_run_id(std::move(run_id)) {}
 
-  // Adds a history row inside `tx`.
-  void record(pqxx::transaction_base& tx, const core::ParentPlan& parent, const ActionOutcome& out) const
+  // Returns the INSERT of a history row; `duration_sql` is an SQL expression of milliseconds.
+  std::string insert_sql(const core::ParentPlan& parent, const ActionOutcome& out, const std::string& duration_sql) const
   {
     const core::Action& a = *out.action;
-    tx.exec_params("INSERT INTO " + m_schema +
-                       ".history (run_id, parent_schema, parent_table, action, partition_schema, partition_name, "
-                       "sql, duration_ms, outcome, error) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                   m_run_id, parent.schema, parent.table, core::to_string(a.kind), a.schema, a.name, join_sql(a),
-                   out.ms, to_string(out.status),
-                   nullable(out.error));
+    const auto lit = [](const std::string& text) { return core::quote_literal(text); };
+    return "INSERT INTO " + m_schema +
+           ".history (run_id, parent_schema, parent_table, action, partition_schema, partition_name, sql, "
+           "duration_ms, outcome, error) VALUES (" +
+           lit(m_run_id) + ", " + lit(parent.schema) + ", " + lit(parent.table) + ", " + lit(core::to_string(a.kind)) +
+           ", " + lit(a.schema) + ", " + lit(a.name) + ", " + lit(join_sql(a)) + ", " + duration_sql + ", " +
+           lit(to_string(out.status)) + ", " + (out.error.empty() ? "NULL" : lit(out.error)) + ")";
   }
 
 private:
@@ -67,28 +68,32 @@ std::string clean(std::string message)
   return message;
 }
 
-// Runs one action's statements; throws what the server threw.
-void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder,
-                ActionOutcome& out, std::chrono::steady_clock::time_point started)
+double ms_since(std::chrono::steady_clock::time_point started)
 {
-  const auto finish = [&](pqxx::transaction_base& tx) {
-    out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    out.status = ActionOutcome::Status::ok;
-    recorder.record(tx, parent, out);
-  };
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+}
+
+// Runs one action's statements and its history row; throws what the server threw. A transactional action
+// goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip.
+void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder, ActionOutcome& out)
+{
   for (const auto& s : out.action->sql)
     spdlog::debug("{}: {}", core::quote_qualified(parent.schema, parent.table), s);
+  out.status = ActionOutcome::Status::ok;
+  const std::string history =
+      recorder.insert_sql(parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
+  pqxx::nontransaction tx(conn);
   if (out.action->transactional) {
-    pqxx::work tx(conn);
-    for (const auto& s : out.action->sql)
-      tx.exec(s);
-    finish(tx);
-    tx.commit();
+    try {
+      tx.exec("BEGIN;\n" + join_sql(*out.action) + history + ";\nCOMMIT");
+    } catch (const pqxx::sql_error&) {
+      tx.exec("ROLLBACK"); // the failed statement left the transaction block open and aborted
+      throw;
+    }
   } else {
-    pqxx::nontransaction tx(conn);
     for (const auto& s : out.action->sql)
       tx.exec(s);
-    finish(tx);
+    tx.exec(history);
   }
 }
 
@@ -100,7 +105,8 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
   const auto started = std::chrono::steady_clock::now();
   for (out.attempts = 1;; ++out.attempts) {
     try {
-      run_action(conn, parent, recorder, out, started);
+      run_action(conn, parent, recorder, out);
+      out.ms = ms_since(started);
       return out;
     } catch (const pqxx::sql_error& e) {
       out.error = clean(e.what());
@@ -122,11 +128,41 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
                  core::quote_qualified(action.schema, action.name), out.error, out.attempts, options.retries, wait);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
-  out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  pqxx::work tx(conn);
-  recorder.record(tx, parent, out);
-  tx.commit();
+  out.ms = ms_since(started);
+  pqxx::nontransaction tx(conn);
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.3f", out.ms);
+  tx.exec(recorder.insert_sql(parent, out, ms));
   return out;
+}
+
+// Executes one parent's actions in order; after a deferral the rest are skipped.
+ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& parent, bool busy,
+                             const Recorder& recorder, const ExecutorOptions& options, std::mt19937& rng)
+{
+  ParentOutcome po;
+  po.plan = &parent;
+  if (!parent.error.empty()) {
+    po.status = ParentOutcome::Status::unplannable;
+    return po;
+  }
+  if (busy) {
+    po.status = ParentOutcome::Status::busy;
+    return po;
+  }
+  for (const auto& action : parent.actions) {
+    ActionOutcome ao;
+    ao.action = &action;
+    if (po.status != ParentOutcome::Status::deferred) {
+      ao = execute_action(conn, parent, action, recorder, options, rng);
+      if (ao.status == ActionOutcome::Status::deferred)
+        po.status = ParentOutcome::Status::deferred;
+      else if (ao.status == ActionOutcome::Status::failed)
+        po.status = ParentOutcome::Status::failed;
+    }
+    po.actions.push_back(ao);
+  }
+  return po;
 }
 
 } // namespace
@@ -155,39 +191,61 @@ void unlock_parents(pqxx::connection& conn)
   tx.exec("SELECT pg_advisory_unlock_all()");
 }
 
-std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const core::Plan& plan,
+std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more, const core::Plan& plan,
                                         const std::vector<TableName>& busy, const ExecutorOptions& options,
-                                        const std::function<void(const ParentOutcome&, const ActionOutcome&)>& report)
+                                        const std::function<void(const ParentOutcome&)>& report)
 {
-  const Recorder recorder(conn, options.schema);
-  std::mt19937 rng(std::random_device{}());
-  std::vector<ParentOutcome> outcomes;
-  for (const auto& parent : plan.parents) {
-    ParentOutcome po;
-    po.plan = &parent;
-    if (!parent.error.empty()) {
-      po.status = ParentOutcome::Status::unplannable;
-    } else if (std::find(busy.begin(), busy.end(), TableName{parent.schema, parent.table}) != busy.end()) {
-      po.status = ParentOutcome::Status::busy;
-    } else {
-      for (const auto& action : parent.actions) {
-        ActionOutcome ao;
-        if (po.status == ParentOutcome::Status::deferred) {
-          ao.action = &action;
-          ao.status = ActionOutcome::Status::skipped;
-        } else {
-          ao = execute_action(conn, parent, action, recorder, options, rng);
-          if (ao.status == ActionOutcome::Status::deferred)
-            po.status = ParentOutcome::Status::deferred;
-          else if (ao.status == ActionOutcome::Status::failed)
-            po.status = ParentOutcome::Status::failed;
-        }
-        po.actions.push_back(ao);
-        report(po, po.actions.back());
-      }
-    }
-    outcomes.push_back(std::move(po));
+  std::string run_id;
+  {
+    pqxx::nontransaction tx(conn);
+    run_id = tx.exec("SELECT gen_random_uuid()::text")[0][0].as<std::string>();
   }
+  const Recorder recorder(options.schema, run_id);
+  std::vector<ParentOutcome> outcomes(plan.parents.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex report_mutex;
+  const auto work = [&](pqxx::connection& session, unsigned seed) {
+    std::mt19937 rng(seed);
+    for (std::size_t i = next++; i < plan.parents.size(); i = next++) {
+      const auto& parent = plan.parents[i];
+      const bool is_busy =
+          std::find(busy.begin(), busy.end(), TableName{parent.schema, parent.table}) != busy.end();
+      outcomes[i] = execute_parent(session, parent, is_busy, recorder, options, rng);
+      const std::lock_guard<std::mutex> lock(report_mutex);
+      report(outcomes[i]);
+    }
+  };
+  std::size_t with_work = 0;
+  for (const auto& p : plan.parents)
+    with_work += !p.actions.empty();
+  const std::size_t workers = std::min<std::size_t>(std::max(options.parallel, 1), std::max<std::size_t>(with_work, 1));
+  std::random_device seeds;
+  std::vector<std::unique_ptr<pqxx::connection>> sessions;
+  for (std::size_t w = 1; w < workers; ++w)
+    sessions.push_back(more());
+  std::vector<std::thread> threads;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (auto& session : sessions) {
+    threads.emplace_back([&, seed = seeds()] {
+      try {
+        work(*session, seed);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(failure_mutex);
+        failure = std::current_exception();
+      }
+    });
+  }
+  try {
+    work(conn, seeds());
+  } catch (...) {
+    const std::lock_guard<std::mutex> lock(failure_mutex);
+    failure = std::current_exception();
+  }
+  for (auto& t : threads)
+    t.join();
+  if (failure)
+    std::rethrow_exception(failure);
   return outcomes;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <pqxx/connection>
 #include <string>
 #include <vector>
@@ -18,7 +19,11 @@ struct ExecutorOptions
   std::string schema = "partman"; // the partman schema (history table)
   int retries = 3;                // retries of an action that met lock_timeout or a deadlock
   int backoff_ms = 200;           // first back-off; doubles each retry, with up to 50% jitter
+  int parallel = 1;               // parents worked on at once, each worker on its own connection
 };
+
+// Opens one more session like the first, for a parallel worker.
+using SessionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
 
 // How one action ended.
 struct ActionOutcome
@@ -45,10 +50,11 @@ std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<Ta
 // Releases every advisory lock this session holds.
 void unlock_parents(pqxx::connection& conn);
 
-// Executes the plan of every parent not in `busy`; `report` is called after each action.
-std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const core::Plan& plan,
+// Executes the plan of every parent not in `busy`, on `conn` and, with options.parallel > 1, on sessions
+// from `more`; `report` is called (one call at a time) as each parent finishes. Returns outcomes in plan order.
+std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more, const core::Plan& plan,
                                         const std::vector<TableName>& busy, const ExecutorOptions& options,
-                                        const std::function<void(const ParentOutcome&, const ActionOutcome&)>& report);
+                                        const std::function<void(const ParentOutcome&)>& report);
 
 // Returns "ok", "failed", "deferred" or "skipped".
 const char* to_string(ActionOutcome::Status status);

@@ -25,7 +25,8 @@ std::string slurp(const std::string& path)
 void require_server()
 {
   if (!std::getenv("PGHOST") || !std::getenv("PGPORT"))
-    throw std::runtime_error("integration tests need a PostgreSQL: run them through tests/run (or tests/pg_temp.sh)");
+    throw std::runtime_error(
+        "integration tests need a PostgreSQL: run them through tests/run (or tests/pg_temp.sh)");
 }
 
 } // namespace
@@ -116,7 +117,8 @@ std::vector<std::string> TestDb::column(const std::string& sql)
   return out;
 }
 
-CommandResult TestDb::partman(const std::vector<std::string>& args, const std::map<std::string, std::string>& env)
+CommandResult TestDb::partman(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& env)
 {
   std::vector<std::string> argv{PARTMAN_BIN};
   argv.insert(argv.end(), args.begin(), args.end());

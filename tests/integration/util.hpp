@@ -1,0 +1,81 @@
+// Small helpers shared by the integration tests (header only: tests/CMakeLists.txt globs *.cpp).
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "harness.hpp"
+
+namespace partman::test {
+
+// Returns true when `text` contains `part`.
+inline bool contains(const std::string& text, const std::string& part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+// Returns the full path of `program` found on PATH, or "" when there is none.
+inline std::string find_on_path(const std::string& program)
+{
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return "";
+}
+
+// Writes `text` to a new temporary file and returns its path; the caller unlinks it.
+inline std::string write_temp_file(const std::string& text)
+{
+  char path[] = "/tmp/partman-test-sql.XXXXXX";
+  const int fd = mkstemp(path);
+  close(fd);
+  std::ofstream out(path);
+  out << text;
+  return path;
+}
+
+// Joins rows as "a|b|c\n..." for comparisons that print well.
+inline std::string join_lines(const std::vector<std::string>& rows)
+{
+  std::string out;
+  for (const auto& r : rows)
+    out += r + "\n";
+  return out;
+}
+
+// The partitions of `parent` (a regclass literal) as "name|bound" lines in bound order.
+inline std::string partitions_of(TestDb& db, const std::string& parent)
+{
+  return join_lines(
+      db.column("SELECT c.relnamespace::regnamespace::text || '.' || c.relname || '|' || "
+                "pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = "
+                "i.inhrelid WHERE i.inhparent = " +
+                db.conn().quote(parent) + "::regclass ORDER BY 1"));
+}
+
+// A fingerprint of the whole catalog and partman's tables in `schema`: relations, inheritance, policy and
+// history rows.
+inline std::string fingerprint(TestDb& db, const std::string& schema = "partman")
+{
+  const std::string q = db.conn().quote_name(schema);
+  return db.scalar(
+      "SELECT (SELECT count(*) FROM pg_class)::text || '/' || (SELECT count(*) FROM pg_inherits) || "
+      "'/' || (SELECT md5(coalesce(string_agg(oid::text || relname, ',' ORDER BY oid), '')) FROM "
+      "pg_class) || '/' || (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p::text), '')) "
+      "FROM " +
+      q +
+      ".policy p) || '/' || (SELECT md5(coalesce(string_agg(h::text, ',' ORDER BY h.id), '')) "
+      "FROM " +
+      q + ".history h)");
+}
+
+} // namespace partman::test
