@@ -1,5 +1,7 @@
 #include "partman/db/catalog.hpp"
 
+#include <algorithm>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "partman/core/names.hpp"
@@ -15,9 +17,9 @@ namespace {
 // no text parsing of timestamps happens on the client.
 const char* const k_catalog_sql = R"sql(
 WITH pol AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(sch, tbl, prefix, ord)
+  SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
 ), par AS (
-  SELECT p.ord, p.prefix, n.oid AS nsp, c.oid AS relid, c.relkind, pt.partstrat, pt.partnatts, pt.partdefid,
+  SELECT p.ord, n.oid AS nsp, c.oid AS relid, c.relkind, pt.partstrat, pt.partnatts, pt.partdefid,
          a.attname, format_type(a.atttypid, a.atttypmod) AS keytype
   FROM pol p
   LEFT JOIN pg_namespace n ON n.nspname = p.sch
@@ -43,16 +45,14 @@ WITH pol AS (
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
        par.partstrat::text, par.partnatts, par.attname::text, par.keytype,
-       (SELECT array_agg(x.relname::text) FROM pg_class x
-         WHERE x.relnamespace = par.nsp AND left(x.relname, length(par.prefix)) = par.prefix) AS taken,
        NULL::text AS schema, NULL::text AS name, NULL::boolean AS is_default, NULL::boolean AS pending,
        NULL::boolean AS sub, NULL::real AS reltuples, NULL::bigint AS bytes, NULL::text AS bound,
        NULL::bigint AS lower_us, NULL::bigint AS upper_us
 FROM par
 UNION ALL
-SELECT 'c', v.ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+SELECT 'c', v.ord, NULL, NULL, NULL, NULL, NULL, NULL,
        v.nspname::text, v.relname::text, v.is_default, v.inhdetachpending, v.relkind = 'p', v.reltuples,
-       CASE WHEN $4 THEN pg_total_relation_size(v.oid) END, v.bound,
+       CASE WHEN $3 THEN pg_total_relation_size(v.oid) END, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN v.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN v.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
@@ -62,20 +62,22 @@ SELECT 'c', v.ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
             WHEN v.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
             WHEN v.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint END
 FROM vals v
+UNION ALL
+-- kind 'n': relations that are not partitions in the parents' schemas, whose names new children must avoid
+SELECT 'n', 0, NULL, NULL, NULL, NULL, NULL, NULL, n.nspname::text, x.relname::text,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM pg_class x JOIN pg_namespace n ON n.oid = x.relnamespace
+WHERE NOT x.relispartition AND x.relnamespace IN (SELECT par.nsp FROM par)
 ORDER BY 2, 1 DESC
 )sql";
 
-// Parses a PostgreSQL text[] value of plain names as array_agg returns it.
-std::vector<std::string> parse_names(const pqxx::field& field)
+// Returns the names in `sorted` that start with `prefix`.
+std::vector<std::string> with_prefix(const std::vector<std::string>& sorted, const std::string& prefix)
 {
   std::vector<std::string> out;
-  if (field.is_null())
-    return out;
-  auto parser = field.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done; item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value)
-      out.push_back(item.second);
-  }
+  for (auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix);
+       it != sorted.end() && it->compare(0, prefix.size(), prefix) == 0; ++it)
+    out.push_back(*it);
   return out;
 }
 
@@ -84,11 +86,10 @@ std::vector<std::string> parse_names(const pqxx::field& field)
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options)
 {
-  std::vector<std::string> schemas, tables, prefixes;
+  std::vector<std::string> schemas, tables;
   for (const auto& p : policies) {
     schemas.push_back(p.schema);
     tables.push_back(p.table);
-    prefixes.push_back(core::policy_child_prefix(p));
   }
   std::vector<core::ParentSnapshot> out(policies.size());
   for (std::size_t i = 0; i < policies.size(); ++i) {
@@ -97,11 +98,17 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const
   }
   if (policies.empty())
     return out;
-  const auto rows = tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables), text_array(prefixes),
+  const auto rows = tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables),
                                    options.sizes);
+  std::map<std::string, std::vector<std::string>> names; // schema -> relation names that are not partitions
   for (const auto& row : rows) {
+    const std::string kind = row["kind"].as<std::string>();
+    if (kind == "n") {
+      names[row["schema"].as<std::string>()].push_back(row["name"].as<std::string>());
+      continue;
+    }
     core::ParentSnapshot& ps = out.at(row["ord"].as<std::size_t>() - 1);
-    if (row["kind"].as<std::string>() == "p") {
+    if (kind == "p") {
       ps.exists = row["present"].as<bool>();
       ps.partitioned = !row["partitioned"].is_null() && row["partitioned"].as<bool>();
       ps.strategy = row["partstrat"].is_null() ? 0 : row["partstrat"].as<std::string>().front();
@@ -109,7 +116,6 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const
       ps.key_column = row["attname"].is_null() ? "" : row["attname"].as<std::string>();
       ps.key_type_name = row["keytype"].is_null() ? "" : row["keytype"].as<std::string>();
       ps.key_type = core::key_type_from_sql(ps.key_type_name);
-      ps.taken_names = parse_names(row["taken"]);
       continue;
     }
     core::Child c;
@@ -126,6 +132,12 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const
     if (!row["upper_us"].is_null())
       c.upper = row["upper_us"].as<long long>();
     ps.children.push_back(std::move(c));
+  }
+  for (auto& [schema, list] : names)
+    std::sort(list.begin(), list.end());
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    if (auto it = names.find(policies[i].schema); it != names.end())
+      out[i].taken_names = with_prefix(it->second, core::policy_child_prefix(policies[i]));
   }
   if (options.count_default) {
     for (auto& ps : out) {
