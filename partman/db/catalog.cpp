@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <limits>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+#include <sstream>
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
@@ -12,9 +15,12 @@ namespace partman::db {
 
 namespace {
 
-// Rows of kind 'p' describe a parent (one per policy), rows of kind 'c' one partition each.
-// Bounds are returned as microseconds since the epoch (UTC for timestamptz, wall-clock otherwise) so that
-// no text parsing of timestamps happens on the client.
+// Rows of kind 'p' describe a parent (one per policy), rows of kind 'c' one partition each, rows of kind
+// 'n' the names of relations in the parents' schemas that are not partitions.
+// Bounds of time keys are read on the client from relpartbound's node tree (cheap: pg_get_expr costs a
+// catalog lookup per partition); one partition per run (all with $3) is also deparsed by the server, to
+// check the client's reading. Other keys are deparsed, and returned as microseconds since the epoch
+// (UTC for timestamptz, wall-clock otherwise).
 const char* const k_catalog_sql = R"sql(
 WITH pol AS (
   SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
@@ -26,50 +32,117 @@ WITH pol AS (
   LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tbl
   LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = pt.partattrs[0] AND pt.partattrs[0] <> 0
-), kids AS MATERIALIZED (
-  SELECT par.ord, par.keytype, par.partstrat = 'r' AND par.partnatts = 1 AS ranged, ch.oid, ch.relname,
-         chn.nspname, ch.relkind, ch.reltuples, ch.oid = par.partdefid AS is_default, i.inhdetachpending,
-         pg_get_expr(ch.relpartbound, ch.oid) AS bound
+), members AS MATERIALIZED (
+  SELECT par.ord, par.keytype, ch.oid, ch.relname, chn.nspname, ch.relkind, ch.reltuples,
+         ch.oid = par.partdefid AS is_default, i.inhdetachpending,
+         par.partstrat = 'r' AND par.partnatts = 1 AS ranged,
+         par.partstrat = 'r' AND par.partnatts = 1 AND ch.oid IS DISTINCT FROM par.partdefid AND
+           par.keytype IN ('timestamp with time zone', 'timestamp without time zone', 'date') AS fast
   FROM par
   JOIN pg_inherits i ON i.inhparent = par.relid
   JOIN pg_class ch ON ch.oid = i.inhrelid
   JOIN pg_namespace chn ON chn.oid = ch.relnamespace
-), cut AS MATERIALIZED (
-  SELECT k.*, strpos(k.bound, ') TO (') AS sep FROM kids k
-), vals AS MATERIALIZED (
+), deparsed AS MATERIALIZED (
   -- "FOR VALUES FROM (<lo>) TO (<hi>)": single-column range bounds, without their quotes
-  SELECT c.*,
-         CASE WHEN c.ranged AND c.sep > 0 THEN btrim(substr(c.bound, 18, c.sep - 18), '''') END AS lo,
-         CASE WHEN c.ranged AND c.sep > 0 THEN btrim(substr(c.bound, c.sep + 6, length(c.bound) - c.sep - 6), '''') END AS hi
-  FROM cut c
+  SELECT d.oid, d.bound,
+         CASE WHEN d.ranged AND d.sep > 0 THEN btrim(substr(d.bound, 18, d.sep - 18), '''') END AS lo,
+         CASE WHEN d.ranged AND d.sep > 0 THEN btrim(substr(d.bound, d.sep + 6, length(d.bound) - d.sep - 6), '''') END AS hi
+  FROM (SELECT e.*, strpos(e.bound, ') TO (') AS sep
+        FROM (SELECT m.oid, m.ranged,
+                     pg_get_expr((SELECT c.relpartbound FROM pg_class c WHERE c.oid = m.oid), m.oid) AS bound
+              FROM members m
+              WHERE $3 OR NOT m.fast OR m.oid = (SELECT min(f.oid) FROM members f WHERE f.fast)
+              OFFSET 0) e) d
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
        par.partstrat::text, par.partnatts, par.attname::text, par.keytype,
        NULL::text AS schema, NULL::text AS name, NULL::boolean AS is_default, NULL::boolean AS pending,
        NULL::boolean AS sub, NULL::real AS reltuples, NULL::bigint AS bytes, NULL::text AS bound,
-       NULL::bigint AS lower_us, NULL::bigint AS upper_us
+       NULL::bigint AS lower_us, NULL::bigint AS upper_us, NULL::text AS node, NULL::boolean AS fast
 FROM par
 UNION ALL
-SELECT 'c', v.ord, NULL, NULL, NULL, NULL, NULL, NULL,
-       v.nspname::text, v.relname::text, v.is_default, v.inhdetachpending, v.relkind = 'p', v.reltuples,
-       CASE WHEN $3 THEN pg_total_relation_size(v.oid) END, v.bound,
+SELECT 'c', m.ord, NULL, NULL, NULL, NULL, NULL, NULL,
+       m.nspname::text, m.relname::text, m.is_default, m.inhdetachpending, m.relkind = 'p', m.reltuples,
+       CASE WHEN $4 THEN pg_total_relation_size(m.oid) END, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
-            WHEN v.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
-            WHEN v.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
-            WHEN v.keytype = 'date' THEN (extract(epoch FROM v.lo::date) * 1000000)::bigint END,
+            WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
+            WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
+            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.lo::date) * 1000000)::bigint END,
        CASE WHEN v.hi IS NULL OR v.hi IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
-            WHEN v.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.hi::timestamptz) * 1000000)::bigint
-            WHEN v.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
-            WHEN v.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint END
-FROM vals v
+            WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.hi::timestamptz) * 1000000)::bigint
+            WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
+            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint END,
+       CASE WHEN m.fast THEN (SELECT c.relpartbound::text FROM pg_class c WHERE c.oid = m.oid) END, m.fast
+FROM members m LEFT JOIN deparsed v ON v.oid = m.oid
 UNION ALL
 -- kind 'n': relations that are not partitions in the parents' schemas, whose names new children must avoid
 SELECT 'n', 0, NULL, NULL, NULL, NULL, NULL, NULL, n.nspname::text, x.relname::text,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM pg_class x JOIN pg_namespace n ON n.oid = x.relnamespace
 WHERE NOT x.relispartition AND x.relnamespace IN (SELECT par.nsp FROM par)
 ORDER BY 2, 1 DESC
 )sql";
+
+// Postgres counts time from 2000-01-01; the planner from 1970-01-01.
+constexpr core::Micros k_pg_epoch_micros = 946684800LL * core::k_micros_per_second;
+constexpr std::int64_t k_pg_epoch_days = 10957;
+
+// Reads one bound (":kind K :value {CONST ...}") of a range node tree at `pos`; returns false when unsure.
+bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Micros>& out)
+{
+  const auto kind = node.find(":kind ", pos);
+  if (kind == std::string::npos)
+    return false;
+  const int k = std::atoi(node.c_str() + kind + 6);
+  if (k != 0) { // -1 MINVALUE, 1 MAXVALUE
+    out.reset();
+    return k == -1 || k == 1;
+  }
+  const auto type = node.find(":consttype ", kind);
+  const auto isnull = node.find(":constisnull ", kind);
+  const auto value = node.find(":constvalue ", kind);
+  const auto open = node.find('[', value);
+  const auto close = node.find(']', open);
+  if (type == std::string::npos || isnull == std::string::npos || close == std::string::npos ||
+      node.compare(isnull + 13, 5, "false") != 0)
+    return false;
+  // The Datum's bytes as the server holds them (little-endian; the server-side check catches otherwise).
+  std::uint64_t bits = 0;
+  int shift = 0;
+  std::istringstream bytes(node.substr(open + 1, close - open - 1));
+  for (int b; bytes >> b && shift < 64; shift += 8)
+    bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(b)) << shift;
+  const int oid = std::atoi(node.c_str() + type + 11);
+  if (oid == 1184 || oid == 1114) { // timestamptz, timestamp: microseconds since 2000
+    const auto micros = static_cast<std::int64_t>(bits);
+    if (micros == std::numeric_limits<std::int64_t>::max() || micros == std::numeric_limits<std::int64_t>::min())
+      out.reset(); // infinity
+    else
+      out = micros + k_pg_epoch_micros;
+    return true;
+  }
+  if (oid == 1082) { // date: days since 2000
+    const auto days = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits));
+    if (days == std::numeric_limits<std::int32_t>::max() || days == std::numeric_limits<std::int32_t>::min())
+      out.reset();
+    else
+      out = (days + k_pg_epoch_days) * core::k_micros_per_day;
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
+bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower, std::optional<core::Micros>& upper)
+{
+  const auto lo = node.find(":lowerdatums (");
+  const auto hi = node.find(":upperdatums (");
+  return lo != std::string::npos && hi != std::string::npos && read_datum(node, lo, lower) &&
+         read_datum(node, hi, upper);
+}
+
+namespace {
 
 // Returns the names in `sorted` that start with `prefix`.
 std::vector<std::string> with_prefix(const std::vector<std::string>& sorted, const std::string& prefix)
@@ -83,23 +156,38 @@ std::vector<std::string> with_prefix(const std::vector<std::string>& sorted, con
 
 } // namespace
 
-std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
-                                               const CatalogOptions& options)
+namespace {
+
+// Returns "FOR VALUES FROM (...) TO (...)" as pg_get_expr prints it in a UTC session.
+std::string describe_bounds(core::KeyType type, const std::optional<core::Micros>& lower,
+                            const std::optional<core::Micros>& upper)
+{
+  const core::Zone utc = *core::find_zone("UTC");
+  const auto text = [&](const std::optional<core::Micros>& v, const char* infinite) {
+    return v ? core::quote_literal(core::bound_text(type, utc, *v)) : std::string(infinite);
+  };
+  return "FOR VALUES FROM (" + text(lower, "MINVALUE") + ") TO (" + text(upper, "MAXVALUE") + ")";
+}
+
+// Fills `out` from the catalog query; returns false when a node tree did not read as the server's own
+// deparsing says (then nothing in `out` is to be trusted).
+bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies, const CatalogOptions& options,
+               bool deparse_all, std::vector<core::ParentSnapshot>& out)
 {
   std::vector<std::string> schemas, tables;
   for (const auto& p : policies) {
     schemas.push_back(p.schema);
     tables.push_back(p.table);
   }
-  std::vector<core::ParentSnapshot> out(policies.size());
+  out.assign(policies.size(), {});
   for (std::size_t i = 0; i < policies.size(); ++i) {
     out[i].schema = policies[i].schema;
     out[i].table = policies[i].table;
   }
   if (policies.empty())
-    return out;
-  const auto rows = tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables),
-                                   options.sizes);
+    return true;
+  const auto rows =
+      tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables), deparse_all, options.sizes);
   std::map<std::string, std::vector<std::string>> names; // schema -> relation names that are not partitions
   for (const auto& row : rows) {
     const std::string kind = row["kind"].as<std::string>();
@@ -126,11 +214,24 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const
     c.partitioned = row["sub"].as<bool>();
     c.estimated_rows = row["reltuples"].as<double>();
     c.bytes = row["bytes"].is_null() ? 0 : row["bytes"].as<long long>();
-    c.bound_text = row["bound"].as<std::string>();
-    if (!row["lower_us"].is_null())
-      c.lower = row["lower_us"].as<long long>();
-    if (!row["upper_us"].is_null())
-      c.upper = row["upper_us"].as<long long>();
+    const bool deparsed = !row["bound"].is_null();
+    if (deparsed) {
+      c.bound_text = row["bound"].as<std::string>();
+      if (!row["lower_us"].is_null())
+        c.lower = row["lower_us"].as<long long>();
+      if (!row["upper_us"].is_null())
+        c.upper = row["upper_us"].as<long long>();
+    }
+    if (row["fast"].as<bool>()) {
+      std::optional<core::Micros> lower, upper;
+      if (!parse_bound_node(row["node"].as<std::string>(), lower, upper) ||
+          (deparsed && (lower != c.lower || upper != c.upper)))
+        return false; // the node tree did not read as expected
+      c.lower = lower;
+      c.upper = upper;
+      if (!deparsed)
+        c.bound_text = describe_bounds(ps.key_type, lower, upper);
+    }
     ps.children.push_back(std::move(c));
   }
   for (auto& [schema, list] : names)
@@ -138,6 +239,19 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const
   for (std::size_t i = 0; i < policies.size(); ++i) {
     if (auto it = names.find(policies[i].schema); it != names.end())
       out[i].taken_names = with_prefix(it->second, core::policy_child_prefix(policies[i]));
+  }
+  return true;
+}
+
+} // namespace
+
+std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+                                               const CatalogOptions& options)
+{
+  std::vector<core::ParentSnapshot> out;
+  if (!read_rows(tx, policies, options, false, out)) {
+    spdlog::warn("partition bounds did not read from the catalog's node trees as expected; asking the server");
+    read_rows(tx, policies, options, true, out);
   }
   if (options.count_default) {
     for (auto& ps : out) {

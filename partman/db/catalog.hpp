@@ -16,6 +16,9 @@ struct CatalogOptions
   bool count_default = false; // an exact row count of each default partition (status; one query each)
 };
 
+// Reads the bounds of a single-column time range partition from its relpartbound node tree; returns false
+// when the tree is not one it knows.
+bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower, std::optional<core::Micros>& upper);
 // Returns one snapshot per policy, in the same order, read in one round trip (plus the default counts).
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options = {});

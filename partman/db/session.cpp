@@ -77,7 +77,7 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
     tx.exec_params("SELECT set_config('application_name', 'partman', false), "
                    "set_config('lock_timeout', $1, false), set_config('TimeZone', 'UTC', false), "
                    "set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false), "
-                   "set_config('standard_conforming_strings', 'on', false), "
+                   "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
                    "set_config('default_transaction_read_only', $2, false)",
                    options.lock_timeout, options.read_only ? "on" : "off");
   } catch (const pqxx::sql_error& e) {
