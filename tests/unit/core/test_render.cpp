@@ -1,0 +1,261 @@
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "partman/core/render.hpp"
+#include "planner_helpers.hpp"
+
+using namespace partman::core;
+using namespace partman::test;
+
+namespace {
+
+const Micros k_now = at("2026-11-25 04:20Z");
+
+std::string golden_path(const std::string& file)
+{
+  return std::string(PARTMAN_GOLDEN_DIR) + "/" + file;
+}
+
+// Compares `actual` with tests/golden/`file`; with PARTMAN_UPDATE_GOLDEN=1 rewrites the file instead.
+void check_golden(const std::string& file, const std::string& actual)
+{
+  INFO("golden file " << golden_path(file) << " (PARTMAN_UPDATE_GOLDEN=1 rewrites it)");
+  const char* update = std::getenv("PARTMAN_UPDATE_GOLDEN");
+  if (update && std::string(update) == "1") {
+    std::ofstream out(golden_path(file), std::ios::binary);
+    out << actual;
+    REQUIRE(out.good());
+    return;
+  }
+  std::ifstream in(golden_path(file), std::ios::binary);
+  REQUIRE(in.good());
+  std::ostringstream expected;
+  expected << in.rdbuf();
+  CHECK(actual == expected.str());
+}
+
+void check_all_golden(const std::string& name, const Plan& plan)
+{
+  check_golden(name + ".sql", render_sql(plan, "5s"));
+  check_golden(name + ".json", render_json(plan));
+  check_golden(name + ".txt", render_text(plan));
+}
+
+// Daily in UTC with retention by drop: creates, and drops of expired partitions.
+Plan daily_utc_drop()
+{
+  auto parent = make_parent("public", "events");
+  auto policy = make_policy("public", "events", "1 day", 2);
+  policy.retention = period("30 days");
+  policy.retention_action = RetentionAction::drop;
+  parent.children.push_back(
+      make_child("public", "events_p20261024", "2026-10-24 00:00:00+00:00", "2026-10-25 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261025", "2026-10-25 00:00:00+00:00", "2026-10-26 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261026", "2026-10-26 00:00:00+00:00", "2026-10-27 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
+  return make_plan({parent}, {policy}, k_now);
+}
+
+// Monthly in Europe/Berlin with retention by detach to an archive schema, and an interrupted detach.
+Plan monthly_berlin_archive()
+{
+  auto parent = make_parent("app", "Orders");
+  auto policy = make_policy("app", "Orders", "monthly", 2, "Europe/Berlin");
+  policy.retention = period("1 year");
+  policy.retention_action = RetentionAction::detach;
+  policy.retention_schema = "archive";
+  parent.children.push_back(
+      make_child("app", "Orders_p202509", "2025-09-01 00:00:00+02:00", "2025-10-01 00:00:00+02:00"));
+  parent.children.push_back(
+      make_child("app", "Orders_p202510", "2025-10-01 00:00:00+02:00", "2025-11-01 00:00:00+01:00"));
+  parent.children.back().detach_pending = true;
+  parent.children.push_back(
+      make_child("app", "Orders_p202511", "2025-11-01 00:00:00+01:00", "2025-12-01 00:00:00+01:00"));
+  parent.children.push_back(
+      make_child("app", "Orders_p202611", "2026-11-01 00:00:00+01:00", "2026-12-01 00:00:00+01:00"));
+  return make_plan({parent}, {policy}, k_now);
+}
+
+// Parents that cannot be planned, next to one with nothing to do.
+Plan error_parents()
+{
+  auto missing = make_parent("public", "gone");
+  missing.exists = false;
+  auto list = make_parent("public", "by_region");
+  list.strategy = 'l';
+  auto ok = make_parent("public", "quiet");
+  const auto ok_policy = make_policy("public", "quiet", "1 year", 1);
+  ok.children.push_back(
+      make_child("public", "quiet_p2026", "2026-01-01 00:00:00+00:00", "2027-01-01 00:00:00+00:00"));
+  ok.children.push_back(
+      make_child("public", "quiet_p2027", "2027-01-01 00:00:00+00:00", "2028-01-01 00:00:00+00:00"));
+  auto date_hourly = make_parent("public", "visits", KeyType::date);
+  return make_plan({missing, list, ok, date_hourly},
+                   {make_policy("public", "gone", "1 day"), make_policy("public", "by_region", "1 month"),
+                    ok_policy, make_policy("public", "visits", "1 hour")},
+                   k_now);
+}
+
+// A parent with notes: an overlapping hand-made partition, a covering one, a taken name, a default with rows.
+Plan parent_with_notes()
+{
+  auto parent = make_parent("sales", "Line Items");
+  const auto policy = make_policy("sales", "Line Items", "1 week", 4, "America/New_York");
+  parent.children.push_back(make_child("sales", "handmade_dec", "2026-11-30 00:00:00-05:00",
+                                       "2026-12-14 00:00:00-05:00")); // covers w49 and w50
+  parent.children.push_back(make_child("sales", "odd_one", "2026-12-17 00:00:00-05:00",
+                                       "2026-12-18 00:00:00-05:00")); // overlaps w51
+  parent.taken_names = {"Line Items_p2026w52"};
+  parent.children.push_back(make_default("sales", "Line Items_default"));
+  parent.children.back().estimated_rows = 42;
+  return make_plan({parent}, {policy}, k_now);
+}
+
+// Returns the text psql would run as SQL: `sql` without -- comments (which end at a newline or a carriage
+// return) and without the contents of quoted identifiers and literals.
+std::string outside_quotes_and_comments(const std::string& sql)
+{
+  std::string out;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      while (i < sql.size() && sql[i] != '\n' && sql[i] != '\r')
+        ++i;
+      out.push_back('\n');
+    } else if (c == '"' || c == '\'') {
+      ++i;
+      while (i < sql.size() && sql[i] != c)
+        ++i; // a doubled quote closes and reopens: the same as staying inside
+      out.push_back(c);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("render: golden daily_utc_drop")
+{
+  check_all_golden("daily_utc_drop", daily_utc_drop());
+}
+
+TEST_CASE("render: golden monthly_berlin_archive")
+{
+  check_all_golden("monthly_berlin_archive", monthly_berlin_archive());
+}
+
+TEST_CASE("render: golden error_parents")
+{
+  check_all_golden("error_parents", error_parents());
+}
+
+TEST_CASE("render: golden parent_with_notes")
+{
+  check_all_golden("parent_with_notes", parent_with_notes());
+}
+
+TEST_CASE("render: golden empty plan")
+{
+  check_all_golden("empty", make_plan({}, {}, k_now));
+}
+
+TEST_CASE("render: iso_utc")
+{
+  CHECK(iso_utc(0) == "1970-01-01T00:00:00Z");
+  CHECK(iso_utc(k_now) == "2026-11-25T04:20:00Z");
+  CHECK(iso_utc(k_now + 1500) == "2026-11-25T04:20:00.001500Z");
+  CHECK(iso_utc(-k_micros_per_second) == "1969-12-31T23:59:59Z");
+}
+
+TEST_CASE("render: sql wraps each transactional action in its own transaction")
+{
+  const std::string sql = render_sql(monthly_berlin_archive(), "2min");
+  CHECK(sql.rfind("-- partman " PARTMAN_VERSION " plan at 2026-11-25T04:20:00Z\n", 0) == 0);
+  CHECK(sql.find("SET lock_timeout = '2min';\n") != std::string::npos);
+  // The finalize runs outside a transaction block; the detach with SET SCHEMA runs as one transaction.
+  CHECK(sql.find(
+            "BEGIN;\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202510\" FINALIZE") ==
+        std::string::npos);
+  CHECK(
+      sql.find("\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202510\" FINALIZE;\n") !=
+      std::string::npos);
+  CHECK(sql.find("BEGIN;\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202509\";\n"
+                 "ALTER TABLE \"app\".\"Orders_p202509\" SET SCHEMA \"archive\";\nCOMMIT;\n") !=
+        std::string::npos);
+  CHECK(render_sql(make_plan({}, {}, k_now), "it's").find("SET lock_timeout = 'it''s';") !=
+        std::string::npos);
+}
+
+TEST_CASE("render: a newline in a name cannot escape an SQL comment")
+{
+  // PostgreSQL allows any character in a quoted identifier; psql ends a -- comment at a newline or a
+  // carriage return, so a name carrying one must not turn the rest of a comment line into a statement.
+  const std::string evil = "x\nDROP TABLE important; --";
+  const std::string evil_cr = "y\rDROP TABLE important; --";
+  const Plan plan =
+      make_plan({make_parent("public", evil), make_parent("public", evil_cr)},
+                {make_policy("public", evil, "1 day", 1), make_policy("public", evil_cr, "1 day", 1)}, k_now);
+  REQUIRE(plan.action_count() == 4);
+  const std::string sql = render_sql(plan, "5s");
+  const std::string code = outside_quotes_and_comments(sql);
+  CHECK(code.find("DROP TABLE important") == std::string::npos);
+  // Every statement is still there: 4 creates of 2 statements each, in 4 transactions.
+  std::size_t begins = 0;
+  for (std::size_t at = code.find("BEGIN;"); at != std::string::npos; at = code.find("BEGIN;", at + 1))
+    ++begins;
+  CHECK(begins == 4);
+  CHECK(sql.find("x\n-- DROP TABLE important") != std::string::npos);
+}
+
+TEST_CASE("render: json structure")
+{
+  const auto doc = nlohmann::json::parse(render_json(daily_utc_drop()));
+  CHECK(doc["format"] == "partman-plan");
+  CHECK(doc["version"] == k_plan_json_version);
+  CHECK(doc["partman_version"] == PARTMAN_VERSION);
+  CHECK(doc["at"] == "2026-11-25T04:20:00Z");
+  REQUIRE(doc["parents"].size() == 1);
+  const auto& p = doc["parents"][0];
+  CHECK(p["parent"] == "\"public\".\"events\"");
+  CHECK(p["status"] == "ok");
+  CHECK(p["error"].is_null());
+  REQUIRE(p["actions"].size() == 4);
+  CHECK(p["actions"][0]["action"] == "create");
+  CHECK(p["actions"][0]["name"] == "events_p20261126");
+  CHECK(p["actions"][0]["bounds"]["from"] == "2026-11-26 00:00:00+00:00");
+  CHECK(p["actions"][0]["bounds"]["to"] == "2026-11-27 00:00:00+00:00");
+  CHECK(p["actions"][0]["sql"].size() == 2);
+  CHECK(p["actions"][0]["transaction"] == true);
+  CHECK(p["actions"][2]["action"] == "drop");
+  CHECK(p["actions"][2]["bounds"].is_null());
+  CHECK(p["actions"][2]["sql"] == nlohmann::json::array({"DROP TABLE \"public\".\"events_p20261024\""}));
+  CHECK_FALSE(doc.contains("fingerprint"));
+  Plan with_fingerprint = daily_utc_drop();
+  with_fingerprint.fingerprint = "0123456789abcdef";
+  CHECK(nlohmann::json::parse(render_json(with_fingerprint))["fingerprint"] == "0123456789abcdef");
+  const auto err = nlohmann::json::parse(render_json(error_parents()));
+  CHECK(err["parents"][0]["status"] == "error");
+  CHECK(err["parents"][0]["error"].is_string());
+  CHECK(err["parents"][2]["status"] == "ok");
+  CHECK(err["parents"][2]["actions"].empty());
+}
+
+TEST_CASE("render: text summary line counts every kind and the errors")
+{
+  const std::string text = render_text(monthly_berlin_archive());
+  CHECK(text.find("\n2 to create, 0 to drop, 1 to detach, 1 to finalize, over 1 parent(s)\n") !=
+        std::string::npos);
+  const std::string errors = render_text(error_parents());
+  CHECK(errors.find(
+            "\n0 to create, 0 to drop, 0 to detach, 0 to finalize, over 4 parent(s); 3 parent(s) cannot be "
+            "planned\n") != std::string::npos);
+  CHECK(errors.find("\"public\".\"quiet\" (1 year, premake 1, UTC)\n  nothing to do\n") != std::string::npos);
+}

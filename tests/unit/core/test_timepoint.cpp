@@ -1,0 +1,164 @@
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+#include "partman/core/timepoint.hpp"
+
+using namespace partman::core;
+using partman::test::at;
+using partman::test::wall;
+using partman::test::zone;
+
+namespace {
+
+constexpr Micros k_hour = 60 * k_micros_per_minute;
+
+// Returns the instant of `text` formatted in `zone_name` with its offset.
+std::string instant_in(const std::string& zone_name, const std::string& utc_text)
+{
+  return format_instant(zone(zone_name), at(utc_text));
+}
+
+} // namespace
+
+TEST_CASE("find_zone: known and unknown zones")
+{
+  REQUIRE(find_zone("UTC"));
+  REQUIRE(find_zone("Europe/Berlin"));
+  REQUIRE(find_zone("America/New_York"));
+  auto bad = find_zone("Mars/Olympus_Mons");
+  REQUIRE(!bad);
+  CHECK(bad.error() ==
+        "unknown time zone 'Mars/Olympus_Mons'; HINT: use an IANA name such as 'UTC', 'Europe/Berlin' or "
+        "'America/New_York'");
+  CHECK(!find_zone(""));
+  CHECK(!find_zone("europe/berlin_x"));
+}
+
+TEST_CASE("to_local and to_utc in Europe/Berlin, away from DST changes")
+{
+  const Zone berlin = zone("Europe/Berlin");
+  CHECK(to_local(berlin, at("2026-01-15 12:00Z")) == wall("2026-01-15 13:00"));
+  CHECK(to_local(berlin, at("2026-07-15 12:00Z")) == wall("2026-07-15 14:00"));
+  CHECK(to_utc(berlin, wall("2026-01-15 13:00")) == at("2026-01-15 12:00Z"));
+  CHECK(to_utc(berlin, wall("2026-07-15 14:00")) == at("2026-07-15 12:00Z"));
+  CHECK(to_local(zone("UTC"), at("2026-07-15 12:00Z")) == wall("2026-07-15 12:00"));
+  CHECK(to_utc(zone("UTC"), wall("2026-07-15 12:00")) == at("2026-07-15 12:00Z"));
+}
+
+TEST_CASE("to_utc: a time skipped by spring-forward maps to the transition instant")
+{
+  const Zone berlin = zone("Europe/Berlin");
+  // 2026-03-29: Berlin jumps from 02:00 CET to 03:00 CEST at 01:00 UTC.
+  CHECK(to_utc(berlin, wall("2026-03-29 01:59:59")) == at("2026-03-29 00:59:59Z"));
+  CHECK(to_utc(berlin, wall("2026-03-29 02:00")) == at("2026-03-29 01:00Z"));
+  CHECK(to_utc(berlin, wall("2026-03-29 02:30")) == at("2026-03-29 01:00Z"));
+  CHECK(to_utc(berlin, wall("2026-03-29 02:59:59.999999")) == at("2026-03-29 01:00Z"));
+  CHECK(to_utc(berlin, wall("2026-03-29 03:00")) == at("2026-03-29 01:00Z"));
+  CHECK(to_utc(berlin, wall("2026-03-29 03:30")) == at("2026-03-29 01:30Z"));
+  const Zone ny = zone("America/New_York");
+  // 2026-03-08: New York jumps from 02:00 EST to 03:00 EDT at 07:00 UTC.
+  CHECK(to_utc(ny, wall("2026-03-08 02:30")) == at("2026-03-08 07:00Z"));
+  CHECK(to_utc(ny, wall("2026-03-08 01:59")) == at("2026-03-08 06:59Z"));
+  CHECK(to_utc(ny, wall("2026-03-08 03:00")) == at("2026-03-08 07:00Z"));
+}
+
+TEST_CASE("to_utc: an ambiguous fall-back time takes the later offset")
+{
+  const Zone berlin = zone("Europe/Berlin");
+  // 2026-10-25: Berlin falls back from 03:00 CEST to 02:00 CET at 01:00 UTC; 02:00-03:00 happens twice.
+  CHECK(to_utc(berlin, wall("2026-10-25 01:59")) == at("2026-10-24 23:59Z"));
+  CHECK(to_utc(berlin, wall("2026-10-25 02:00")) == at("2026-10-25 01:00Z"));
+  CHECK(to_utc(berlin, wall("2026-10-25 02:30")) == at("2026-10-25 01:30Z"));
+  CHECK(to_utc(berlin, wall("2026-10-25 03:00")) == at("2026-10-25 02:00Z"));
+  // Both instants read back as the same wall-clock time.
+  CHECK(to_local(berlin, at("2026-10-25 00:30Z")) == wall("2026-10-25 02:30"));
+  CHECK(to_local(berlin, at("2026-10-25 01:30Z")) == wall("2026-10-25 02:30"));
+  const Zone ny = zone("America/New_York");
+  // 2026-11-01: New York falls back from 02:00 EDT to 01:00 EST at 06:00 UTC.
+  CHECK(to_utc(ny, wall("2026-11-01 01:30")) == at("2026-11-01 06:30Z"));
+  CHECK(to_utc(ny, wall("2026-11-01 00:30")) == at("2026-11-01 04:30Z"));
+}
+
+TEST_CASE("format_local and format_date")
+{
+  CHECK(format_local(0) == "1970-01-01 00:00:00");
+  CHECK(format_local(wall("2026-11-25 04:20")) == "2026-11-25 04:20:00");
+  CHECK(format_local(wall("2026-11-25 04:20") + 1) == "2026-11-25 04:20:00.000001");
+  CHECK(format_local(wall("2026-11-25 04:20") + 500000) == "2026-11-25 04:20:00.500000");
+  CHECK(format_local(-1) == "1969-12-31 23:59:59.999999");
+  CHECK(format_local(-k_micros_per_second) == "1969-12-31 23:59:59");
+  CHECK(format_local(wall("2028-02-29 23:59:59")) == "2028-02-29 23:59:59");
+  CHECK(format_date(wall("2028-02-29")) == "2028-02-29");
+  CHECK(format_date(wall("2028-02-29 23:59:59")) == "2028-02-29");
+  CHECK(format_date(-1) == "1969-12-31");
+  CHECK(format_date(0) == "1970-01-01");
+}
+
+TEST_CASE("format_instant: wall clock in the zone with the explicit offset")
+{
+  CHECK(instant_in("UTC", "2026-11-25 04:20Z") == "2026-11-25 04:20:00+00:00");
+  CHECK(instant_in("Europe/Berlin", "2026-11-24 23:00Z") == "2026-11-25 00:00:00+01:00");
+  CHECK(instant_in("Europe/Berlin", "2026-03-28 23:00Z") == "2026-03-29 00:00:00+01:00");
+  CHECK(instant_in("Europe/Berlin", "2026-03-29 22:00Z") == "2026-03-30 00:00:00+02:00");
+  CHECK(instant_in("Europe/Berlin", "2026-03-29 00:59:59Z") == "2026-03-29 01:59:59+01:00");
+  CHECK(instant_in("Europe/Berlin", "2026-03-29 01:00Z") == "2026-03-29 03:00:00+02:00");
+  CHECK(instant_in("Europe/Berlin", "2026-10-25 00:30Z") == "2026-10-25 02:30:00+02:00");
+  CHECK(instant_in("Europe/Berlin", "2026-10-25 01:30Z") == "2026-10-25 02:30:00+01:00");
+  CHECK(instant_in("America/New_York", "2026-03-08 05:00Z") == "2026-03-08 00:00:00-05:00");
+  CHECK(instant_in("America/New_York", "2026-03-09 04:00Z") == "2026-03-09 00:00:00-04:00");
+  CHECK(instant_in("Asia/Kolkata", "2026-11-24 18:30Z") == "2026-11-25 00:00:00+05:30");
+  CHECK(instant_in("Asia/Kathmandu", "2026-11-24 18:15Z") == "2026-11-25 00:00:00+05:45");
+  CHECK(instant_in("UTC", "2026-11-25 04:20:00.25Z") == "2026-11-25 04:20:00.250000+00:00");
+  // Local mean time before 1893 has an offset with seconds.
+  CHECK(instant_in("Europe/Berlin", "1890-01-01 00:00Z") == "1890-01-01 00:53:28+00:53:28");
+  CHECK(instant_in("America/New_York", "1880-01-01 00:00Z") == "1879-12-31 19:03:58-04:56:02");
+}
+
+TEST_CASE("parse_instant: every accepted form")
+{
+  const Zone utc = zone("UTC");
+  const Zone berlin = zone("Europe/Berlin");
+  const Micros noon = 1795608000LL * k_micros_per_second; // 2026-11-25 12:00:00 UTC
+  auto parse = [](const std::string& text, Zone z) {
+    auto r = parse_instant(text, z);
+    INFO(text);
+    REQUIRE(r);
+    return *r;
+  };
+  CHECK(parse("2026-11-25 12:00:00Z", utc) == noon);
+  CHECK(parse("2026-11-25T12:00:00Z", berlin) == noon);
+  CHECK(parse("2026-11-25t12:00:00z", berlin) == noon);
+  CHECK(parse("2026-11-25T12:00Z", berlin) == noon);
+  CHECK(parse("2026-11-25 13:00:00+01:00", utc) == noon);
+  CHECK(parse("2026-11-25 13:00+01:00", utc) == noon);
+  CHECK(parse("2026-11-25 13:00:00+01", utc) == noon);
+  CHECK(parse("2026-11-25 07:00:00-05:00", berlin) == noon);
+  CHECK(parse("2026-11-25 17:30:00+05:30", berlin) == noon);
+  CHECK(parse("2026-11-25 12:00:00.5Z", utc) == noon + 500000);
+  CHECK(parse("2026-11-25 12:00:00.000001Z", utc) == noon + 1);
+  CHECK(parse("2026-11-25 12:00", utc) == noon);
+  CHECK(parse("2026-11-25 12:00:00", utc) == noon);
+  CHECK(parse("2026-11-25 13:00", berlin) == noon);
+  CHECK(parse("2026-11-25", utc) == noon - 12 * k_hour);
+  CHECK(parse("2026-11-25", berlin) == noon - 13 * k_hour);
+  CHECK(parse("2026-11-25+01:00", utc) == noon - 13 * k_hour);
+  CHECK(parse("2026-07-01", berlin) == at("2026-06-30 22:00Z"));
+  CHECK(parse("2028-02-29", utc) == wall("2028-02-29"));
+  CHECK(parse("1969-12-31 23:59:59Z", utc) == -k_micros_per_second);
+  // Without an offset the time is read in the zone, with the zone's DST rules.
+  CHECK(parse("2026-03-29 02:30", berlin) == at("2026-03-29 01:00Z"));
+  CHECK(parse("2026-10-25 02:30", berlin) == at("2026-10-25 01:30Z"));
+  CHECK(parse("2026-10-25 02:30+02:00", berlin) == at("2026-10-25 00:30Z"));
+}
+
+TEST_CASE("parse_instant: bad text gives an error that names it")
+{
+  for (const char* bad :
+       {"", "yesterday", "2026-11-25 25:00", "2026-13-01", "2026-02-30", "2027-02-29", "2026-11-25 12:00 UTC",
+        "2026-11-25 12:00:00+01:00 extra", "25.11.2026", "2026/11/25", "2026-11-25 12"}) {
+    INFO(bad);
+    auto r = parse_instant(bad, zone("UTC"));
+    REQUIRE(!r);
+    CHECK(r.error().rfind(std::string("invalid timestamp '") + bad + "'; HINT:", 0) == 0);
+  }
+}
