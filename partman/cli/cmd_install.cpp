@@ -21,8 +21,8 @@ int install_one(const Globals& globals, const std::string& dsn, std::ostream& ou
   else if (r.from_version == r.to_version)
     out << "partman schema '" << schema << "' is already at version " << r.to_version << "\n";
   else
-    out << "upgraded partman schema '" << schema << "' from version " << r.from_version << " to " << r.to_version
-        << "\n";
+    out << "upgraded partman schema '" << schema << "' from version " << r.from_version << " to "
+        << r.to_version << "\n";
   return k_exit_ok;
 }
 
@@ -35,7 +35,9 @@ void add_install_command(CLI::App& app, const Globals& globals, int& exit_code)
                  "Pick the schema with --schema (default partman); it must not be one holding an extension\n"
                  "such as pg_partman.");
   cmd->callback([&globals, &exit_code] {
-    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) { return install_one(globals, dsn, out); };
+    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
+      return install_one(globals, dsn, out);
+    };
     exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
   });
 }

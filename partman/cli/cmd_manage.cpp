@@ -59,7 +59,8 @@ void apply_args(const ManageArgs& a, core::Policy& p)
   else if (!a.retention.empty())
     p.retention = value_or_usage(core::parse_period(a.retention), "--retention");
   if (!a.retention_action.empty())
-    p.retention_action = value_or_usage(core::parse_retention_action(a.retention_action), "--retention-action");
+    p.retention_action =
+        value_or_usage(core::parse_retention_action(a.retention_action), "--retention-action");
   if (is_none(a.retention_schema))
     p.retention_schema.clear();
   else if (!a.retention_schema.empty())
@@ -100,8 +101,9 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     }
   }
   if (!found && args.interval.empty())
-    throw UsageError(policy.parent_sql() + " is not managed yet, so --interval is required; HINT: for example "
-                                           "--interval daily");
+    throw UsageError(policy.parent_sql() +
+                     " is not managed yet, so --interval is required; HINT: for example "
+                     "--interval daily");
   apply_args(args, policy);
 
   std::vector<core::ParentSnapshot> snap;
@@ -119,8 +121,9 @@ int run_manage(const Globals& globals, const ManageArgs& args)
   std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql() << ": "
             << policy.interval.text() << " on " << core::quote_ident(snap.front().key_column) << " ("
             << snap.front().key_type_name << "), premake " << policy.premake << ", retention "
-            << (policy.retention ? policy.retention->text() + " (" + core::to_string(policy.retention_action) + ")"
-                                 : std::string("none"))
+            << (policy.retention
+                    ? policy.retention->text() + " (" + core::to_string(policy.retention_action) + ")"
+                    : std::string("none"))
             << ", time zone " << policy.timezone;
   if (policy.start)
     std::cout << ", start " << core::format_instant(*core::find_zone(policy.timezone), *policy.start);
@@ -160,9 +163,10 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "manage", "Register a partitioned parent, or update its policy (options not given keep their value).\n"
                 "The parent must be partitioned BY RANGE on one timestamptz, timestamp or date column.");
   cmd->add_option("PARENT", args->parent, "The partitioned table")->required();
-  cmd->add_option("-i,--interval", args->interval,
-                  "Partition width: '15 minutes' (multiples of 15), '1 hour', '1 day', '1 week' (ISO), '1 month',\n"
-                  "'3 months', '1 year', any whole multiple, or hourly, daily, weekly, monthly, quarterly, yearly");
+  cmd->add_option(
+      "-i,--interval", args->interval,
+      "Partition width: '15 minutes' (multiples of 15), '1 hour', '1 day', '1 week' (ISO), '1 month',\n"
+      "'3 months', '1 year', any whole multiple, or hourly, daily, weekly, monthly, quarterly, yearly");
   cmd->add_option("-p,--premake", args->premake,
                   "Partitions to keep ahead of now, besides the current one (at least 1; default 4)");
   cmd->add_option("-r,--retention", args->retention,
@@ -172,12 +176,14 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
                   "What happens to an expired partition: detach (the default; nothing is destroyed) or drop");
   cmd->add_option("--retention-schema", args->retention_schema,
                   "Move detached partitions to this existing schema ('none': leave them in place)");
-  cmd->add_option("--timezone", args->timezone,
-                  "IANA time zone that boundaries follow (default UTC); for timestamp and date keys it decides\n"
-                  "what 'now' is on the wall clock");
-  cmd->add_option("--start", args->start,
-                  "Also keep partitions from this time onwards ('2026-01-01'; read in --timezone unless it has\n"
-                  "an offset; 'none' clears it)");
+  cmd->add_option(
+      "--timezone", args->timezone,
+      "IANA time zone that boundaries follow (default UTC); for timestamp and date keys it decides\n"
+      "what 'now' is on the wall clock");
+  cmd->add_option(
+      "--start", args->start,
+      "Also keep partitions from this time onwards ('2026-01-01'; read in --timezone unless it has\n"
+      "an offset; 'none' clears it)");
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_manage(globals, *args); }, std::cerr);
   });

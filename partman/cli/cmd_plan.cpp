@@ -179,12 +179,12 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
     if (!a.action->from.empty())
       out << " [" << a.action->from << ", " << a.action->to << ")";
     out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
-              << "\n";
+        << "\n";
     break;
   case db::ActionOutcome::Status::failed:
   case db::ActionOutcome::Status::deferred:
-    out << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target
-              << ": " << a.error << "\n";
+    out << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target << ": "
+        << a.error << "\n";
     break;
   case db::ActionOutcome::Status::skipped:
     out << "  skipped: " << core::to_string(a.action->kind) << " " << target << " (parent deferred)\n";
@@ -213,8 +213,7 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   const auto now = saved ? saved->at : resolve_now(args.at);
   auto conn = db::open_session(dsn, {args.lock_timeout, false});
   if (db::is_standby(*conn)) {
-    out
-        << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
+    out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
   }
   const Planned run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, true);
@@ -259,8 +258,7 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
       *conn, [&] { return db::open_session(dsn, session); }, run.plan, run.busy, options, report);
   db::unlock_parents(*conn);
   out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
-            << done[3] << " finalized; " << bad << " of " << outcomes.size()
-            << " parent(s) failed or deferred\n";
+      << done[3] << " finalized; " << bad << " of " << outcomes.size() << " parent(s) failed or deferred\n";
   return bad == 0 ? k_exit_ok : k_exit_partial;
 }
 
@@ -312,8 +310,9 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
                    "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
       ->check(CLI::Range(0, 20))
       ->capture_default_str();
-  apply->add_option("--parallel", apply_args->parallel,
-                    "Parents worked on at once, each on its own connection (a parent's actions stay in order)")
+  apply
+      ->add_option("--parallel", apply_args->parallel,
+                   "Parents worked on at once, each on its own connection (a parent's actions stay in order)")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
   apply->add_option("--plan", apply_args->plan_file,

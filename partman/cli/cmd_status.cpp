@@ -37,7 +37,7 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
     failed = failed || !statuses.back().error.empty();
   }
   out << (args.format == "json" ? core::render_status_json(statuses, now)
-                                      : core::render_status_text(statuses));
+                                : core::render_status_text(statuses));
   return failed ? k_exit_partial : k_exit_ok;
 }
 
@@ -46,11 +46,13 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
 void add_status_command(CLI::App& app, const Globals& globals, int& exit_code)
 {
   auto args = std::make_shared<StatusArgs>();
-  auto* cmd = app.add_subcommand("status", "Show each managed parent's policy and partitions: bounds, estimated "
-                                           "rows, size,\nand whether each is past, current, future or expired; "
-                                           "and the rows in a default partition.");
+  auto* cmd =
+      app.add_subcommand("status", "Show each managed parent's policy and partitions: bounds, estimated "
+                                   "rows, size,\nand whether each is past, current, future or expired; "
+                                   "and the rows in a default partition.");
   cmd->add_option("PARENT", args->parents, "Managed parents to show (default: all)");
-  cmd->add_option("--at", args->at, "Classify partitions as of this time instead of now (UTC without an offset)");
+  cmd->add_option("--at", args->at,
+                  "Classify partitions as of this time instead of now (UTC without an offset)");
   cmd->add_option("-f,--format", args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

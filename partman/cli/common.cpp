@@ -17,7 +17,8 @@ namespace partman::cli {
 core::Micros resolve_now(const std::string& at)
 {
   if (at.empty())
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
                .count() *
            core::k_micros_per_second;
   auto parsed = core::parse_instant(at, *core::find_zone("UTC"));

@@ -35,8 +35,7 @@ int main(int argc, char** argv)
   spdlog::set_default_logger(spdlog::stderr_color_mt("partman"));
   spdlog::set_pattern("partman: %l: %v");
   spdlog::set_level(spdlog::level::info);
-  CLI::App app{"partman " PARTMAN_VERSION
-               ": keeps PostgreSQL's declaratively partitioned tables healthy.\n"
+  CLI::App app{"partman " PARTMAN_VERSION ": keeps PostgreSQL's declaratively partitioned tables healthy.\n"
                "It creates partitions before data arrives (premake), removes expired ones (retention),\n"
                "and shows every change as the exact SQL it will run before it runs it.",
                "partman"};

@@ -70,7 +70,8 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     for (const Child* c : children) {
       h.add(c->schema);
       h.add(c->name);
-      h.add(std::string(1, c->is_default ? 'd' : '-') + (c->detach_pending ? 'p' : '-') + (c->partitioned ? 's' : '-'));
+      h.add(std::string(1, c->is_default ? 'd' : '-') + (c->detach_pending ? 'p' : '-') +
+            (c->partitioned ? 's' : '-'));
       h.add(c->lower);
       h.add(c->upper);
     }

@@ -31,10 +31,10 @@ std::string normalise(const std::string& text)
 bool unit_from_word(const std::string& word, Unit& unit)
 {
   static const std::pair<const char*, Unit> words[] = {
-      {"minute", Unit::minute}, {"minutes", Unit::minute}, {"min", Unit::minute}, {"mins", Unit::minute},
-      {"hour", Unit::hour},     {"hours", Unit::hour},     {"day", Unit::day},    {"days", Unit::day},
+      {"minute", Unit::minute}, {"minutes", Unit::minute}, {"min", Unit::minute},  {"mins", Unit::minute},
+      {"hour", Unit::hour},     {"hours", Unit::hour},     {"day", Unit::day},     {"days", Unit::day},
       {"week", Unit::week},     {"weeks", Unit::week},     {"month", Unit::month}, {"months", Unit::month},
-      {"mon", Unit::month},     {"mons", Unit::month},     {"year", Unit::year},  {"years", Unit::year}};
+      {"mon", Unit::month},     {"mons", Unit::month},     {"year", Unit::year},   {"years", Unit::year}};
   for (const auto& [w, u] : words) {
     if (word == w) {
       unit = u;

@@ -16,7 +16,15 @@ constexpr Micros k_micros_per_minute = 60 * k_micros_per_second;
 constexpr Micros k_micros_per_day = 1440 * k_micros_per_minute;
 
 // The calendar unit an interval counts in.
-enum class Unit { minute, hour, day, week, month, year };
+enum class Unit
+{
+  minute,
+  hour,
+  day,
+  week,
+  month,
+  year
+};
 
 // A whole number of one calendar unit, for example 15 minutes, 1 week (ISO) or 3 months.
 struct Interval

@@ -9,7 +9,13 @@
 namespace partman::core {
 
 // The closed set of things a plan can do.
-enum class ActionKind { create, drop, detach, finalize_detach };
+enum class ActionKind
+{
+  create,
+  drop,
+  detach,
+  finalize_detach
+};
 
 // One change to one partition.
 struct Action
@@ -26,7 +32,11 @@ struct Action
 };
 
 // How loud a note is.
-enum class NoteLevel { info, warning };
+enum class NoteLevel
+{
+  info,
+  warning
+};
 
 // Something the plan wants the operator to know that is not an action.
 struct Note

@@ -13,7 +13,8 @@ const char* const k_create_locks =
     "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the new table and on a default partition "
     "(scanned)";
 const char* const k_drop_locks = "ACCESS EXCLUSIVE on the parent, the partition and a default partition";
-const char* const k_finalize_locks = "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the partition";
+const char* const k_finalize_locks =
+    "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the partition";
 
 // Converts between wall-clock times in the policy's zone and partition key values.
 struct KeySpace
@@ -21,7 +22,10 @@ struct KeySpace
   KeyType type;
   Zone zone;
 
-  Micros key_of_local(Micros local) const { return type == KeyType::timestamptz ? to_utc(zone, local) : local; }
+  Micros key_of_local(Micros local) const
+  {
+    return type == KeyType::timestamptz ? to_utc(zone, local) : local;
+  }
   Micros local_of_instant(Micros utc) const { return to_local(zone, utc); }
   Micros key_of_instant(Micros utc) const { return type == KeyType::timestamptz ? utc : to_local(zone, utc); }
   std::string literal(Micros key) const { return bound_text(type, zone, key); }
@@ -162,8 +166,9 @@ std::string check_parent_shape(const ParentSnapshot& parent)
 {
   const std::string name = quote_qualified(parent.schema, parent.table);
   if (!parent.exists)
-    return "parent " + name + " does not exist; HINT: it was dropped or renamed; 'partman unmanage' removes "
-                              "its policy";
+    return "parent " + name +
+           " does not exist; HINT: it was dropped or renamed; 'partman unmanage' removes "
+           "its policy";
   if (!parent.partitioned)
     return name + " is not a partitioned table";
   if (parent.strategy != 'r')
@@ -252,7 +257,8 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     }
     if (taken.count(name)) {
       pp.notes.push_back({NoteLevel::warning,
-                          "cannot create " + quote_qualified(parent.schema, name) + " for [" + from + ", " + to +
+                          "cannot create " + quote_qualified(parent.schema, name) + " for [" + from + ", " +
+                              to +
                               "): a table of that name exists and is not this partition; HINT: rename or "
                               "drop it, or attach it yourself"});
       continue;
@@ -283,10 +289,10 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
       continue;
     }
     if (cutoff && child->upper && *child->upper <= *cutoff) {
-      pp.actions.push_back(retention_action(
-          parent, policy, *child,
-          "retention " + policy.retention->text() + ": upper bound " + keys.literal(*child->upper) +
-              " is not after " + cutoff_text));
+      pp.actions.push_back(retention_action(parent, policy, *child,
+                                            "retention " + policy.retention->text() + ": upper bound " +
+                                                keys.literal(*child->upper) + " is not after " +
+                                                cutoff_text));
     }
   }
   return pp;

@@ -10,10 +10,20 @@
 namespace partman::core {
 
 // What retention does with an expired partition.
-enum class RetentionAction { drop, detach };
+enum class RetentionAction
+{
+  drop,
+  detach
+};
 
 // The type of a parent's partition key column, as far as the planner cares.
-enum class KeyType { timestamptz, timestamp, date, unsupported };
+enum class KeyType
+{
+  timestamptz,
+  timestamp,
+  date,
+  unsupported
+};
 
 // One row of the policy table: how one parent is kept.
 struct Policy

@@ -8,7 +8,12 @@
 namespace partman::core {
 
 // The output formats of `plan`.
-enum class PlanFormat { text, sql, json };
+enum class PlanFormat
+{
+  text,
+  sql,
+  json
+};
 
 // The version of the JSON plan document; raised when a field changes meaning or goes away.
 constexpr int k_plan_json_version = 1;

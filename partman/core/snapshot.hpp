@@ -16,13 +16,13 @@ struct Child
   std::string schema;
   std::string name;
   bool is_default = false;
-  std::optional<Micros> lower; // empty: MINVALUE
-  std::optional<Micros> upper; // empty: MAXVALUE
-  std::string bound_text;      // as pg_get_expr prints it
-  bool detach_pending = false; // an interrupted DETACH ... CONCURRENTLY
-  bool partitioned = false;    // itself partitioned (a sub-partitioned child)
-  double estimated_rows = -1;  // pg_class.reltuples; negative when never analysed
-  std::int64_t bytes = 0;      // pg_total_relation_size
+  std::optional<Micros> lower;              // empty: MINVALUE
+  std::optional<Micros> upper;              // empty: MAXVALUE
+  std::string bound_text;                   // as pg_get_expr prints it
+  bool detach_pending = false;              // an interrupted DETACH ... CONCURRENTLY
+  bool partitioned = false;                 // itself partitioned (a sub-partitioned child)
+  double estimated_rows = -1;               // pg_class.reltuples; negative when never analysed
+  std::int64_t bytes = 0;                   // pg_total_relation_size
   std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
 };
 

@@ -141,8 +141,8 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
              pad(to_string(p.state), 14) + "  " + pad(rows_text(*p.child), 10) + "  " +
              human_bytes(p.child->bytes) + "\n";
     }
-    out += "  " + std::to_string(st.partitions.size()) + " partition(s): " +
-           std::to_string(counts[static_cast<int>(PartitionState::past)]) + " past, " +
+    out += "  " + std::to_string(st.partitions.size()) +
+           " partition(s): " + std::to_string(counts[static_cast<int>(PartitionState::past)]) + " past, " +
            std::to_string(counts[static_cast<int>(PartitionState::current)]) + " current, " +
            std::to_string(counts[static_cast<int>(PartitionState::future)]) + " future, " +
            std::to_string(counts[static_cast<int>(PartitionState::expired)]) + " expired\n";
@@ -173,9 +173,9 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
                        {"from", c.is_default ? nlohmann::json(nullptr) : nlohmann::json(p.from)},
                        {"to", c.is_default ? nlohmann::json(nullptr) : nlohmann::json(p.to)},
                        {"state", to_string(p.state)},
-                       {"estimated_rows", c.estimated_rows < 0 ? nlohmann::json(nullptr)
-                                                               : nlohmann::json(static_cast<long long>(
-                                                                     c.estimated_rows))},
+                       {"estimated_rows", c.estimated_rows < 0
+                                              ? nlohmann::json(nullptr)
+                                              : nlohmann::json(static_cast<long long>(c.estimated_rows))},
                        {"bytes", c.bytes}});
     }
     parents.push_back(

@@ -10,7 +10,15 @@
 namespace partman::core {
 
 // Where a partition stands relative to now and the retention cutoff.
-enum class PartitionState { past, current, future, expired, default_partition, detach_pending };
+enum class PartitionState
+{
+  past,
+  current,
+  future,
+  expired,
+  default_partition,
+  detach_pending
+};
 
 // One partition's line in the status.
 struct PartitionStatus

@@ -77,7 +77,10 @@ public:
   }
 
   // Returns the UTC offset in seconds at instant `utc`.
-  long offset_seconds(Micros utc) const { return static_cast<long>((to_local(utc) - utc) / k_micros_per_second); }
+  long offset_seconds(Micros utc) const
+  {
+    return static_cast<long>((to_local(utc) - utc) / k_micros_per_second);
+  }
 
 private:
   const date::time_zone* m_tz;

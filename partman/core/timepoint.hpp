@@ -26,7 +26,8 @@ Micros to_utc(Zone zone, Micros local);
 std::string format_local(Micros local);
 // Returns "YYYY-MM-DD" for a wall-clock time.
 std::string format_date(Micros local);
-// Returns the instant as wall-clock time in `zone` with its explicit offset, e.g. "2026-11-25 00:00:00+01:00".
+// Returns the instant as wall-clock time in `zone` with its explicit offset, e.g. "2026-11-25
+// 00:00:00+01:00".
 std::string format_instant(Zone zone, Micros utc);
 
 // Parses "YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±HH[:MM]]"; without an offset the time is read in `zone`.

@@ -1,8 +1,8 @@
 #include "partman/db/catalog.hpp"
 
 #include <algorithm>
-#include <map>
 #include <limits>
+#include <map>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 #include <sstream>
@@ -115,7 +115,8 @@ bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Mi
   const int oid = std::atoi(node.c_str() + type + 11);
   if (oid == 1184 || oid == 1114) { // timestamptz, timestamp: microseconds since 2000
     const auto micros = static_cast<std::int64_t>(bits);
-    if (micros == std::numeric_limits<std::int64_t>::max() || micros == std::numeric_limits<std::int64_t>::min())
+    if (micros == std::numeric_limits<std::int64_t>::max() ||
+        micros == std::numeric_limits<std::int64_t>::min())
       out.reset(); // infinity
     else
       out = micros + k_pg_epoch_micros;
@@ -134,7 +135,8 @@ bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Mi
 
 } // namespace
 
-bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower, std::optional<core::Micros>& upper)
+bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower,
+                      std::optional<core::Micros>& upper)
 {
   const auto lo = node.find(":lowerdatums (");
   const auto hi = node.find(":upperdatums (");
@@ -171,8 +173,8 @@ std::string describe_bounds(core::KeyType type, const std::optional<core::Micros
 
 // Fills `out` from the catalog query; returns false when a node tree did not read as the server's own
 // deparsing says (then nothing in `out` is to be trusted).
-bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies, const CatalogOptions& options,
-               bool deparse_all, std::vector<core::ParentSnapshot>& out)
+bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+               const CatalogOptions& options, bool deparse_all, std::vector<core::ParentSnapshot>& out)
 {
   std::vector<std::string> schemas, tables;
   for (const auto& p : policies) {
@@ -245,20 +247,22 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
 
 } // namespace
 
-std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
+                                               const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options)
 {
   std::vector<core::ParentSnapshot> out;
   if (!read_rows(tx, policies, options, false, out)) {
-    spdlog::warn("partition bounds did not read from the catalog's node trees as expected; asking the server");
+    spdlog::warn(
+        "partition bounds did not read from the catalog's node trees as expected; asking the server");
     read_rows(tx, policies, options, true, out);
   }
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {
         if (c.is_default)
-          c.counted_rows =
-              tx.exec("SELECT count(*) FROM " + core::quote_qualified(c.schema, c.name))[0][0].as<long long>();
+          c.counted_rows = tx.exec("SELECT count(*) FROM " + core::quote_qualified(c.schema, c.name))[0][0]
+                               .as<long long>();
       }
     }
   }

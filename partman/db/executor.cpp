@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <chrono>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/pqxx>
@@ -36,19 +36,24 @@ std::string join_sql(const core::Action& a)
 class Recorder
 {
 public:
-  Recorder(std::string schema, std::string run_id) : m_schema(core::quote_ident(schema)), m_run_id(std::move(run_id)) {}
+  Recorder(std::string schema, std::string run_id)
+      : m_schema(core::quote_ident(schema)), m_run_id(std::move(run_id))
+  {
+  }
 
   // Returns the INSERT of a history row; `duration_sql` is an SQL expression of milliseconds.
-  std::string insert_sql(const core::ParentPlan& parent, const ActionOutcome& out, const std::string& duration_sql) const
+  std::string insert_sql(const core::ParentPlan& parent, const ActionOutcome& out,
+                         const std::string& duration_sql) const
   {
     const core::Action& a = *out.action;
     const auto lit = [](const std::string& text) { return core::quote_literal(text); };
     return "INSERT INTO " + m_schema +
            ".history (run_id, parent_schema, parent_table, action, partition_schema, partition_name, sql, "
            "duration_ms, outcome, error) VALUES (" +
-           lit(m_run_id) + ", " + lit(parent.schema) + ", " + lit(parent.table) + ", " + lit(core::to_string(a.kind)) +
-           ", " + lit(a.schema) + ", " + lit(a.name) + ", " + lit(join_sql(a)) + ", " + duration_sql + ", " +
-           lit(to_string(out.status)) + ", " + (out.error.empty() ? "NULL" : lit(out.error)) + ")";
+           lit(m_run_id) + ", " + lit(parent.schema) + ", " + lit(parent.table) + ", " +
+           lit(core::to_string(a.kind)) + ", " + lit(a.schema) + ", " + lit(a.name) + ", " +
+           lit(join_sql(a)) + ", " + duration_sql + ", " + lit(to_string(out.status)) + ", " +
+           (out.error.empty() ? "NULL" : lit(out.error)) + ")";
   }
 
 private:
@@ -75,13 +80,14 @@ double ms_since(std::chrono::steady_clock::time_point started)
 
 // Runs one action's statements and its history row; throws what the server threw. A transactional action
 // goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip.
-void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder, ActionOutcome& out)
+void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder,
+                ActionOutcome& out)
 {
   for (const auto& s : out.action->sql)
     spdlog::debug("{}: {}", core::quote_qualified(parent.schema, parent.table), s);
   out.status = ActionOutcome::Status::ok;
-  const std::string history =
-      recorder.insert_sql(parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
+  const std::string history = recorder.insert_sql(
+      parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
   pqxx::nontransaction tx(conn);
   if (out.action->transactional) {
     try {
@@ -97,8 +103,9 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
   }
 }
 
-ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& parent, const core::Action& action,
-                             const Recorder& recorder, const ExecutorOptions& options, std::mt19937& rng)
+ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& parent,
+                             const core::Action& action, const Recorder& recorder,
+                             const ExecutorOptions& options, std::mt19937& rng)
 {
   ActionOutcome out;
   out.action = &action;
@@ -125,7 +132,8 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
     const int base = options.backoff_ms << (out.attempts - 1);
     const int wait = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
     spdlog::warn("{} {}: {}; retry {} of {} in {} ms", core::to_string(action.kind),
-                 core::quote_qualified(action.schema, action.name), out.error, out.attempts, options.retries, wait);
+                 core::quote_qualified(action.schema, action.name), out.error, out.attempts, options.retries,
+                 wait);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
   out.ms = ms_since(started);
@@ -191,8 +199,9 @@ void unlock_parents(pqxx::connection& conn)
   tx.exec("SELECT pg_advisory_unlock_all()");
 }
 
-std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more, const core::Plan& plan,
-                                        const std::vector<TableName>& busy, const ExecutorOptions& options,
+std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more,
+                                        const core::Plan& plan, const std::vector<TableName>& busy,
+                                        const ExecutorOptions& options,
                                         const std::function<void(const ParentOutcome&)>& report)
 {
   std::string run_id;
@@ -218,7 +227,8 @@ std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFac
   std::size_t with_work = 0;
   for (const auto& p : plan.parents)
     with_work += !p.actions.empty();
-  const std::size_t workers = std::min<std::size_t>(std::max(options.parallel, 1), std::max<std::size_t>(with_work, 1));
+  const std::size_t workers =
+      std::min<std::size_t>(std::max(options.parallel, 1), std::max<std::size_t>(with_work, 1));
   std::random_device seeds;
   std::vector<std::unique_ptr<pqxx::connection>> sessions;
   for (std::size_t w = 1; w < workers; ++w)

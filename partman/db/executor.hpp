@@ -28,7 +28,13 @@ using SessionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
 // How one action ended.
 struct ActionOutcome
 {
-  enum class Status { ok, failed, deferred, skipped };
+  enum class Status
+  {
+    ok,
+    failed,
+    deferred,
+    skipped
+  };
   const core::Action* action = nullptr;
   Status status = Status::skipped;
   std::string error;
@@ -39,7 +45,14 @@ struct ActionOutcome
 // How one parent ended.
 struct ParentOutcome
 {
-  enum class Status { ok, failed, deferred, busy, unplannable };
+  enum class Status
+  {
+    ok,
+    failed,
+    deferred,
+    busy,
+    unplannable
+  };
   const core::ParentPlan* plan = nullptr;
   Status status = Status::ok;
   std::vector<ActionOutcome> actions;
@@ -51,9 +64,11 @@ std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<Ta
 void unlock_parents(pqxx::connection& conn);
 
 // Executes the plan of every parent not in `busy`, on `conn` and, with options.parallel > 1, on sessions
-// from `more`; `report` is called (one call at a time) as each parent finishes. Returns outcomes in plan order.
-std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more, const core::Plan& plan,
-                                        const std::vector<TableName>& busy, const ExecutorOptions& options,
+// from `more`; `report` is called (one call at a time) as each parent finishes. Returns outcomes in plan
+// order.
+std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more,
+                                        const core::Plan& plan, const std::vector<TableName>& busy,
+                                        const ExecutorOptions& options,
                                         const std::function<void(const ParentOutcome&)>& report);
 
 // Returns "ok", "failed", "deferred" or "skipped".

@@ -24,7 +24,8 @@ int installed_version(pqxx::transaction_base& tx, const std::string& schema)
   const auto r = tx.exec_params("SELECT to_regclass(format('%I.meta', $1::text)) IS NOT NULL", schema);
   if (!r[0][0].as<bool>())
     return 0;
-  const auto v = tx.exec("SELECT value FROM " + core::quote_ident(schema) + ".meta WHERE key = 'schema_version'");
+  const auto v =
+      tx.exec("SELECT value FROM " + core::quote_ident(schema) + ".meta WHERE key = 'schema_version'");
   return v.empty() ? 0 : std::stoi(v[0][0].as<std::string>());
 }
 
@@ -63,10 +64,11 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
       tx.exec(replace_all(script.text, "@schema@", q));
   }
   result.to_version = latest_schema_version();
-  tx.exec_params("INSERT INTO " + q +
-                     ".meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = "
-                     "EXCLUDED.value",
-                 std::to_string(result.to_version));
+  tx.exec_params(
+      "INSERT INTO " + q +
+          ".meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = "
+          "EXCLUDED.value",
+      std::to_string(result.to_version));
   tx.commit();
   return result;
 }
@@ -76,7 +78,8 @@ void require_schema(pqxx::connection& conn, const std::string& schema)
   pqxx::read_transaction tx(conn);
   const int version = installed_version(tx, schema);
   if (version == 0)
-    throw UsageError("the partman schema '" + schema + "' is not installed in this database; HINT: run "
+    throw UsageError("the partman schema '" + schema +
+                     "' is not installed in this database; HINT: run "
                      "'partman install' (with --schema if you chose another name)");
   if (version != latest_schema_version())
     throw UsageError("the partman schema '" + schema + "' is at version " + std::to_string(version) +

@@ -49,19 +49,21 @@ std::vector<TableName> resolve_tables(pqxx::connection& conn, const std::vector<
   pqxx::read_transaction tx(conn);
   pqxx::result r;
   try {
-    r = tx.exec_params("SELECT u.arg, n.nspname, c.relname FROM unnest($1::text[]) WITH ORDINALITY AS u(arg, ord) "
-                       "LEFT JOIN pg_class c ON c.oid = to_regclass(u.arg) "
-                       "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace ORDER BY u.ord",
-                       text_array(names));
+    r = tx.exec_params(
+        "SELECT u.arg, n.nspname, c.relname FROM unnest($1::text[]) WITH ORDINALITY AS u(arg, ord) "
+        "LEFT JOIN pg_class c ON c.oid = to_regclass(u.arg) "
+        "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace ORDER BY u.ord",
+        text_array(names));
   } catch (const pqxx::sql_error& e) {
     throw UsageError(std::string("invalid table name: ") + e.what() +
                      "HINT: write it as SQL does: schema.table, with double quotes around mixed case");
   }
   for (const auto& row : r) {
     if (row[1].is_null())
-      throw UsageError("table '" + row[0].as<std::string>() +
-                       "' does not exist; HINT: write it as SQL does (schema.table, with double quotes around "
-                       "mixed case or odd characters); an unqualified name follows the search_path");
+      throw UsageError(
+          "table '" + row[0].as<std::string>() +
+          "' does not exist; HINT: write it as SQL does (schema.table, with double quotes around "
+          "mixed case or odd characters); an unqualified name follows the search_path");
     out.emplace_back(row[1].as<std::string>(), row[2].as<std::string>());
   }
   return out;
@@ -82,8 +84,9 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
     return all;
   std::vector<core::Policy> out;
   for (const auto& name : only) {
-    auto it = std::find_if(all.begin(), all.end(),
-                           [&](const core::Policy& p) { return p.schema == name.first && p.table == name.second; });
+    auto it = std::find_if(all.begin(), all.end(), [&](const core::Policy& p) {
+      return p.schema == name.first && p.table == name.second;
+    });
     if (it == all.end())
       throw UsageError(core::quote_qualified(name.first, name.second) +
                        " is not managed by partman; HINT: register it with 'partman manage'");
@@ -100,15 +103,18 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
   pqxx::work tx(conn);
   const auto r = tx.exec_params(
       "INSERT INTO " + core::quote_ident(schema) +
-          ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, retention_action, "
+          ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, "
+          "retention_action, "
           "retention_schema, timezone, start_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
           "'epoch'::timestamptz + $9::bigint * interval '1 microsecond') "
-          "ON CONFLICT (parent_schema, parent_table) DO UPDATE SET partition_interval = EXCLUDED.partition_interval, "
+          "ON CONFLICT (parent_schema, parent_table) DO UPDATE SET partition_interval = "
+          "EXCLUDED.partition_interval, "
           "premake = EXCLUDED.premake, retention = EXCLUDED.retention, retention_action = "
-          "EXCLUDED.retention_action, retention_schema = EXCLUDED.retention_schema, timezone = EXCLUDED.timezone, "
+          "EXCLUDED.retention_action, retention_schema = EXCLUDED.retention_schema, timezone = "
+          "EXCLUDED.timezone, "
           "start_at = EXCLUDED.start_at, updated_at = now() RETURNING (xmax = 0) AS inserted",
-      p.schema, p.table, p.interval.text(), p.premake, nullable(retention), core::to_string(p.retention_action),
-      nullable(p.retention_schema), p.timezone, nullable(start));
+      p.schema, p.table, p.interval.text(), p.premake, nullable(retention),
+      core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start));
   tx.commit();
   return r[0][0].as<bool>();
 }

@@ -3,8 +3,8 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
-#include <libpq-fe.h>
 #include <cstdlib>
+#include <libpq-fe.h>
 #include <map>
 
 #include "partman/core/errors.hpp"
@@ -74,12 +74,13 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
   }
   pqxx::nontransaction tx(*conn);
   try {
-    tx.exec_params("SELECT set_config('application_name', 'partman', false), "
-                   "set_config('lock_timeout', $1, false), set_config('TimeZone', 'UTC', false), "
-                   "set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false), "
-                   "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
-                   "set_config('default_transaction_read_only', $2, false)",
-                   options.lock_timeout, options.read_only ? "on" : "off");
+    tx.exec_params(
+        "SELECT set_config('application_name', 'partman', false), "
+        "set_config('lock_timeout', $1, false), set_config('TimeZone', 'UTC', false), "
+        "set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false), "
+        "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
+        "set_config('default_transaction_read_only', $2, false)",
+        options.lock_timeout, options.read_only ? "on" : "off");
   } catch (const pqxx::sql_error& e) {
     throw UsageError("invalid lock timeout '" + options.lock_timeout + "': " + e.what() +
                      "HINT: write it as PostgreSQL does, e.g. '2s' or '500ms'");

@@ -19,7 +19,8 @@ struct CommandResult
 };
 
 // Runs `argv` (argv[0] is the program) with extra environment `env`; waits for it.
-CommandResult run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {});
 
 // A database created for one test and dropped after it.
 class TestDb
@@ -41,7 +42,8 @@ public:
   // Returns the first column of every row, as text.
   std::vector<std::string> column(const std::string& sql);
   // Runs the partman binary on this database (PGDATABASE set) with `args`.
-  CommandResult partman(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  CommandResult partman(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env = {});
 
 private:
   std::string m_name;
