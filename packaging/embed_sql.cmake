@@ -1,5 +1,6 @@
 # Writes a C++ file holding each sql/NNN_*.sql script as a raw string, in order.
 set(body "// Generated from sql/*.sql by packaging/embed_sql.cmake; do not edit.\n#include \"partman/db/installer.hpp\"\n\nnamespace partman::db {\n\nconst std::vector<SqlScript>& embedded_scripts()\n{\n  static const std::vector<SqlScript> scripts = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
   string(REGEX MATCH "^[0-9]+" num ${name})

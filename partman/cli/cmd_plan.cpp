@@ -30,6 +30,7 @@ struct PlanArgs
   std::string out;       // plan: also save the plan (JSON) here
   std::string plan_file; // apply: run this saved plan
   int parallel = 2;      // apply: parents worked on at once
+  core::PlanOptions guard;
 };
 
 // A plan saved by `plan --out`: when and for which parents it was made, and from what.
@@ -51,7 +52,7 @@ struct Planned
 
 // Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock.
 Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std::vector<std::string>& parents,
-                      core::Micros now, bool lock)
+                      core::Micros now, const core::PlanOptions& guard, bool lock)
 {
   db::require_schema(conn, globals.schema);
   Planned out;
@@ -63,8 +64,10 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std:
     out.busy = db::lock_parents(conn, names);
   }
   pqxx::read_transaction tx(conn);
-  const auto snapshot = db::read_catalog(tx, out.policies);
-  out.plan = core::make_plan(snapshot, out.policies, now);
+  db::CatalogOptions catalog;
+  catalog.history_schema = globals.schema;
+  const auto snapshot = db::read_catalog(tx, out.policies, catalog);
+  out.plan = core::make_plan(snapshot, out.policies, now, guard);
   out.plan.fingerprint = core::fingerprint(snapshot, out.policies);
   return out;
 }
@@ -137,7 +140,7 @@ int run_plan(const Globals& globals, const PlanArgs& args, const std::string& ds
 {
   const auto now = resolve_now(args.at);
   auto conn = db::open_session(dsn, {args.lock_timeout, true});
-  const Planned run = make_run_plan(*conn, globals, args.parents, now, false);
+  const Planned run = make_run_plan(*conn, globals, args.parents, now, args.guard, false);
   if (!args.out.empty())
     write_file(args.out, core::render_json(run.plan));
   if (args.format == "sql")
@@ -147,7 +150,7 @@ int run_plan(const Globals& globals, const PlanArgs& args, const std::string& ds
   else
     out << core::render_text(run.plan);
   for (const auto& p : run.plan.parents) {
-    if (!p.error.empty())
+    if (!p.error.empty() || !p.refused.empty())
       return k_exit_partial;
   }
   return k_exit_ok;
@@ -181,13 +184,14 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
     out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
         << "\n";
     break;
+  case db::ActionOutcome::Status::started: // only ever a history row's state
   case db::ActionOutcome::Status::failed:
   case db::ActionOutcome::Status::deferred:
     out << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target << ": "
         << a.error << "\n";
     break;
   case db::ActionOutcome::Status::skipped:
-    out << "  skipped: " << core::to_string(a.action->kind) << " " << target << " (parent deferred)\n";
+    out << "  skipped: " << core::to_string(a.action->kind) << " " << target << "\n";
     break;
   }
 }
@@ -216,9 +220,6 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
     out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
   }
-  const Planned run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, true);
-  if (saved)
-    check_saved_plan(*saved, run.plan, args.plan_file);
   out << "Applying at " << core::iso_utc(now) << "\n";
   db::ExecutorOptions options;
   options.schema = globals.schema;
@@ -237,6 +238,10 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
       out << "  error: " << p.plan->error << "\n";
       ++bad;
       return;
+    case db::ParentOutcome::Status::refused:
+      out << "  refused: " << p.plan->refused << "\n";
+      ++bad;
+      break;
     case db::ParentOutcome::Status::failed:
     case db::ParentOutcome::Status::deferred:
       ++bad;
@@ -254,8 +259,28 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
     }
     out.flush();
   };
-  const auto outcomes = db::execute_plan(
-      *conn, [&] { return db::open_session(dsn, session); }, run.plan, run.busy, options, report);
+  std::vector<db::ParentOutcome> outcomes;
+  Planned run;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (attempt > 1)
+        conn = db::open_session(dsn, session);
+      run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, args.guard, true);
+      if (saved)
+        check_saved_plan(*saved, run.plan, args.plan_file);
+      bad = 0;
+      outcomes = db::execute_plan(
+          *conn, [&] { return db::open_session(dsn, session); }, run.plan, run.busy, options, report);
+      break;
+    } catch (const pqxx::broken_connection& e) {
+      // What was in flight may or may not have committed: re-read the catalog and plan again rather than
+      // repeat anything.
+      if (saved || attempt > 1)
+        throw;
+      out << "lost the database connection (" << e.what()
+          << "); reconnecting to re-read the catalog and go on\n";
+    }
+  }
   db::unlock_parents(*conn);
   out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
       << done[3] << " finalized; " << bad << " of " << outcomes.size() << " parent(s) failed or deferred\n";
@@ -269,6 +294,11 @@ void add_common(CLI::App& cmd, PlanArgs& args)
       "--at", args.at,
       "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
   add_lock_timeout_option(cmd, args.lock_timeout);
+  cmd.add_option("--max-removal", args.guard.max_removal_percent,
+                 "Refuse a parent whose plan would drop or detach more than this share (%) of its partitions")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd.add_flag("--force", args.guard.force, "Plan and apply such a parent anyway");
 }
 
 } // namespace

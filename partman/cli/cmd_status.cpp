@@ -29,7 +29,10 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
   db::require_schema(*conn, globals.schema);
   const auto policies = db::load_policies(*conn, globals.schema, db::resolve_tables(*conn, args.parents));
   pqxx::read_transaction tx(*conn);
-  const auto snapshot = db::read_catalog(tx, policies, {true, true});
+  db::CatalogOptions catalog;
+  catalog.sizes = true;
+  catalog.count_default = true;
+  const auto snapshot = db::read_catalog(tx, policies, catalog);
   std::vector<core::ParentStatus> statuses;
   bool failed = false;
   for (std::size_t i = 0; i < policies.size(); ++i) {

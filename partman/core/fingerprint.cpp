@@ -79,6 +79,10 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     std::sort(taken.begin(), taken.end());
     for (const auto& t : taken)
       h.add(t);
+    std::vector<std::string> interrupted = parent.interrupted;
+    std::sort(interrupted.begin(), interrupted.end());
+    for (const auto& t : interrupted)
+      h.add("interrupted " + t);
   }
   return h.hex();
 }

@@ -26,9 +26,10 @@ struct Action
   std::string from; // lower bound's value, unquoted (empty when not relevant)
   std::string to;   // upper bound's value, unquoted
   std::vector<std::string> sql;
-  bool transactional = true; // false: the statements cannot run inside a transaction block
-  std::string locks;         // the locks the statements take, for display
-  std::string reason;        // why, for display only
+  bool transactional = true;      // false: the statements cannot run inside a transaction block
+  bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
+  std::string locks;              // the locks the statements take, for display
+  std::string reason;             // why, for display only
 };
 
 // How loud a note is.
@@ -52,6 +53,7 @@ struct ParentPlan
   std::string table;
   std::string summary; // the policy in a few words
   std::string error;
+  std::string refused; // set: its removals are shown but not applied, its creates are (see PlanOptions)
   std::vector<Action> actions;
   std::vector<Note> notes;
 };
@@ -67,6 +69,11 @@ struct Plan
   std::size_t action_count() const;
 };
 
+// Returns true for the actions a refused parent still applies (creates: premake must not stop).
+inline bool applies_when_refused(const Action& a)
+{
+  return a.kind == ActionKind::create;
+}
 // Returns "create", "drop", "detach" or "finalize-detach".
 const char* to_string(ActionKind kind);
 // Returns "info" or "warning".

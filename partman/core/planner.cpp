@@ -1,20 +1,12 @@
 #include "partman/core/planner.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "partman/core/names.hpp"
 
 namespace partman::core {
 
 namespace {
-
-const char* const k_create_locks =
-    "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the new table and on a default partition "
-    "(scanned)";
-const char* const k_drop_locks = "ACCESS EXCLUSIVE on the parent, the partition and a default partition";
-const char* const k_finalize_locks =
-    "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the partition";
 
 // Converts between wall-clock times in the policy's zone and partition key values.
 struct KeySpace
@@ -80,6 +72,22 @@ std::string policy_summary(const Policy& policy)
   return s;
 }
 
+// Returns the parent's default partition, or nullptr.
+const Child* default_partition(const ParentSnapshot& parent)
+{
+  for (const auto& c : parent.children) {
+    if (c.is_default)
+      return &c;
+  }
+  return nullptr;
+}
+
+// Returns "LOCK TABLE ONLY ... IN mode MODE" (without ONLY, a parent's lock would reach every partition).
+std::string lock_sql(const std::string& schema, const std::string& name, const char* mode)
+{
+  return "LOCK TABLE ONLY " + quote_qualified(schema, name) + " IN " + mode + " MODE";
+}
+
 Action create_action(const ParentSnapshot& parent, const std::string& name, const std::string& from,
                      const std::string& to, std::string reason)
 {
@@ -91,42 +99,62 @@ Action create_action(const ParentSnapshot& parent, const std::string& name, cons
   a.to = to;
   const std::string child = quote_qualified(parent.schema, name);
   const std::string parent_sql = quote_qualified(parent.schema, parent.table);
+  // Locks in one order everywhere: the parent, then its default partition, then the partition.
+  a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
+  const Child* def = default_partition(parent);
+  if (def)
+    a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
   a.sql.push_back("CREATE TABLE " + child + " (LIKE " + parent_sql +
                   " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
                   " INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS)");
   a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " FOR VALUES FROM (" +
                   quote_literal(from) + ") TO (" + quote_literal(to) + ")");
-  a.locks = k_create_locks;
+  a.locks = def ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
+                  "(the attach scans it) and on the new table"
+                : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
   a.reason = std::move(reason);
   return a;
+}
+
+// Adds what follows the detach of an expired partition: DROP TABLE, or SET SCHEMA to the retention schema.
+void add_after_detach(const Policy& policy, const Child& child, Action& a)
+{
+  const std::string child_sql = quote_qualified(child.schema, child.name);
+  if (policy.retention_action == RetentionAction::drop)
+    a.sql.push_back("DROP TABLE " + child_sql);
+  else if (!policy.retention_schema.empty() && policy.retention_schema != child.schema)
+    a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
 }
 
 Action retention_action(const ParentSnapshot& parent, const Policy& policy, const Child& child,
                         std::string reason)
 {
   Action a;
+  a.kind = policy.retention_action == RetentionAction::drop ? ActionKind::drop : ActionKind::detach;
   a.schema = child.schema;
   a.name = child.name;
-  const std::string child_sql = quote_qualified(child.schema, child.name);
-  switch (policy.retention_action) {
-  case RetentionAction::drop:
-    a.kind = ActionKind::drop;
-    a.sql.push_back("DROP TABLE " + child_sql);
-    break;
-  case RetentionAction::detach:
-    a.kind = ActionKind::detach;
-    a.sql.push_back("ALTER TABLE " + quote_qualified(parent.schema, parent.table) + " DETACH PARTITION " +
-                    child_sql);
-    if (!policy.retention_schema.empty() && policy.retention_schema != child.schema)
-      a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
-    break;
-  }
-  a.locks = k_drop_locks;
   a.reason = std::move(reason);
+  const std::string detach = "ALTER TABLE " + quote_qualified(parent.schema, parent.table) +
+                             " DETACH PARTITION " + quote_qualified(child.schema, child.name);
+  if (const Child* def = default_partition(parent)) {
+    // DETACH ... CONCURRENTLY is not allowed beside a default partition: one short transaction instead.
+    a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
+    a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
+    a.sql.push_back(detach);
+    a.locks = "ACCESS EXCLUSIVE on the parent, then on the default partition and the partition (the parent "
+              "has a default partition, so DETACH ... CONCURRENTLY is not allowed)";
+  } else {
+    a.sql.push_back(detach + " CONCURRENTLY");
+    a.transactional = false;
+    a.concurrent_detach = true;
+    a.locks = "SHARE UPDATE EXCLUSIVE on the parent (DETACH ... CONCURRENTLY, outside a transaction block), "
+              "then ACCESS EXCLUSIVE on the detached table";
+  }
+  add_after_detach(policy, child, a);
   return a;
 }
 
-Action finalize_action(const ParentSnapshot& parent, const Child& child)
+Action finalize_action(const ParentSnapshot& parent, const Policy& policy, const Child& child, bool expired)
 {
   Action a;
   a.kind = ActionKind::finalize_detach;
@@ -134,10 +162,34 @@ Action finalize_action(const ParentSnapshot& parent, const Child& child)
   a.name = child.name;
   a.sql.push_back("ALTER TABLE " + quote_qualified(parent.schema, parent.table) + " DETACH PARTITION " +
                   quote_qualified(child.schema, child.name) + " FINALIZE");
+  if (expired)
+    add_after_detach(policy, child, a);
   a.transactional = false;
-  a.locks = k_finalize_locks;
+  a.locks = "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the partition";
   a.reason = "an interrupted DETACH ... CONCURRENTLY left this partition pending; finish it";
+  if (expired)
+    a.reason += std::string(", then ") +
+                (policy.retention_action == RetentionAction::drop ? "drop it (expired)" : "keep it detached");
   return a;
+}
+
+// Refuses the plan of a parent that would drop or detach more than the allowed share of its partitions
+// (those it has, and those the plan creates).
+void guard_removals(std::size_t existing, const PlanOptions& options, ParentPlan& pp)
+{
+  std::size_t removals = 0;
+  std::size_t partitions = existing;
+  for (const auto& a : pp.actions) {
+    removals += a.kind == ActionKind::drop || a.kind == ActionKind::detach;
+    partitions += a.kind == ActionKind::create;
+  }
+  const std::size_t percent = static_cast<std::size_t>(std::max(options.max_removal_percent, 0));
+  if (options.force || removals < 2 || removals * 100 <= partitions * percent)
+    return;
+  pp.refused = "would drop or detach " + std::to_string(removals) + " of " + std::to_string(partitions) +
+               " partitions, more than " + std::to_string(options.max_removal_percent) +
+               "%, so only its creates are applied; HINT: check the retention and the clock, then rerun with "
+               "--force (or raise --max-removal)";
 }
 
 } // namespace
@@ -181,7 +233,8 @@ std::string check_parent_shape(const ParentSnapshot& parent)
   return {};
 }
 
-ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micros now)
+ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micros now,
+                       const PlanOptions& options)
 {
   ParentPlan pp;
   pp.schema = policy.schema;
@@ -223,9 +276,15 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   }
 
   const auto sorted = ranged_children(parent);
-  std::set<std::string> taken(parent.taken_names.begin(), parent.taken_names.end());
-  for (const auto& child : parent.children)
-    taken.insert(child.name);
+  const auto taken = [&parent](const std::string& name) {
+    return std::find(parent.taken_names.begin(), parent.taken_names.end(), name) !=
+               parent.taken_names.end() ||
+           std::any_of(parent.children.begin(), parent.children.end(),
+                       [&name](const Child& c) { return c.name == name; });
+  };
+  const auto range_text = [&keys](const std::optional<Micros>& lo, const std::optional<Micros>& hi) {
+    return "[" + keys.display(lo, "MINVALUE") + ", " + keys.display(hi, "MAXVALUE") + ")";
+  };
 
   const std::string now_text = keys.literal(now_key);
   for (std::int64_t slot = first; slot <= last; ++slot) {
@@ -234,28 +293,29 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     const Micros hi = keys.key_of_local(slot_start(iv, slot + 1));
     if (lo >= hi || (cutoff && hi <= *cutoff))
       continue; // skipped entirely by a DST change, or already expired
-    const std::string from = keys.literal(lo);
-    const std::string to = keys.literal(hi);
     const auto hits = overlapping(sorted, lo, hi);
     if (hits.size() == 1 && hits[0]->lower == lo && hits[0]->upper == hi)
       continue;
+    const std::string from = keys.literal(lo);
+    const std::string to = keys.literal(hi);
     const std::string name = child_name(policy.table, partition_suffix(iv, start_local));
     if (!hits.empty()) {
       const Child& c = *hits.front();
       const bool covered = hits.size() == 1 && (!c.lower || *c.lower <= lo) && (!c.upper || *c.upper >= hi);
       if (covered) {
         pp.notes.push_back({NoteLevel::info, "range [" + from + ", " + to + ") is already covered by " +
-                                                 qualified_text(c.schema, c.name) + " (" + c.bound_text +
-                                                 ")"});
+                                                 qualified_text(c.schema, c.name) + " " +
+                                                 range_text(c.lower, c.upper)});
       } else {
         pp.notes.push_back({NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) +
                                                     " for [" + from + ", " + to + "): it would overlap " +
-                                                    qualified_text(c.schema, c.name) + " (" + c.bound_text +
-                                                    "); HINT: such partitions are left as they are"});
+                                                    qualified_text(c.schema, c.name) + " " +
+                                                    range_text(c.lower, c.upper) +
+                                                    "; HINT: such partitions are left as they are"});
       }
       continue;
     }
-    if (taken.count(name)) {
+    if (taken(name)) {
       pp.notes.push_back({NoteLevel::warning,
                           "cannot create " + quote_qualified(parent.schema, name) + " for [" + from + ", " +
                               to +
@@ -284,27 +344,49 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   }
 
   for (const Child* child : sorted) {
+    const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
     if (child->detach_pending) {
-      pp.actions.push_back(finalize_action(parent, *child));
+      pp.actions.push_back(finalize_action(parent, policy, *child, expired));
       continue;
     }
-    if (cutoff && child->upper && *child->upper <= *cutoff) {
+    if (expired) {
       pp.actions.push_back(retention_action(parent, policy, *child,
                                             "retention " + policy.retention->text() + ": upper bound " +
                                                 keys.literal(*child->upper) + " is not after " +
                                                 cutoff_text));
     }
   }
+  for (const auto& name : parent.interrupted) {
+    // Detached by an earlier run that stopped before the rest of its action: finish it.
+    if (std::find(parent.taken_names.begin(), parent.taken_names.end(), name) == parent.taken_names.end())
+      continue;
+    Child detached;
+    detached.schema = parent.schema;
+    detached.name = name;
+    Action a;
+    a.kind = policy.retention_action == RetentionAction::drop ? ActionKind::drop : ActionKind::detach;
+    a.schema = parent.schema;
+    a.name = name;
+    add_after_detach(policy, detached, a);
+    if (a.sql.empty())
+      continue; // a plain detach is already complete
+    a.locks = "ACCESS EXCLUSIVE on the detached table (no longer a partition)";
+    a.reason = "an earlier run detached this partition and stopped before it could " +
+               std::string(a.kind == ActionKind::drop ? "drop it" : "move it to the retention schema");
+    pp.actions.push_back(std::move(a));
+  }
+  guard_removals(sorted.size(), options, pp);
   return pp;
 }
 
-Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now)
+Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now,
+               const PlanOptions& options)
 {
   Plan plan;
   plan.at = now;
   plan.parents.reserve(policies.size());
   for (std::size_t i = 0; i < policies.size(); ++i)
-    plan.parents.push_back(plan_parent(parents.at(i), policies[i], now));
+    plan.parents.push_back(plan_parent(parents.at(i), policies[i], now, options));
   return plan;
 }
 

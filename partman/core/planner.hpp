@@ -11,10 +11,19 @@ namespace partman::core {
 // The most partitions one parent's plan may create in one run (a guard against a far --start).
 constexpr std::int64_t k_max_creates_per_parent = 50000;
 
+// Guards against plans that would remove too much at once (a clock jump, a retention typo).
+struct PlanOptions
+{
+  int max_removal_percent = 50; // refuse a parent whose plan drops or detaches more of its partitions
+  bool force = false;           // plan it anyway
+};
+
 // Plans one parent at instant `now` (UTC microseconds).
-ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micros now);
+ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micros now,
+                       const PlanOptions& options = {});
 // Plans every parent; `parents[i]` belongs to `policies[i]`.
-Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now);
+Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now,
+               const PlanOptions& options = {});
 
 // Returns a bound's value as text for `type` (timestamptz bounds carry their offset in `zone`); the SQL
 // literal is this text single-quoted.

@@ -37,6 +37,7 @@ struct Counts
 {
   std::size_t by_kind[4] = {0, 0, 0, 0};
   std::size_t errors = 0;
+  std::size_t refused = 0;
 };
 
 Counts count(const Plan& plan)
@@ -45,6 +46,8 @@ Counts count(const Plan& plan)
   for (const auto& p : plan.parents) {
     if (!p.error.empty())
       ++c.errors;
+    if (!p.refused.empty())
+      ++c.refused;
     for (const auto& a : p.actions)
       ++c.by_kind[static_cast<int>(a.kind)];
   }
@@ -70,12 +73,14 @@ std::string render_text(const Plan& plan)
       out += "  ! error: " + p.error + "\n";
     else if (p.actions.empty())
       out += "  nothing to do\n";
+    if (!p.refused.empty())
+      out += "  ! refused: " + p.refused + "\n";
     for (const auto& a : p.actions) {
       out += "  " + std::string(a.kind == ActionKind::create ? "+ " : "- ") + to_string(a.kind) + " " +
              action_target(a);
       if (!a.from.empty())
         out += " [" + a.from + ", " + a.to + ")";
-      out += "\n      " + a.reason + "\n";
+      out += "\n      " + a.reason + "\n      locks: " + a.locks + "\n";
     }
     for (const auto& n : p.notes)
       out += "  ! " + std::string(to_string(n.level)) + ": " + n.message + "\n";
@@ -86,6 +91,8 @@ std::string render_text(const Plan& plan)
          " to finalize, over " + std::to_string(plan.parents.size()) + " parent(s)";
   if (c.errors > 0)
     out += "; " + std::to_string(c.errors) + " parent(s) cannot be planned";
+  if (c.refused > 0)
+    out += "; " + std::to_string(c.refused) + " parent(s) refused (see --force)";
   return out + "\n";
 }
 
@@ -101,7 +108,11 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout)
       out += "-- error: " + comment(p.error) + "\n";
     for (const auto& n : p.notes)
       out += "-- " + std::string(to_string(n.level)) + ": " + comment(n.message) + "\n";
+    if (!p.refused.empty())
+      out += "-- refused, so its removals are left out: " + comment(p.refused) + "\n";
     for (const auto& a : p.actions) {
+      if (!p.refused.empty() && !applies_when_refused(a))
+        continue;
       out +=
           "-- " + std::string(to_string(a.kind)) + " " + comment(action_target(a) + ": " + a.reason) + "\n";
       if (a.transactional)
@@ -141,8 +152,11 @@ std::string render_json(const Plan& plan)
                        {"schema", p.schema},
                        {"table", p.table},
                        {"policy", p.summary},
-                       {"status", p.error.empty() ? "ok" : "error"},
+                       {"status", !p.error.empty()     ? "error"
+                                  : !p.refused.empty() ? "refused"
+                                                       : "ok"},
                        {"error", p.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.error)},
+                       {"refused", p.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.refused)},
                        {"actions", actions},
                        {"notes", notes}});
   }

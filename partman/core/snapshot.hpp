@@ -40,6 +40,8 @@ struct ParentSnapshot
   KeyType key_type = KeyType::unsupported;
   std::vector<Child> children;
   std::vector<std::string> taken_names; // relations in the parent's schema that share the child prefix
+  std::vector<std::string> interrupted; // partitions (in the parent's schema) whose drop or detach an
+                                        // earlier run began and did not record as finished
 };
 
 // Returns the message that explains why a parent cannot be planned, or an empty string when it can.

@@ -5,7 +5,6 @@
 #include <map>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
-#include <sstream>
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
@@ -108,10 +107,16 @@ bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Mi
     return false;
   // The Datum's bytes as the server holds them (little-endian; the server-side check catches otherwise).
   std::uint64_t bits = 0;
-  int shift = 0;
-  std::istringstream bytes(node.substr(open + 1, close - open - 1));
-  for (int b; bytes >> b && shift < 64; shift += 8)
+  const char* p = node.c_str() + open + 1;
+  const char* const end = node.c_str() + close;
+  for (int shift = 0; shift < 64; shift += 8) {
+    char* next = nullptr;
+    const long b = std::strtol(p, &next, 10);
+    if (next == p || next > end)
+      break;
     bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(b)) << shift;
+    p = next;
+  }
   const int oid = std::atoi(node.c_str() + type + 11);
   if (oid == 1184 || oid == 1114) { // timestamptz, timestamp: microseconds since 2000
     const auto micros = static_cast<std::int64_t>(bits);
@@ -146,6 +151,31 @@ bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lowe
 
 namespace {
 
+// The columns of k_catalog_sql, by position (looking a column up by name costs more than the rest).
+enum Column : int
+{
+  c_kind,
+  c_ord,
+  c_present,
+  c_partitioned,
+  c_partstrat,
+  c_partnatts,
+  c_attname,
+  c_keytype,
+  c_schema,
+  c_name,
+  c_is_default,
+  c_pending,
+  c_sub,
+  c_reltuples,
+  c_bytes,
+  c_bound,
+  c_lower_us,
+  c_upper_us,
+  c_node,
+  c_fast,
+};
+
 // Returns the names in `sorted` that start with `prefix`.
 std::vector<std::string> with_prefix(const std::vector<std::string>& sorted, const std::string& prefix)
 {
@@ -159,17 +189,6 @@ std::vector<std::string> with_prefix(const std::vector<std::string>& sorted, con
 } // namespace
 
 namespace {
-
-// Returns "FOR VALUES FROM (...) TO (...)" as pg_get_expr prints it in a UTC session.
-std::string describe_bounds(core::KeyType type, const std::optional<core::Micros>& lower,
-                            const std::optional<core::Micros>& upper)
-{
-  const core::Zone utc = *core::find_zone("UTC");
-  const auto text = [&](const std::optional<core::Micros>& v, const char* infinite) {
-    return v ? core::quote_literal(core::bound_text(type, utc, *v)) : std::string(infinite);
-  };
-  return "FOR VALUES FROM (" + text(lower, "MINVALUE") + ") TO (" + text(upper, "MAXVALUE") + ")";
-}
 
 // Fills `out` from the catalog query; returns false when a node tree did not read as the server's own
 // deparsing says (then nothing in `out` is to be trusted).
@@ -192,47 +211,45 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
       tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables), deparse_all, options.sizes);
   std::map<std::string, std::vector<std::string>> names; // schema -> relation names that are not partitions
   for (const auto& row : rows) {
-    const std::string kind = row["kind"].as<std::string>();
+    const std::string kind = row[c_kind].as<std::string>();
     if (kind == "n") {
-      names[row["schema"].as<std::string>()].push_back(row["name"].as<std::string>());
+      names[row[c_schema].as<std::string>()].push_back(row[c_name].as<std::string>());
       continue;
     }
-    core::ParentSnapshot& ps = out.at(row["ord"].as<std::size_t>() - 1);
+    core::ParentSnapshot& ps = out.at(row[c_ord].as<std::size_t>() - 1);
     if (kind == "p") {
-      ps.exists = row["present"].as<bool>();
-      ps.partitioned = !row["partitioned"].is_null() && row["partitioned"].as<bool>();
-      ps.strategy = row["partstrat"].is_null() ? 0 : row["partstrat"].as<std::string>().front();
-      ps.key_count = row["partnatts"].is_null() ? 0 : row["partnatts"].as<int>();
-      ps.key_column = row["attname"].is_null() ? "" : row["attname"].as<std::string>();
-      ps.key_type_name = row["keytype"].is_null() ? "" : row["keytype"].as<std::string>();
+      ps.exists = row[c_present].as<bool>();
+      ps.partitioned = !row[c_partitioned].is_null() && row[c_partitioned].as<bool>();
+      ps.strategy = row[c_partstrat].is_null() ? 0 : row[c_partstrat].as<std::string>().front();
+      ps.key_count = row[c_partnatts].is_null() ? 0 : row[c_partnatts].as<int>();
+      ps.key_column = row[c_attname].is_null() ? "" : row[c_attname].as<std::string>();
+      ps.key_type_name = row[c_keytype].is_null() ? "" : row[c_keytype].as<std::string>();
       ps.key_type = core::key_type_from_sql(ps.key_type_name);
       continue;
     }
     core::Child c;
-    c.schema = row["schema"].as<std::string>();
-    c.name = row["name"].as<std::string>();
-    c.is_default = row["is_default"].as<bool>();
-    c.detach_pending = row["pending"].as<bool>();
-    c.partitioned = row["sub"].as<bool>();
-    c.estimated_rows = row["reltuples"].as<double>();
-    c.bytes = row["bytes"].is_null() ? 0 : row["bytes"].as<long long>();
-    const bool deparsed = !row["bound"].is_null();
+    c.schema = row[c_schema].as<std::string>();
+    c.name = row[c_name].as<std::string>();
+    c.is_default = row[c_is_default].as<bool>();
+    c.detach_pending = row[c_pending].as<bool>();
+    c.partitioned = row[c_sub].as<bool>();
+    c.estimated_rows = row[c_reltuples].as<double>();
+    c.bytes = row[c_bytes].is_null() ? 0 : row[c_bytes].as<long long>();
+    const bool deparsed = !row[c_bound].is_null();
     if (deparsed) {
-      c.bound_text = row["bound"].as<std::string>();
-      if (!row["lower_us"].is_null())
-        c.lower = row["lower_us"].as<long long>();
-      if (!row["upper_us"].is_null())
-        c.upper = row["upper_us"].as<long long>();
+      c.bound_text = row[c_bound].as<std::string>();
+      if (!row[c_lower_us].is_null())
+        c.lower = row[c_lower_us].as<long long>();
+      if (!row[c_upper_us].is_null())
+        c.upper = row[c_upper_us].as<long long>();
     }
-    if (row["fast"].as<bool>()) {
+    if (row[c_fast].as<bool>()) {
       std::optional<core::Micros> lower, upper;
-      if (!parse_bound_node(row["node"].as<std::string>(), lower, upper) ||
+      if (!parse_bound_node(row[c_node].as<std::string>(), lower, upper) ||
           (deparsed && (lower != c.lower || upper != c.upper)))
         return false; // the node tree did not read as expected
       c.lower = lower;
       c.upper = upper;
-      if (!deparsed)
-        c.bound_text = describe_bounds(ps.key_type, lower, upper);
     }
     ps.children.push_back(std::move(c));
   }
@@ -243,6 +260,22 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
       out[i].taken_names = with_prefix(it->second, core::policy_child_prefix(policies[i]));
   }
   return true;
+}
+
+// Adds to each parent the removals an earlier run began (outside a transaction block) and did not finish.
+void read_interrupted(pqxx::transaction_base& tx, const std::string& schema,
+                      std::vector<core::ParentSnapshot>& out)
+{
+  const auto rows = tx.exec(
+      "SELECT DISTINCT parent_schema, parent_table, partition_name FROM " + core::quote_ident(schema) +
+      ".history WHERE action IN ('drop', 'detach', 'finalize-detach') AND outcome <> 'ok' "
+      "AND partition_schema = parent_schema AND applied_at > now() - interval '30 days'");
+  for (const auto& row : rows) {
+    for (auto& ps : out) {
+      if (ps.schema == row[0].as<std::string>() && ps.table == row[1].as<std::string>())
+        ps.interrupted.push_back(row[2].as<std::string>());
+    }
+  }
 }
 
 } // namespace
@@ -257,6 +290,8 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
         "partition bounds did not read from the catalog's node trees as expected; asking the server");
     read_rows(tx, policies, options, true, out);
   }
+  if (!options.history_schema.empty())
+    read_interrupted(tx, options.history_schema, out);
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {

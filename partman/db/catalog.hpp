@@ -14,6 +14,7 @@ struct CatalogOptions
 {
   bool sizes = false;         // pg_total_relation_size of each partition (status)
   bool count_default = false; // an exact row count of each default partition (status; one query each)
+  std::string history_schema; // read unfinished removals from this partman schema's history (plan, apply)
 };
 
 // Reads the bounds of a single-column time range partition from its relpartbound node tree; returns false

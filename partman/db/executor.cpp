@@ -56,6 +56,15 @@ public:
            (out.error.empty() ? "NULL" : lit(out.error)) + ")";
   }
 
+  // Returns the UPDATE that records how the action behind history row `out.history_id` ended.
+  std::string update_sql(const ActionOutcome& out, const std::string& duration_sql) const
+  {
+    return "UPDATE " + m_schema + ".history SET outcome = " + core::quote_literal(to_string(out.status)) +
+           ", duration_ms = " + duration_sql +
+           ", error = " + (out.error.empty() ? "NULL" : core::quote_literal(out.error)) +
+           " WHERE id = " + std::to_string(out.history_id);
+  }
+
 private:
   std::string m_schema;
   std::string m_run_id;
@@ -78,10 +87,25 @@ double ms_since(std::chrono::steady_clock::time_point started)
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 }
 
+// Returns true when the action's partition is pending detach (an interrupted DETACH ... CONCURRENTLY).
+bool detach_pending(pqxx::transaction_base& tx, const core::Action& a)
+{
+  const auto r = tx.exec("SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass(" +
+                         core::quote_literal(core::quote_qualified(a.schema, a.name)) + ")");
+  return !r.empty() && r[0][0].as<bool>();
+}
+
+// Returns "ALTER TABLE p DETACH PARTITION c FINALIZE" for "ALTER TABLE p DETACH PARTITION c CONCURRENTLY".
+std::string finalize_form(const std::string& concurrent)
+{
+  const std::string suffix = " CONCURRENTLY";
+  return concurrent.substr(0, concurrent.size() - suffix.size()) + " FINALIZE";
+}
+
 // Runs one action's statements and its history row; throws what the server threw. A transactional action
 // goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip.
 void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder,
-                ActionOutcome& out)
+                ActionOutcome& out, std::chrono::steady_clock::time_point started_at)
 {
   for (const auto& s : out.action->sql)
     spdlog::debug("{}: {}", core::quote_qualified(parent.schema, parent.table), s);
@@ -97,9 +121,23 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
       throw;
     }
   } else {
-    for (const auto& s : out.action->sql)
-      tx.exec(s);
-    tx.exec(history);
+    // Statement by statement, resuming after the ones a previous attempt completed; the history row is
+    // written first, as 'started', so a run killed in between leaves a trace for the next one.
+    if (out.history_id == 0) {
+      ActionOutcome started = out;
+      started.status = ActionOutcome::Status::started;
+      out.history_id =
+          tx.exec(recorder.insert_sql(parent, started, "NULL") + " RETURNING id")[0][0].as<long long>();
+    }
+    const auto& sql = out.action->sql;
+    for (; out.completed < sql.size(); ++out.completed) {
+      if (out.completed == 0 && out.action->concurrent_detach && out.attempts > 1 &&
+          detach_pending(tx, *out.action))
+        tx.exec(finalize_form(sql[0])); // the attempt before got the partition to "detach pending"
+      else
+        tx.exec(sql[out.completed]);
+    }
+    tx.exec(recorder.update_sql(out, std::to_string(ms_since(started_at))));
   }
 }
 
@@ -112,7 +150,7 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
   const auto started = std::chrono::steady_clock::now();
   for (out.attempts = 1;; ++out.attempts) {
     try {
-      run_action(conn, parent, recorder, out);
+      run_action(conn, parent, recorder, out, started);
       out.ms = ms_since(started);
       return out;
     } catch (const pqxx::sql_error& e) {
@@ -140,7 +178,7 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
   pqxx::nontransaction tx(conn);
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.3f", out.ms);
-  tx.exec(recorder.insert_sql(parent, out, ms));
+  tx.exec(out.history_id != 0 ? recorder.update_sql(out, ms) : recorder.insert_sql(parent, out, ms));
   return out;
 }
 
@@ -154,6 +192,7 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
     po.status = ParentOutcome::Status::unplannable;
     return po;
   }
+  const bool refused = !parent.refused.empty();
   if (busy) {
     po.status = ParentOutcome::Status::busy;
     return po;
@@ -161,7 +200,7 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
   for (const auto& action : parent.actions) {
     ActionOutcome ao;
     ao.action = &action;
-    if (po.status != ParentOutcome::Status::deferred) {
+    if (po.status != ParentOutcome::Status::deferred && (!refused || core::applies_when_refused(action))) {
       ao = execute_action(conn, parent, action, recorder, options, rng);
       if (ao.status == ActionOutcome::Status::deferred)
         po.status = ParentOutcome::Status::deferred;
@@ -170,6 +209,8 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
     }
     po.actions.push_back(ao);
   }
+  if (refused && po.status == ParentOutcome::Status::ok)
+    po.status = ParentOutcome::Status::refused;
   return po;
 }
 
@@ -262,6 +303,8 @@ std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFac
 const char* to_string(ActionOutcome::Status status)
 {
   switch (status) {
+  case ActionOutcome::Status::started:
+    return "started";
   case ActionOutcome::Status::ok:
     return "ok";
   case ActionOutcome::Status::failed:
@@ -287,6 +330,8 @@ const char* to_string(ParentOutcome::Status status)
     return "busy";
   case ParentOutcome::Status::unplannable:
     return "error";
+  case ParentOutcome::Status::refused:
+    return "refused";
   }
   return "?";
 }

@@ -30,6 +30,7 @@ struct ActionOutcome
 {
   enum class Status
   {
+    started,
     ok,
     failed,
     deferred,
@@ -40,6 +41,8 @@ struct ActionOutcome
   std::string error;
   double ms = 0;
   int attempts = 0;
+  std::size_t completed = 0; // statements done, for an action that runs outside a transaction block
+  long long history_id = 0;  // its history row, written as 'started' before such an action begins
 };
 
 // How one parent ended.
@@ -51,7 +54,8 @@ struct ParentOutcome
     failed,
     deferred,
     busy,
-    unplannable
+    unplannable,
+    refused
   };
   const core::ParentPlan* plan = nullptr;
   Status status = Status::ok;

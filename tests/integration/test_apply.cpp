@@ -99,11 +99,16 @@ TEST_CASE("plan prints text, sql and json and changes nothing")
   CHECK(actions[0]["partition"] == "\"public\".\"ev_p20260114\"");
   CHECK(actions[0]["bounds"]["from"] == "2026-01-14 00:00:00+00:00");
   CHECK(actions[0]["bounds"]["to"] == "2026-01-15 00:00:00+00:00");
-  CHECK(actions[0]["sql"].size() == 2);
+  CHECK(actions[0]["sql"].size() == 3); // lock the parent, create, attach
+  CHECK(actions[0]["sql"][0] == "LOCK TABLE ONLY \"public\".\"ev\" IN SHARE UPDATE EXCLUSIVE MODE");
   CHECK(actions[4]["action"] == "drop");
   CHECK(actions[4]["partition"] == "\"public\".\"ev_p20260110\"");
   CHECK(actions[4]["bounds"].is_null());
-  CHECK(actions[4]["sql"][0] == "DROP TABLE \"public\".\"ev_p20260110\"");
+  // No default partition: detach concurrently (outside a transaction block), then drop the detached table.
+  CHECK(actions[4]["transaction"] == false);
+  CHECK(actions[4]["sql"][0] ==
+        "ALTER TABLE \"public\".\"ev\" DETACH PARTITION \"public\".\"ev_p20260110\" CONCURRENTLY");
+  CHECK(actions[4]["sql"][1] == "DROP TABLE \"public\".\"ev_p20260110\"");
 
   // Plan sessions are read-only: even a plan of a parent that cannot be planned writes nothing.
   db.exec("CREATE TABLE broken (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at)");
@@ -204,10 +209,11 @@ TEST_CASE("apply creates, drops, detaches, records history, and a second apply d
   CHECK(
       db.scalar("SELECT string_agg(action || ':' || n, ',' ORDER BY action) FROM (SELECT action, count(*) n "
                 "FROM partman.history GROUP BY action) x") == "create:18,detach:4,drop:2");
-  CHECK(db.scalar("SELECT sql FROM partman.history WHERE partition_name = 'archived_p20260110' AND action = "
-                  "'detach'") ==
-        "ALTER TABLE \"public\".\"archived\" DETACH PARTITION \"public\".\"archived_p20260110\";\n"
-        "ALTER TABLE \"public\".\"archived_p20260110\" SET SCHEMA \"archive\";\n");
+  CHECK(
+      db.scalar("SELECT sql FROM partman.history WHERE partition_name = 'archived_p20260110' AND action = "
+                "'detach'") ==
+      "ALTER TABLE \"public\".\"archived\" DETACH PARTITION \"public\".\"archived_p20260110\" CONCURRENTLY;\n"
+      "ALTER TABLE \"public\".\"archived_p20260110\" SET SCHEMA \"archive\";\n");
   CHECK(db.scalar("SELECT count(*) FROM partman.history WHERE duration_ms IS NULL OR duration_ms < 0") ==
         "0");
 

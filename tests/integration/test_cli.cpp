@@ -25,15 +25,15 @@ TEST_CASE("install creates the schema and a second install is harmless")
   TestDb db;
   const auto first = db.partman({"install"});
   REQUIRE(first.exit_code == 0);
-  CHECK(contains(first.out, "installed partman schema 'partman' at version 1"));
+  CHECK(contains(first.out, "installed partman schema 'partman' at version 2"));
   CHECK(db.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'partman'") == "3");
-  CHECK(db.scalar("SELECT value FROM partman.meta WHERE key = 'schema_version'") == "1");
+  CHECK(db.scalar("SELECT value FROM partman.meta WHERE key = 'schema_version'") == "2");
 
   db.exec("INSERT INTO partman.history (run_id, parent_schema, parent_table, action, sql, outcome) VALUES "
           "(gen_random_uuid(), 'a', 'b', 'create', 'x', 'ok')");
   const auto second = db.partman({"install"});
   CHECK(second.exit_code == 0);
-  CHECK(contains(second.out, "already at version 1"));
+  CHECK(contains(second.out, "already at version 2"));
   CHECK(db.scalar("SELECT count(*) FROM partman.history") == "1");
 }
 

@@ -15,6 +15,20 @@ namespace {
 const char* const k_like = " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
                            " INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS)";
 
+const char* const k_create_locks =
+    "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
+const char* const k_create_locks_default =
+    "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition (the attach scans "
+    "it) and on the new table";
+const char* const k_removal_locks_concurrent = "SHARE UPDATE EXCLUSIVE on the parent (DETACH ... "
+                                               "CONCURRENTLY, outside a transaction block), then ACCESS "
+                                               "EXCLUSIVE on the detached table";
+const char* const k_removal_locks_default =
+    "ACCESS EXCLUSIVE on the parent, then on the default partition and the partition (the parent has a "
+    "default partition, so DETACH ... CONCURRENTLY is not allowed)";
+const char* const k_finalize_locks =
+    "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the partition";
+
 // Returns the names of the plan's creates.
 Lines created(const ParentPlan& pp)
 {
@@ -60,12 +74,12 @@ TEST_CASE("planner: a fresh daily UTC parent gets the current slot and premake s
   const Action& a = pp.actions[0];
   CHECK(
       a.sql ==
-      Lines{std::string("CREATE TABLE \"public\".\"events_p20261125\" (LIKE \"public\".\"events\"") + k_like,
+      Lines{"LOCK TABLE ONLY \"public\".\"events\" IN SHARE UPDATE EXCLUSIVE MODE",
+            std::string("CREATE TABLE \"public\".\"events_p20261125\" (LIKE \"public\".\"events\"") + k_like,
             "ALTER TABLE \"public\".\"events\" ATTACH PARTITION \"public\".\"events_p20261125\" FOR "
             "VALUES FROM ('2026-11-25 00:00:00+00:00') TO ('2026-11-26 00:00:00+00:00')"});
   CHECK(a.transactional);
-  CHECK(a.locks == "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the new table and on a default "
-                   "partition (scanned)");
+  CHECK(a.locks == k_create_locks);
   CHECK(a.reason == "current: holds now (2026-11-25 04:20:00+00:00)");
   CHECK(pp.actions[1].reason == "premake: 1 of 4 ahead of 2026-11-25 04:20:00+00:00");
   CHECK(pp.actions[4].reason == "premake: 4 of 4 ahead of 2026-11-25 04:20:00+00:00");
@@ -128,16 +142,15 @@ TEST_CASE("planner: an overlapping hand-made partition gives a warning and no cr
       make_child("public", "odd_one", "2026-11-26 12:00:00+00:00", "2026-11-27 12:00:00+00:00"));
   const ParentPlan pp = plan_parent(parent, policy, at("2026-11-25 04:20Z"));
   CHECK(created(pp) == Lines{"events_p20261125", "events_p20261128"});
-  CHECK(
-      notes_of(pp) ==
-      Lines{"warning: cannot create \"public\".\"events_p20261126\" for [2026-11-26 00:00:00+00:00, "
-            "2026-11-27 00:00:00+00:00): it would overlap \"public\".\"odd_one\" (FOR VALUES FROM "
-            "('2026-11-26 12:00:00+00:00') TO ('2026-11-27 12:00:00+00:00')); HINT: such partitions are left "
-            "as they are",
-            "warning: cannot create \"public\".\"events_p20261127\" for [2026-11-27 00:00:00+00:00, "
-            "2026-11-28 00:00:00+00:00): it would overlap \"public\".\"odd_one\" (FOR VALUES FROM "
-            "('2026-11-26 12:00:00+00:00') TO ('2026-11-27 12:00:00+00:00')); HINT: such partitions are left "
-            "as they are"});
+  CHECK(notes_of(pp) ==
+        Lines{"warning: cannot create \"public\".\"events_p20261126\" for [2026-11-26 00:00:00+00:00, "
+              "2026-11-27 00:00:00+00:00): it would overlap \"public\".\"odd_one\" "
+              "[2026-11-26 12:00:00+00:00, 2026-11-27 12:00:00+00:00); HINT: such partitions are left "
+              "as they are",
+              "warning: cannot create \"public\".\"events_p20261127\" for [2026-11-27 00:00:00+00:00, "
+              "2026-11-28 00:00:00+00:00): it would overlap \"public\".\"odd_one\" "
+              "[2026-11-26 12:00:00+00:00, 2026-11-27 12:00:00+00:00); HINT: such partitions are left "
+              "as they are"});
 }
 
 TEST_CASE("planner: a partition that covers whole slots gives info notes")
@@ -152,14 +165,11 @@ TEST_CASE("planner: a partition that covers whole slots gives info notes")
     CHECK(actions_of(pp).empty());
     CHECK(notes_of(pp) ==
           Lines{"info: range [2026-11-25 00:00:00+00:00, 2026-11-26 00:00:00+00:00) is already covered by "
-                "\"public\".\"november\" (FOR VALUES FROM ('2026-11-01 00:00:00+00:00') TO ('2026-12-01 "
-                "00:00:00+00:00'))",
+                "\"public\".\"november\" [2026-11-01 00:00:00+00:00, 2026-12-01 00:00:00+00:00)",
                 "info: range [2026-11-26 00:00:00+00:00, 2026-11-27 00:00:00+00:00) is already covered by "
-                "\"public\".\"november\" (FOR VALUES FROM ('2026-11-01 00:00:00+00:00') TO ('2026-12-01 "
-                "00:00:00+00:00'))",
+                "\"public\".\"november\" [2026-11-01 00:00:00+00:00, 2026-12-01 00:00:00+00:00)",
                 "info: range [2026-11-27 00:00:00+00:00, 2026-11-28 00:00:00+00:00) is already covered by "
-                "\"public\".\"november\" (FOR VALUES FROM ('2026-11-01 00:00:00+00:00') TO ('2026-12-01 "
-                "00:00:00+00:00'))"});
+                "\"public\".\"november\" [2026-11-01 00:00:00+00:00, 2026-12-01 00:00:00+00:00)"});
   }
   SECTION("at its end, the slots after it are created")
   {
@@ -175,9 +185,8 @@ TEST_CASE("planner: a partition that covers whole slots gives info notes")
     const ParentPlan pp = plan_parent(parent, policy, at("2026-11-25 04:20Z"));
     CHECK(actions_of(pp).empty());
     REQUIRE(pp.notes.size() == 3);
-    CHECK(pp.notes[0].message ==
-          "range [2026-11-25 00:00:00+00:00, 2026-11-26 00:00:00+00:00) is already "
-          "covered by \"public\".\"everything\" (FOR VALUES FROM (MINVALUE) TO (MAXVALUE))");
+    CHECK(pp.notes[0].message == "range [2026-11-25 00:00:00+00:00, 2026-11-26 00:00:00+00:00) is already "
+                                 "covered by \"public\".\"everything\" [MINVALUE, MAXVALUE)");
   }
 }
 
@@ -284,10 +293,13 @@ TEST_CASE("planner: retention drops partitions whose upper bound is not after no
     REQUIRE(pp.actions.size() == 5);
     const Action& d = pp.actions[3];
     CHECK(d.kind == ActionKind::drop);
-    CHECK(d.sql == Lines{"DROP TABLE \"public\".\"events_p20261024\""});
+    CHECK(d.sql == Lines{"LOCK TABLE ONLY \"public\".\"events\" IN ACCESS EXCLUSIVE MODE",
+                         "LOCK TABLE ONLY \"public\".\"events_default\" IN ACCESS EXCLUSIVE MODE",
+                         "ALTER TABLE \"public\".\"events\" DETACH PARTITION \"public\".\"events_p20261024\"",
+                         "DROP TABLE \"public\".\"events_p20261024\""});
     CHECK(d.from.empty());
     CHECK(d.transactional);
-    CHECK(d.locks == "ACCESS EXCLUSIVE on the parent, the partition and a default partition");
+    CHECK(d.locks == k_removal_locks_default);
     CHECK(d.reason == "retention 30 days: upper bound 2026-10-25 00:00:00+00:00 is not after "
                       "2026-10-26 04:20:00+00:00");
   }
@@ -317,6 +329,8 @@ TEST_CASE("planner: retention drops partitions whose upper bound is not after no
   SECTION("the default partition and MAXVALUE never expire")
   {
     const ParentPlan pp = plan_parent(parent, policy, at("2040-01-01Z"));
+    // 5 removals of 6 partitions (events_future covers the window): the guard refuses it (a clock jump).
+    CHECK(pp.refused.rfind("would drop or detach 5 of 6 partitions, more than 50%", 0) == 0);
     Lines removals;
     for (const auto& a : pp.actions) {
       if (a.kind != ActionKind::create)
@@ -394,8 +408,9 @@ TEST_CASE("planner: detach, detach to a retention schema, and drop")
     CHECK(a.kind == ActionKind::detach);
     CHECK(a.schema == "app");
     CHECK(a.name == "Events_p202501");
-    CHECK(a.sql == Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\""});
-    CHECK(a.transactional);
+    CHECK(a.sql ==
+          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\" CONCURRENTLY"});
+    CHECK_FALSE(a.transactional);
     CHECK(a.reason == "retention 1 year: upper bound 2025-02-01 00:00:00+01:00 is not after "
                       "2025-11-25 05:20:00+01:00");
   }
@@ -407,7 +422,7 @@ TEST_CASE("planner: detach, detach to a retention schema, and drop")
     CHECK(pp.summary ==
           "1 month, premake 1, retention 1 year (detach to schema \"Old Data\"), Europe/Berlin");
     CHECK(pp.actions[2].sql ==
-          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\"",
+          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\" CONCURRENTLY",
                 "ALTER TABLE \"app\".\"Events_p202501\" SET SCHEMA \"Old Data\""});
   }
   SECTION("detach to the schema the partition is already in")
@@ -416,7 +431,7 @@ TEST_CASE("planner: detach, detach to a retention schema, and drop")
     policy.retention_schema = "app";
     const ParentPlan pp = removal();
     CHECK(pp.actions[2].sql ==
-          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\""});
+          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\" CONCURRENTLY"});
   }
   SECTION("drop ignores the retention schema")
   {
@@ -425,7 +440,9 @@ TEST_CASE("planner: detach, detach to a retention schema, and drop")
     const ParentPlan pp = removal();
     CHECK(pp.summary == "1 month, premake 1, retention 1 year (drop), Europe/Berlin");
     CHECK(pp.actions[2].kind == ActionKind::drop);
-    CHECK(pp.actions[2].sql == Lines{"DROP TABLE \"app\".\"Events_p202501\""});
+    CHECK(pp.actions[2].sql ==
+          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\" CONCURRENTLY",
+                "DROP TABLE \"app\".\"Events_p202501\""});
   }
   SECTION("a partition in another schema is addressed in its own schema")
   {
@@ -434,9 +451,10 @@ TEST_CASE("planner: detach, detach to a retention schema, and drop")
     parent.children[0].schema = "elsewhere";
     const ParentPlan pp = removal();
     CHECK(pp.actions[2].schema == "elsewhere");
-    CHECK(pp.actions[2].sql ==
-          Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"elsewhere\".\"Events_p202501\"",
-                "ALTER TABLE \"elsewhere\".\"Events_p202501\" SET SCHEMA \"archive\""});
+    CHECK(
+        pp.actions[2].sql ==
+        Lines{"ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"elsewhere\".\"Events_p202501\" CONCURRENTLY",
+              "ALTER TABLE \"elsewhere\".\"Events_p202501\" SET SCHEMA \"archive\""});
   }
 }
 
@@ -462,9 +480,366 @@ TEST_CASE("planner: a detach-pending partition gets a non-transactional finalize
   CHECK(a.sql == Lines{"ALTER TABLE \"public\".\"events\" DETACH PARTITION \"public\".\"events_p20261001\" "
                        "FINALIZE"});
   CHECK_FALSE(a.transactional);
-  CHECK(a.locks == "SHARE UPDATE EXCLUSIVE on the parent; ACCESS EXCLUSIVE on the partition");
-  CHECK(a.reason == "an interrupted DETACH ... CONCURRENTLY left this partition pending; finish it");
+  CHECK(a.locks == k_finalize_locks);
+  CHECK(a.reason ==
+        "an interrupted DETACH ... CONCURRENTLY left this partition pending; finish it, then keep it "
+        "detached");
   CHECK(std::string(to_string(ActionKind::finalize_detach)) == "finalize-detach");
+}
+
+TEST_CASE("planner: detach, detach to a retention schema, and drop beside a default partition")
+{
+  // The same removals as above, but the parent has a default partition: DETACH ... CONCURRENTLY is not
+  // allowed, so each removal is one transaction that locks the parent, then the default partition.
+  auto parent = make_parent("app", "Events");
+  auto policy = make_policy("app", "Events", "1 month", 1, "Europe/Berlin");
+  policy.retention = period("1 year");
+  parent.children.push_back(
+      make_child("app", "Events_p202501", "2025-01-01 00:00:00+01:00", "2025-02-01 00:00:00+01:00"));
+  parent.children.push_back(
+      make_child("app", "Events_p202511", "2025-11-01 00:00:00+01:00", "2025-12-01 00:00:00+01:00"));
+  parent.children.push_back(make_default("app", "Events_default"));
+  const Micros now = at("2026-11-25 04:20Z");
+  const Lines locked{"LOCK TABLE ONLY \"app\".\"Events\" IN ACCESS EXCLUSIVE MODE",
+                     "LOCK TABLE ONLY \"app\".\"Events_default\" IN ACCESS EXCLUSIVE MODE",
+                     "ALTER TABLE \"app\".\"Events\" DETACH PARTITION \"app\".\"Events_p202501\""};
+  auto removal = [&]() {
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    REQUIRE(pp.error.empty());
+    CHECK(pp.refused.empty());
+    REQUIRE(pp.actions.size() == 3);
+    CHECK(created(pp) == Lines{"Events_p202611", "Events_p202612"});
+    const Action& a = pp.actions[2];
+    CHECK(a.transactional);
+    CHECK_FALSE(a.concurrent_detach);
+    CHECK(a.locks == k_removal_locks_default);
+    CHECK(a.reason == "retention 1 year: upper bound 2025-02-01 00:00:00+01:00 is not after "
+                      "2025-11-25 05:20:00+01:00");
+    return a;
+  };
+  SECTION("detach in place")
+  {
+    policy.retention_action = RetentionAction::detach;
+    const Action a = removal();
+    CHECK(a.kind == ActionKind::detach);
+    CHECK(a.sql == locked);
+  }
+  SECTION("detach to an archive schema")
+  {
+    policy.retention_action = RetentionAction::detach;
+    policy.retention_schema = "Old Data";
+    Lines expected = locked;
+    expected.push_back("ALTER TABLE \"app\".\"Events_p202501\" SET SCHEMA \"Old Data\"");
+    CHECK(removal().sql == expected);
+  }
+  SECTION("detach to the schema the partition is already in")
+  {
+    policy.retention_action = RetentionAction::detach;
+    policy.retention_schema = "app";
+    CHECK(removal().sql == locked);
+  }
+  SECTION("drop")
+  {
+    policy.retention_action = RetentionAction::drop;
+    policy.retention_schema = "archive";
+    const Action a = removal();
+    CHECK(a.kind == ActionKind::drop);
+    Lines expected = locked;
+    expected.push_back("DROP TABLE \"app\".\"Events_p202501\"");
+    CHECK(a.sql == expected);
+  }
+  SECTION("a default partition in another schema is locked in its own schema")
+  {
+    policy.retention_action = RetentionAction::drop;
+    parent.children.back().schema = "Side";
+    const Action a = removal();
+    REQUIRE(a.sql.size() == 4);
+    CHECK(a.sql[1] == "LOCK TABLE ONLY \"Side\".\"Events_default\" IN ACCESS EXCLUSIVE MODE");
+  }
+}
+
+TEST_CASE("planner: lock order of a create, without and with a default partition")
+{
+  auto parent = make_parent("app", "Events");
+  const auto policy = make_policy("app", "Events", "1 day", 1);
+  const Micros now = at("2026-11-25 04:20Z");
+  const std::string create =
+      std::string("CREATE TABLE \"app\".\"Events_p20261125\" (LIKE \"app\".\"Events\"") + k_like;
+  const std::string attach =
+      "ALTER TABLE \"app\".\"Events\" ATTACH PARTITION \"app\".\"Events_p20261125\" FOR "
+      "VALUES FROM ('2026-11-25 00:00:00+00:00') TO ('2026-11-26 00:00:00+00:00')";
+  SECTION("without a default partition: the parent, then the new table")
+  {
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    REQUIRE(pp.actions.size() == 2);
+    for (const auto& a : pp.actions) {
+      CHECK(a.kind == ActionKind::create);
+      CHECK(a.transactional);
+      CHECK_FALSE(a.concurrent_detach);
+      CHECK(a.locks == k_create_locks);
+      REQUIRE(a.sql.size() == 3);
+      CHECK(a.sql[0] == "LOCK TABLE ONLY \"app\".\"Events\" IN SHARE UPDATE EXCLUSIVE MODE");
+    }
+    CHECK(pp.actions[0].sql ==
+          Lines{"LOCK TABLE ONLY \"app\".\"Events\" IN SHARE UPDATE EXCLUSIVE MODE", create, attach});
+  }
+  SECTION("with a default partition: the parent, then the default partition, then the new table")
+  {
+    parent.children.push_back(make_default("Side Schema", "Events \"default\""));
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    REQUIRE(pp.actions.size() == 2);
+    for (const auto& a : pp.actions) {
+      CHECK(a.transactional);
+      CHECK(a.locks == k_create_locks_default);
+      REQUIRE(a.sql.size() == 4);
+      CHECK(a.sql[1] ==
+            "LOCK TABLE ONLY \"Side Schema\".\"Events \"\"default\"\"\" IN ACCESS EXCLUSIVE MODE");
+    }
+    CHECK(pp.actions[0].sql ==
+          Lines{"LOCK TABLE ONLY \"app\".\"Events\" IN SHARE UPDATE EXCLUSIVE MODE",
+                "LOCK TABLE ONLY \"Side Schema\".\"Events \"\"default\"\"\" IN ACCESS EXCLUSIVE MODE", create,
+                attach});
+  }
+  SECTION("the parent is locked before the default partition in every action of a plan")
+  {
+    auto pol = policy;
+    pol.retention = period("30 days");
+    pol.retention_action = RetentionAction::drop;
+    parent.children.push_back(make_default("app", "Events_default"));
+    parent.children.push_back(
+        make_child("app", "Events_p20261001", "2026-10-01 00:00:00+00:00", "2026-10-02 00:00:00+00:00"));
+    const ParentPlan pp = plan_parent(parent, pol, now);
+    REQUIRE(pp.actions.size() == 3);
+    for (const auto& a : pp.actions) {
+      INFO(to_string(a.kind) << " " << a.name);
+      REQUIRE(a.sql.size() >= 3);
+      CHECK(a.sql[0].rfind("LOCK TABLE ONLY \"app\".\"Events\" IN ", 0) == 0);
+      CHECK(a.sql[1] == "LOCK TABLE ONLY \"app\".\"Events_default\" IN ACCESS EXCLUSIVE MODE");
+      CHECK(a.sql[2].rfind("LOCK TABLE", 0) == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("planner: without a default partition, retention detaches concurrently")
+{
+  auto parent = make_parent("public", "events");
+  auto policy = make_policy("public", "events", "1 day", 1);
+  policy.retention = period("30 days");
+  parent.children.push_back(
+      make_child("public", "events_p20261001", "2026-10-01 00:00:00+00:00", "2026-10-02 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
+  const Micros now = at("2026-11-25 04:20Z");
+  const std::string detach =
+      "ALTER TABLE \"public\".\"events\" DETACH PARTITION \"public\".\"events_p20261001\" CONCURRENTLY";
+  auto removal = [&]() {
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    REQUIRE(pp.error.empty());
+    CHECK(pp.refused.empty());
+    CHECK(created(pp) == Lines{"events_p20261126"});
+    REQUIRE(pp.actions.size() == 2);
+    const Action& a = pp.actions[1];
+    CHECK(a.name == "events_p20261001");
+    CHECK_FALSE(a.transactional);
+    CHECK(a.concurrent_detach);
+    CHECK(a.locks == k_removal_locks_concurrent);
+    REQUIRE(!a.sql.empty());
+    CHECK(a.sql[0] == detach);
+    return a;
+  };
+  SECTION("then drop")
+  {
+    policy.retention_action = RetentionAction::drop;
+    const Action a = removal();
+    CHECK(a.kind == ActionKind::drop);
+    CHECK(a.sql == Lines{detach, "DROP TABLE \"public\".\"events_p20261001\""});
+  }
+  SECTION("then set schema")
+  {
+    policy.retention_action = RetentionAction::detach;
+    policy.retention_schema = "archive";
+    const Action a = removal();
+    CHECK(a.kind == ActionKind::detach);
+    CHECK(a.sql == Lines{detach, "ALTER TABLE \"public\".\"events_p20261001\" SET SCHEMA \"archive\""});
+  }
+  SECTION("plain detach")
+  {
+    policy.retention_action = RetentionAction::detach;
+    const Action a = removal();
+    CHECK(a.kind == ActionKind::detach);
+    CHECK(a.sql == Lines{detach});
+  }
+  SECTION("creates in the same plan stay transactional")
+  {
+    policy.retention_action = RetentionAction::drop;
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    REQUIRE(pp.actions.size() == 2);
+    CHECK(pp.actions[0].transactional);
+    CHECK_FALSE(pp.actions[0].concurrent_detach);
+  }
+}
+
+TEST_CASE("planner: a detach-pending partition that is also expired is finalized, then retention follows")
+{
+  auto parent = make_parent("public", "events");
+  auto policy = make_policy("public", "events", "1 day", 1);
+  policy.retention = period("30 days");
+  parent.children.push_back(
+      make_child("public", "events_p20261001", "2026-10-01 00:00:00+00:00", "2026-10-02 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261126", "2026-11-26 00:00:00+00:00", "2026-11-27 00:00:00+00:00"));
+  parent.children[0].detach_pending = true; // expired
+  parent.children[2].detach_pending = true; // not expired
+  const Micros now = at("2026-11-25 04:20Z");
+  const std::string finalize =
+      "ALTER TABLE \"public\".\"events\" DETACH PARTITION \"public\".\"events_p20261001\" FINALIZE";
+  const std::string pending = "an interrupted DETACH ... CONCURRENTLY left this partition pending; finish it";
+  auto plan = [&]() {
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    REQUIRE(pp.error.empty());
+    CHECK(pp.refused.empty());
+    // One action per pending partition: no second detach, no separate drop.
+    CHECK(actions_of(pp) ==
+          Lines{"finalize-detach public.events_p20261001", "finalize-detach public.events_p20261126"});
+    REQUIRE(pp.actions.size() == 2);
+    for (const auto& a : pp.actions) {
+      CHECK(a.kind == ActionKind::finalize_detach);
+      CHECK_FALSE(a.transactional);
+      CHECK_FALSE(a.concurrent_detach);
+      CHECK(a.locks == k_finalize_locks);
+    }
+    // The partition that is not expired is only finalized.
+    CHECK(pp.actions[1].sql == Lines{"ALTER TABLE \"public\".\"events\" DETACH PARTITION "
+                                     "\"public\".\"events_p20261126\" FINALIZE"});
+    CHECK(pp.actions[1].reason == pending);
+    return pp.actions[0];
+  };
+  SECTION("then drop it")
+  {
+    policy.retention_action = RetentionAction::drop;
+    const Action a = plan();
+    CHECK(a.sql == Lines{finalize, "DROP TABLE \"public\".\"events_p20261001\""});
+    CHECK(a.reason == pending + ", then drop it (expired)");
+  }
+  SECTION("then move it to the retention schema")
+  {
+    policy.retention_action = RetentionAction::detach;
+    policy.retention_schema = "archive";
+    const Action a = plan();
+    CHECK(a.sql == Lines{finalize, "ALTER TABLE \"public\".\"events_p20261001\" SET SCHEMA \"archive\""});
+    CHECK(a.reason == pending + ", then keep it detached");
+  }
+  SECTION("then leave it where it is")
+  {
+    policy.retention_action = RetentionAction::detach;
+    const Action a = plan();
+    CHECK(a.sql == Lines{finalize});
+    CHECK(a.reason == pending + ", then keep it detached");
+  }
+  SECTION("without retention nothing is expired")
+  {
+    policy.retention.reset();
+    const Action a = plan();
+    CHECK(a.sql == Lines{finalize});
+    CHECK(a.reason == pending);
+  }
+}
+
+TEST_CASE("planner: a plan that would remove too many partitions is refused")
+{
+  // Three expired daily partitions, one catch-all from now on (no creates), and a default partition, which
+  // the guard does not count: 3 removals of 4 partitions.
+  auto parent = make_parent("public", "events");
+  auto policy = make_policy("public", "events", "1 day", 1);
+  policy.retention = period("30 days");
+  policy.retention_action = RetentionAction::drop;
+  for (int d = 1; d <= 3; ++d)
+    parent.children.push_back(make_child("public", "events_p2026100" + std::to_string(d),
+                                         "2026-10-0" + std::to_string(d) + " 00:00:00+00:00",
+                                         "2026-10-0" + std::to_string(d + 1) + " 00:00:00+00:00"));
+  parent.children.push_back(make_child("public", "events_rest", "2026-11-25 00:00:00+00:00", ""));
+  parent.children.push_back(make_default("public", "events_default"));
+  const Micros now = at("2026-11-25 04:20Z");
+  const Lines drops{"drop public.events_p20261001", "drop public.events_p20261002",
+                    "drop public.events_p20261003"};
+  const std::string hint =
+      "; HINT: check the retention and the clock, then rerun with --force (or raise --max-removal)";
+
+  SECTION("refused at 3 of 4, the actions kept for display")
+  {
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    CHECK(pp.error.empty());
+    CHECK(pp.refused ==
+          "would drop or detach 3 of 4 partitions, more than 50%, so only its creates are applied" + hint);
+    CHECK(actions_of(pp) == drops);
+    // make_plan passes the default options on.
+    CHECK(make_plan({parent}, {policy}, now).parents.at(0).refused == pp.refused);
+  }
+  SECTION("detaches count as removals too")
+  {
+    policy.retention_action = RetentionAction::detach;
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    CHECK(pp.refused ==
+          "would drop or detach 3 of 4 partitions, more than 50%, so only its creates are applied" + hint);
+  }
+  SECTION("allowed with force")
+  {
+    PlanOptions options;
+    options.force = true;
+    const ParentPlan pp = plan_parent(parent, policy, now, options);
+    CHECK(pp.refused.empty());
+    CHECK(actions_of(pp) == drops);
+    const Plan plan = make_plan({parent}, {policy}, now, options);
+    CHECK(plan.parents.at(0).refused.empty());
+  }
+  SECTION("allowed with max_removal_percent 100")
+  {
+    PlanOptions options;
+    options.max_removal_percent = 100;
+    const ParentPlan pp = plan_parent(parent, policy, now, options);
+    CHECK(pp.refused.empty());
+    CHECK(actions_of(pp) == drops);
+  }
+  SECTION("the limit is inclusive: 75% is allowed at 75, refused at 74")
+  {
+    PlanOptions options;
+    options.max_removal_percent = 75;
+    CHECK(plan_parent(parent, policy, now, options).refused.empty());
+    options.max_removal_percent = 74;
+    CHECK(plan_parent(parent, policy, now, options).refused ==
+          "would drop or detach 3 of 4 partitions, more than 74%, so only its creates are applied" + hint);
+  }
+  SECTION("a single removal is never refused")
+  {
+    parent.children.erase(parent.children.begin(), parent.children.begin() + 2);
+    PlanOptions options;
+    options.max_removal_percent = 1;
+    const ParentPlan pp = plan_parent(parent, policy, now, options);
+    CHECK(actions_of(pp) == Lines{"drop public.events_p20261003"});
+    CHECK(pp.refused.empty());
+  }
+  SECTION("the partitions the plan creates count in the denominator")
+  {
+    // Without the catch-all and with premake 3 the plan creates 4 partitions: 3 of 3 + 4 = 7, about 43%.
+    parent.children.erase(parent.children.begin() + 3);
+    policy.premake = 3;
+    const ParentPlan pp = plan_parent(parent, policy, now);
+    CHECK(created(pp).size() == 4);
+    CHECK(pp.refused.empty());
+    PlanOptions options;
+    options.max_removal_percent = 40;
+    CHECK(plan_parent(parent, policy, now, options).refused ==
+          "would drop or detach 3 of 7 partitions, more than 40%, so only its creates are applied" + hint);
+  }
+  SECTION("a parent without removals is never refused")
+  {
+    policy.retention.reset();
+    PlanOptions options;
+    options.max_removal_percent = 1;
+    CHECK(plan_parent(parent, policy, now, options).refused.empty());
+  }
 }
 
 TEST_CASE("planner: a default partition with rows gives a warning when partitions are created")
@@ -707,7 +1082,7 @@ TEST_CASE("planner: timestamp and date keys get wall-clock literals without offs
           Lines{"create public.events_p20260329 [2026-03-29 00:00:00, 2026-03-30 00:00:00)",
                 "create public.events_p20260330 [2026-03-30 00:00:00, 2026-03-31 00:00:00)"});
     REQUIRE(pp.actions.size() == 2);
-    CHECK(pp.actions[0].sql[1] ==
+    CHECK(pp.actions[0].sql[2] ==
           "ALTER TABLE \"public\".\"events\" ATTACH PARTITION \"public\".\"events_p20260329\" "
           "FOR VALUES FROM ('2026-03-29 00:00:00') TO ('2026-03-30 00:00:00')");
     CHECK(pp.actions[0].reason == "current: holds now (2026-03-29 00:30:00)");
@@ -753,7 +1128,7 @@ TEST_CASE("planner: timestamp and date keys get wall-clock literals without offs
     const ParentPlan pp = plan_parent(parent, policy, at("2028-01-31 23:30Z")); // 02-01 in Berlin
     CHECK(actions_of(pp) == Lines{"create public.events_p202802 [2028-02-01, 2028-03-01)",
                                   "create public.events_p202803 [2028-03-01, 2028-04-01)"});
-    CHECK(pp.actions[0].sql[1] ==
+    CHECK(pp.actions[0].sql[2] ==
           "ALTER TABLE \"public\".\"events\" ATTACH PARTITION \"public\".\"events_p202802\" "
           "FOR VALUES FROM ('2028-02-01') TO ('2028-03-01')");
     CHECK(pp.actions[0].reason == "current: holds now (2028-02-01)");
@@ -792,6 +1167,7 @@ TEST_CASE("planner: identifiers with quotes, spaces and mixed case are quoted")
   CHECK(
       pp.actions[0].sql ==
       Lines{
+          "LOCK TABLE ONLY \"My Schema\".\"Ev\"\"ents log\" IN SHARE UPDATE EXCLUSIVE MODE",
           std::string(
               "CREATE TABLE \"My Schema\".\"Ev\"\"ents log_p20261125\" (LIKE \"My Schema\".\"Ev\"\"ents "
               "log\"") +

@@ -117,6 +117,34 @@ Plan parent_with_notes()
   return make_plan({parent}, {policy}, k_now);
 }
 
+// A parent whose plan the guard refuses (3 of 4 partitions expired, 1 to create), next to one that goes
+// ahead; both have a default partition, so the removals are transactional.
+Plan refused_parent()
+{
+  auto parent = make_parent("public", "clicks");
+  auto policy = make_policy("public", "clicks", "1 day", 1);
+  policy.retention = period("30 days");
+  policy.retention_action = RetentionAction::drop;
+  for (int d = 1; d <= 3; ++d)
+    parent.children.push_back(make_child("public", "clicks_p2026100" + std::to_string(d),
+                                         "2026-10-0" + std::to_string(d) + " 00:00:00+00:00",
+                                         "2026-10-0" + std::to_string(d + 1) + " 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "clicks_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
+  parent.children.push_back(make_default("public", "clicks_default"));
+  auto ok = make_parent("public", "views");
+  auto ok_policy = make_policy("public", "views", "1 day", 1);
+  ok_policy.retention = period("30 days");
+  ok_policy.retention_action = RetentionAction::detach;
+  ok_policy.retention_schema = "archive";
+  ok.children.push_back(
+      make_child("public", "views_p20261001", "2026-10-01 00:00:00+00:00", "2026-10-02 00:00:00+00:00"));
+  ok.children.push_back(
+      make_child("public", "views_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
+  ok.children.push_back(make_default("public", "views_default"));
+  return make_plan({parent, ok}, {policy, ok_policy}, k_now);
+}
+
 // Returns the text psql would run as SQL: `sql` without -- comments (which end at a newline or a carriage
 // return) and without the contents of quoted identifiers and literals.
 std::string outside_quotes_and_comments(const std::string& sql)
@@ -162,6 +190,11 @@ TEST_CASE("render: golden parent_with_notes")
   check_all_golden("parent_with_notes", parent_with_notes());
 }
 
+TEST_CASE("render: golden refused_parent")
+{
+  check_all_golden("refused_parent", refused_parent());
+}
+
 TEST_CASE("render: golden empty plan")
 {
   check_all_golden("empty", make_plan({}, {}, k_now));
@@ -180,16 +213,22 @@ TEST_CASE("render: sql wraps each transactional action in its own transaction")
   const std::string sql = render_sql(monthly_berlin_archive(), "2min");
   CHECK(sql.rfind("-- partman " PARTMAN_VERSION " plan at 2026-11-25T04:20:00Z\n", 0) == 0);
   CHECK(sql.find("SET lock_timeout = '2min';\n") != std::string::npos);
-  // The finalize runs outside a transaction block; the detach with SET SCHEMA runs as one transaction.
+  // The finalize runs outside a transaction block; so does the detach (CONCURRENTLY: the parent has no
+  // default partition) and the SET SCHEMA after it.
   CHECK(sql.find(
             "BEGIN;\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202510\" FINALIZE") ==
         std::string::npos);
   CHECK(
       sql.find("\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202510\" FINALIZE;\n") !=
       std::string::npos);
-  CHECK(sql.find("BEGIN;\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202509\";\n"
-                 "ALTER TABLE \"app\".\"Orders_p202509\" SET SCHEMA \"archive\";\nCOMMIT;\n") !=
+  CHECK(
+      sql.find("\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202509\" CONCURRENTLY;\n"
+               "ALTER TABLE \"app\".\"Orders_p202509\" SET SCHEMA \"archive\";\n-- ") != std::string::npos);
+  CHECK(sql.find("BEGIN;\nALTER TABLE \"app\".\"Orders\" DETACH PARTITION \"app\".\"Orders_p202509\"") ==
         std::string::npos);
+  // A create is one transaction: the lock, the table, the attach.
+  CHECK(sql.find("BEGIN;\nLOCK TABLE ONLY \"app\".\"Orders\" IN SHARE UPDATE EXCLUSIVE MODE;\nCREATE TABLE "
+                 "\"app\".\"Orders_p202612\" (LIKE \"app\".\"Orders\" ") != std::string::npos);
   CHECK(render_sql(make_plan({}, {}, k_now), "it's").find("SET lock_timeout = 'it''s';") !=
         std::string::npos);
 }
@@ -207,7 +246,7 @@ TEST_CASE("render: a newline in a name cannot escape an SQL comment")
   const std::string sql = render_sql(plan, "5s");
   const std::string code = outside_quotes_and_comments(sql);
   CHECK(code.find("DROP TABLE important") == std::string::npos);
-  // Every statement is still there: 4 creates of 2 statements each, in 4 transactions.
+  // Every statement is still there: 4 creates of 3 statements each, in 4 transactions.
   std::size_t begins = 0;
   for (std::size_t at = code.find("BEGIN;"); at != std::string::npos; at = code.find("BEGIN;", at + 1))
     ++begins;
@@ -227,16 +266,22 @@ TEST_CASE("render: json structure")
   CHECK(p["parent"] == "\"public\".\"events\"");
   CHECK(p["status"] == "ok");
   CHECK(p["error"].is_null());
+  CHECK(p["refused"].is_null());
   REQUIRE(p["actions"].size() == 4);
   CHECK(p["actions"][0]["action"] == "create");
   CHECK(p["actions"][0]["name"] == "events_p20261126");
   CHECK(p["actions"][0]["bounds"]["from"] == "2026-11-26 00:00:00+00:00");
   CHECK(p["actions"][0]["bounds"]["to"] == "2026-11-27 00:00:00+00:00");
-  CHECK(p["actions"][0]["sql"].size() == 2);
+  CHECK(p["actions"][0]["sql"].size() == 3);
   CHECK(p["actions"][0]["transaction"] == true);
   CHECK(p["actions"][2]["action"] == "drop");
   CHECK(p["actions"][2]["bounds"].is_null());
-  CHECK(p["actions"][2]["sql"] == nlohmann::json::array({"DROP TABLE \"public\".\"events_p20261024\""}));
+  CHECK(p["actions"][2]["transaction"] == false);
+  CHECK(
+      p["actions"][2]["sql"] ==
+      nlohmann::json::array(
+          {"ALTER TABLE \"public\".\"events\" DETACH PARTITION \"public\".\"events_p20261024\" CONCURRENTLY",
+           "DROP TABLE \"public\".\"events_p20261024\""}));
   CHECK_FALSE(doc.contains("fingerprint"));
   Plan with_fingerprint = daily_utc_drop();
   with_fingerprint.fingerprint = "0123456789abcdef";
@@ -244,6 +289,7 @@ TEST_CASE("render: json structure")
   const auto err = nlohmann::json::parse(render_json(error_parents()));
   CHECK(err["parents"][0]["status"] == "error");
   CHECK(err["parents"][0]["error"].is_string());
+  CHECK(err["parents"][0]["refused"].is_null());
   CHECK(err["parents"][2]["status"] == "ok");
   CHECK(err["parents"][2]["actions"].empty());
 }
@@ -258,4 +304,74 @@ TEST_CASE("render: text summary line counts every kind and the errors")
             "\n0 to create, 0 to drop, 0 to detach, 0 to finalize, over 4 parent(s); 3 parent(s) cannot be "
             "planned\n") != std::string::npos);
   CHECK(errors.find("\"public\".\"quiet\" (1 year, premake 1, UTC)\n  nothing to do\n") != std::string::npos);
+}
+
+TEST_CASE("render: sql runs a removal beside a default partition as one transaction with explicit locks")
+{
+  const Plan plan = refused_parent();
+  REQUIRE(plan.parents.size() == 2);
+  REQUIRE(plan.parents[1].refused.empty());
+  const std::string sql = render_sql(plan, "5s");
+  CHECK(sql.find("BEGIN;\nLOCK TABLE ONLY \"public\".\"views\" IN ACCESS EXCLUSIVE MODE;\n"
+                 "LOCK TABLE ONLY \"public\".\"views_default\" IN ACCESS EXCLUSIVE MODE;\n"
+                 "ALTER TABLE \"public\".\"views\" DETACH PARTITION \"public\".\"views_p20261001\";\n"
+                 "ALTER TABLE \"public\".\"views_p20261001\" SET SCHEMA \"archive\";\nCOMMIT;\n") !=
+        std::string::npos);
+  CHECK(sql.find("BEGIN;\nLOCK TABLE ONLY \"public\".\"views\" IN SHARE UPDATE EXCLUSIVE MODE;\n"
+                 "LOCK TABLE ONLY \"public\".\"views_default\" IN ACCESS EXCLUSIVE MODE;\n"
+                 "CREATE TABLE \"public\".\"views_p20261126\" ") != std::string::npos);
+  CHECK(sql.find("CONCURRENTLY") == std::string::npos);
+}
+
+TEST_CASE("render: a refused parent")
+{
+  const Plan plan = refused_parent();
+  REQUIRE(plan.parents.size() == 2);
+  const std::string refused = plan.parents[0].refused;
+  REQUIRE(refused.rfind("would drop or detach 3 of 5 partitions, more than 50%", 0) == 0);
+  REQUIRE(plan.parents[0].actions.size() == 4);
+  SECTION("text shows the refusal, then the actions with their locks")
+  {
+    const std::string text = render_text(plan);
+    CHECK(text.find("\"public\".\"clicks\" (1 day, premake 1, retention 30 days (drop), UTC)\n  ! refused: " +
+                    refused + "\n  + create \"public\".\"clicks_p20261126\" ") != std::string::npos);
+    CHECK(text.find("  - drop \"public\".\"clicks_p20261001\"\n      retention 30 days: upper bound "
+                    "2026-10-02 00:00:00+00:00 is not after 2026-10-26 04:20:00+00:00\n      locks: " +
+                    plan.parents[0].actions[1].locks + "\n") != std::string::npos);
+    CHECK(text.find("\n2 to create, 3 to drop, 1 to detach, 0 to finalize, over 2 parent(s); 1 parent(s) "
+                    "refused (see --force)\n") != std::string::npos);
+    // The parent that goes ahead has no refusal line.
+    CHECK(text.find("! refused") == text.rfind("! refused"));
+    // Without a refusal the summary line says nothing of it.
+    CHECK(render_text(daily_utc_drop()).find("refused") == std::string::npos);
+  }
+  SECTION("sql leaves the refused parent's removals out, but keeps its creates and the other parent's")
+  {
+    const std::string sql = render_sql(plan, "5s");
+    CHECK(sql.find("\n-- \"public\".\"clicks\" (1 day, premake 1, retention 30 days (drop), UTC)\n"
+                   "-- refused, so its removals are left out: " +
+                   refused + "\n") != std::string::npos);
+    CHECK(outside_quotes_and_comments(sql).find("clicks_p20261001") == std::string::npos);
+    CHECK(sql.find("CREATE TABLE \"public\".\"clicks_p20261126\"") != std::string::npos);
+    CHECK(sql.find("CREATE TABLE \"public\".\"views_p20261126\"") != std::string::npos);
+    CHECK(outside_quotes_and_comments(sql).find("DROP") == outside_quotes_and_comments(sql).rfind("DROP"));
+  }
+  SECTION("json: status refused, the reason, and the actions")
+  {
+    const auto doc = nlohmann::json::parse(render_json(plan));
+    REQUIRE(doc["parents"].size() == 2);
+    const auto& p = doc["parents"][0];
+    CHECK(p["status"] == "refused");
+    CHECK(p["refused"] == refused);
+    CHECK(p["error"].is_null());
+    CHECK(p["actions"].size() == 4);
+    CHECK(doc["parents"][1]["status"] == "ok");
+    CHECK(doc["parents"][1]["refused"].is_null());
+  }
+  SECTION("an error wins over a refusal in json")
+  {
+    Plan both = plan;
+    both.parents[0].error = "broken";
+    CHECK(nlohmann::json::parse(render_json(both))["parents"][0]["status"] == "error");
+  }
 }

@@ -1,0 +1,271 @@
+// Crash convergence: apply killed with SIGKILL at random moments (also while it waits on a lock held by a
+// reader), then one apply to completion must reach exactly the target: no action left, the expected
+// partitions, no leftover table, no pending detach, and every row of a kept partition still there.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "harness.hpp"
+#include "util.hpp"
+
+using partman::test::TestDb;
+
+namespace {
+
+// "Now" of every apply and plan below, and the instant the history is made at (4 days earlier).
+const char* const k_at = "2026-03-15 12:00";
+const char* const k_history_at = "2026-03-11 12:00";
+// Parents with a default partition (retention detaches in one transaction), then parents without one
+// (retention uses DETACH ... CONCURRENTLY and then DROP TABLE, statement by statement).
+constexpr int k_with_default = 6;
+constexpr int k_without_default = 2;
+constexpr int k_parents = k_with_default + k_without_default;
+constexpr int k_kills = 15;
+
+std::string parent_name(int i)
+{
+  return "ev_" + std::to_string(i);
+}
+
+bool has_default(int i)
+{
+  return i < k_with_default;
+}
+
+// Starts the partman binary with `args` on `db` (stdout to /dev/null, stderr to `err_path`); returns its pid.
+pid_t spawn_partman(const TestDb& db, const std::vector<std::string>& args, const std::string& err_path)
+{
+  std::vector<std::string> argv{PARTMAN_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int out_fd = open("/dev/null", O_WRONLY);
+    const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    setenv("PGDATABASE", db.name().c_str(), 1);
+    std::vector<char*> c_args;
+    for (const auto& a : argv)
+      c_args.push_back(const_cast<char*>(a.c_str()));
+    c_args.push_back(nullptr);
+    execv(c_args[0], c_args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Returns the last `n` lines of `text` that hold `part` (what follows `part`, cut at 100 bytes), joined
+// with " | ".
+std::string last_lines_with(const std::string& text, const std::string& part, std::size_t n)
+{
+  std::vector<std::string> found;
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line)) {
+    if (partman::test::contains(line, part))
+      found.push_back(line.substr(line.find(part) + part.size(), 100));
+  }
+  std::string out;
+  for (std::size_t i = found.size() > n ? found.size() - n : 0; i < found.size(); ++i)
+    out += (out.empty() ? "" : " | ") + found[i];
+  return out;
+}
+
+// Waits until no other session is connected to the test database (a killed client's backend lives on
+// until it next talks to the client, or its lock wait times out); returns the milliseconds waited.
+long wait_for_orphans(TestDb& db)
+{
+  const auto started = std::chrono::steady_clock::now();
+  const auto waited = [&] {
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count());
+  };
+  while (waited() < 15000) {
+    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                  "pg_backend_pid() AND backend_type = 'client backend'") == "0")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return waited();
+}
+
+// Returns the number of actions per kind in `plan --format json` output.
+std::map<std::string, int> count_actions(const std::string& json)
+{
+  std::map<std::string, int> out;
+  const auto doc = nlohmann::json::parse(json);
+  const auto& parents = doc["parents"];
+  for (const auto& p : parents) {
+    const auto& actions = p["actions"];
+    for (const auto& a : actions)
+      ++out[a["action"].get<std::string>()];
+  }
+  return out;
+}
+
+// Parents with partitions from 2026-02-19 to 2026-03-15, rows in them (and one far-future row in each default
+// partition), then the policy becomes premake 10, retention 7 days (drop). Returns, per parent, the rows in
+// the partitions retention keeps ([2026-03-08, 2026-03-16)).
+std::vector<std::string> set_up(TestDb& db)
+{
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  for (int i = 0; i < k_parents; ++i) {
+    const std::string p = parent_name(i);
+    db.exec("CREATE TABLE " + p +
+            " (id bigint NOT NULL, ts timestamptz NOT NULL, payload text) PARTITION BY RANGE (ts)");
+    if (has_default(i))
+      db.exec("CREATE TABLE " + p + "_default PARTITION OF " + p + " DEFAULT");
+    const auto r =
+        db.partman({"manage", p, "--interval", "daily", "--premake", "4", "--start", "2026-02-19"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  const auto history = db.partman({"apply", "--at", k_history_at});
+  INFO(history.out << history.err);
+  REQUIRE(history.exit_code == 0);
+  std::vector<std::string> kept_rows;
+  for (int i = 0; i < k_parents; ++i) {
+    const std::string p = parent_name(i);
+    // A row every 61 + 7i minutes, so each parent holds a different count.
+    db.exec("INSERT INTO " + p +
+            " (id, ts, payload) SELECT row_number() OVER (), t, 'x' FROM generate_series('2026-02-19 "
+            "00:00+00'::timestamptz, '2026-03-15 23:59+00', interval '" +
+            std::to_string(61 + 7 * i) + " minutes') AS t");
+    if (has_default(i))
+      db.exec("INSERT INTO " + p + " (id, ts, payload) VALUES (0, '2030-01-01 00:00+00', 'default')");
+    kept_rows.push_back(db.scalar("SELECT count(*) FROM " + p +
+                                  " WHERE ts >= '2026-03-08 00:00+00' AND ts < '2026-03-16 00:00+00'"));
+    const auto r =
+        db.partman({"manage", p, "--premake", "10", "--retention", "7 days", "--retention-action", "drop"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  // Per parent: 10 to create (03-16 to 03-25) and 17 to drop (02-19 to 03-07).
+  const auto plan = db.partman({"plan", "--at", k_at, "-f", "json"});
+  INFO(plan.err);
+  REQUIRE(plan.exit_code == 0);
+  const auto counts = count_actions(plan.out);
+  CHECK(counts.at("create") == 10 * k_parents);
+  CHECK(counts.at("drop") == 17 * k_parents);
+  return kept_rows;
+}
+
+// Kills `k_kills` applies at random moments; with `hold_lock`, every other run is killed while a reader
+// holds ACCESS SHARE on a parent with and one without a default partition. Then checks convergence.
+void kill_and_converge(unsigned seed, bool hold_lock)
+{
+  TestDb db;
+  const auto kept_rows = set_up(db);
+
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(0, 150);
+  char err_template[] = "/tmp/partman-test-crash.XXXXXX";
+  const int err_fd = mkstemp(err_template);
+  close(err_fd);
+  const std::string err_path = err_template;
+  // What each killed run was doing, for the report on failure (an action logs all its statements before it
+  // runs the first, and two parents are worked on at once).
+  std::string log;
+  int finished_before_kill = 0;
+  for (int run = 0; run < k_kills; ++run) {
+    std::unique_ptr<pqxx::connection> holder;
+    std::unique_ptr<pqxx::nontransaction> holder_tx;
+    const bool locked = hold_lock && run % 2 == 0;
+    if (locked) {
+      holder = std::make_unique<pqxx::connection>("dbname=" + db.name());
+      holder_tx = std::make_unique<pqxx::nontransaction>(*holder);
+      holder_tx->exec("BEGIN");
+      holder_tx->exec("LOCK TABLE ONLY " + parent_name(0) + ", " + parent_name(k_parents - 1) +
+                      " IN ACCESS SHARE MODE");
+    }
+    const int delay = delay_ms(rng);
+    const pid_t pid = spawn_partman(db, {"-v", "apply", "--at", k_at}, err_path);
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    const bool killed = WIFSIGNALED(status);
+    finished_before_kill += !killed;
+    if (holder_tx) {
+      holder_tx->exec("ROLLBACK");
+      holder_tx.reset();
+      holder.reset();
+    }
+    std::ifstream in(err_path);
+    std::stringstream err;
+    err << in.rdbuf();
+    log += "run " + std::to_string(run + 1) + (locked ? " (locked)" : "") + ", killed after " +
+           std::to_string(delay) + " ms" +
+           (killed ? "" : " (had exited " + std::to_string(WEXITSTATUS(status)) + ")") +
+           "; last statements logged: " + last_lines_with(err.str(), "partman: debug: ", 2) + "\n";
+  }
+  unlink(err_path.c_str());
+  const long orphan_ms = wait_for_orphans(db);
+  INFO(log << "waited " << orphan_ms << " ms for the killed runs' backends to end; " << finished_before_kill
+           << " run(s) finished before their kill");
+
+  // One apply to completion converges.
+  const auto apply = db.partman({"apply", "--at", k_at});
+  INFO("final apply:\n" << apply.out << apply.err);
+  CHECK(apply.exit_code == 0);
+  const auto plan = db.partman({"plan", "--at", k_at, "-f", "json"});
+  INFO("plan after it:\n" << plan.out << plan.err);
+  CHECK(plan.exit_code == 0);
+  CHECK(count_actions(plan.out).empty());
+
+  // Exactly the expected partitions: 2026-03-08 to 2026-03-25, and the default partition where there is one.
+  for (int i = 0; i < k_parents; ++i) {
+    const std::string p = parent_name(i);
+    std::vector<std::string> expected;
+    for (int day = 8; day <= 25; ++day)
+      expected.push_back(p + "_p202603" + (day < 10 ? "0" : "") + std::to_string(day));
+    if (has_default(i))
+      expected.push_back(p + "_default");
+    std::sort(expected.begin(), expected.end());
+    const auto actual =
+        db.column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE "
+                  "i.inhparent = '" +
+                  p + "'::regclass ORDER BY c.relname COLLATE \"C\"");
+    CHECK(partman::test::join_lines(actual) == partman::test::join_lines(expected));
+  }
+  // No table left behind that is not attached, and no detach left pending.
+  const auto leftovers = db.column("SELECT c.relname || ' (' || c.relkind::text || ')' FROM pg_class c WHERE "
+                                   "c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND "
+                                   "NOT c.relispartition AND c.relname !~ '^ev_[0-9]+$' ORDER BY 1");
+  CHECK(partman::test::join_lines(leftovers) == "");
+  const auto pending = db.column("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhdetachpending");
+  CHECK(partman::test::join_lines(pending) == "");
+  // Every row of a kept partition is still there, and nothing else but the default partition's row.
+  for (int i = 0; i < k_parents; ++i) {
+    const std::string p = parent_name(i);
+    CHECK(db.scalar("SELECT count(*) FROM " + p +
+                    " WHERE ts >= '2026-03-08 00:00+00' AND ts < '2026-03-16 00:00+00'") == kept_rows[i]);
+    CHECK(db.scalar("SELECT count(*) FROM " + p) ==
+          std::to_string(std::stol(kept_rows[i]) + (has_default(i) ? 1 : 0)));
+  }
+}
+
+} // namespace
+
+TEST_CASE("apply killed at random moments converges on the next run")
+{
+  kill_and_converge(20260315, false);
+}
+
+TEST_CASE("apply killed while waiting on a reader's lock converges on the next run")
+{
+  kill_and_converge(20260316, true);
+}
