@@ -356,6 +356,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
                                                 cutoff_text));
     }
   }
+  guard_removals(sorted.size(), options, pp); // finishing work on tables already detached is not a removal
   for (const auto& name : parent.interrupted) {
     // Detached by an earlier run that stopped before the rest of its action: finish it.
     if (std::find(parent.taken_names.begin(), parent.taken_names.end(), name) == parent.taken_names.end())
@@ -375,7 +376,6 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
                std::string(a.kind == ActionKind::drop ? "drop it" : "move it to the retention schema");
     pp.actions.push_back(std::move(a));
   }
-  guard_removals(sorted.size(), options, pp);
   return pp;
 }
 

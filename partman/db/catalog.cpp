@@ -32,14 +32,16 @@ WITH pol AS (
   LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = pt.partattrs[0] AND pt.partattrs[0] <> 0
 ), members AS MATERIALIZED (
-  SELECT par.ord, par.keytype, ch.oid, ch.relname, chn.nspname, ch.relkind, ch.reltuples,
+  SELECT par.ord, par.keytype, ch.oid, ch.relname, chn.nspname, ch.relkind, ch.reltuples, ch.node,
          ch.oid = par.partdefid AS is_default, i.inhdetachpending,
          par.partstrat = 'r' AND par.partnatts = 1 AS ranged,
          par.partstrat = 'r' AND par.partnatts = 1 AND ch.oid IS DISTINCT FROM par.partdefid AND
            par.keytype IN ('timestamp with time zone', 'timestamp without time zone', 'date') AS fast
   FROM par
   JOIN pg_inherits i ON i.inhparent = par.relid
-  JOIN pg_class ch ON ch.oid = i.inhrelid
+  -- one index probe per partition (OFFSET 0 keeps the planner from hashing all of pg_class instead)
+  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpartbound::text AS node
+                      FROM pg_class c WHERE c.oid = i.inhrelid OFFSET 0) ch
   JOIN pg_namespace chn ON chn.oid = ch.relnamespace
 ), deparsed AS MATERIALIZED (
   -- "FOR VALUES FROM (<lo>) TO (<hi>)": single-column range bounds, without their quotes
@@ -50,7 +52,7 @@ WITH pol AS (
         FROM (SELECT m.oid, m.ranged,
                      pg_get_expr((SELECT c.relpartbound FROM pg_class c WHERE c.oid = m.oid), m.oid) AS bound
               FROM members m
-              WHERE $3 OR NOT m.fast OR m.oid = (SELECT min(f.oid) FROM members f WHERE f.fast)
+              WHERE $3 OR (NOT m.fast AND NOT m.is_default) OR m.oid = (SELECT min(f.oid) FROM members f WHERE f.fast)
               OFFSET 0) e) d
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
@@ -71,7 +73,7 @@ SELECT 'c', m.ord, NULL, NULL, NULL, NULL, NULL, NULL,
             WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.hi::timestamptz) * 1000000)::bigint
             WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
             WHEN m.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint END,
-       CASE WHEN m.fast THEN (SELECT c.relpartbound::text FROM pg_class c WHERE c.oid = m.oid) END, m.fast
+       CASE WHEN m.fast THEN m.node END, m.fast
 FROM members m LEFT JOIN deparsed v ON v.oid = m.oid
 UNION ALL
 -- kind 'n': relations that are not partitions in the parents' schemas, whose names new children must avoid
@@ -79,7 +81,6 @@ SELECT 'n', 0, NULL, NULL, NULL, NULL, NULL, NULL, n.nspname::text, x.relname::t
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM pg_class x JOIN pg_namespace n ON n.oid = x.relnamespace
 WHERE NOT x.relispartition AND x.relnamespace IN (SELECT par.nsp FROM par)
-ORDER BY 2, 1 DESC
 )sql";
 
 // Postgres counts time from 2000-01-01; the planner from 1970-01-01.

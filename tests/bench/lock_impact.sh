@@ -61,5 +61,5 @@ echo "N=$N parents, pgbench -c 4 inserting for 16 s, a reader holding ev_1 for 8
 printf '  %-40s %12s %8s %10s %10s\n' "" "maint. (s)" "inserts" "p99 (ms)" "max (ms)"
 setup none;       run "no maintenance" true
 setup pg_partman; run "pg_partman run_maintenance_proc" psql -qX -c "CALL pgp.run_maintenance_proc()"
-setup partman;    run "partman apply --lock-timeout $lock_timeout" "$partman" apply --lock-timeout "$lock_timeout"
+setup partman;    run "partman apply --lock-timeout $lock_timeout" "$partman" apply --force --lock-timeout "$lock_timeout"
 echo "partman's output:"; sed 's/^/    /' "$work/maint.out" | grep -Ev '^\s+(created|dropped)' | tail -8

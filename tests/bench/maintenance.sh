@@ -67,8 +67,9 @@ start=$(date -u -d '30 days ago' +%F)
 for i in $(seq 1 "$N"); do "$partman" manage "ev_$i" --interval daily --premake 4 --start "$start" >/dev/null; done
 "$partman" apply >/dev/null
 psql -qX -c "UPDATE partman.policy SET premake = 14, retention = '7 days', retention_action = 'drop', start_at = NULL"
-t0=$(now); "$partman" plan >/dev/null; t1=$(now)
-"$partman" apply >/dev/null; t2=$(now)
+# The new retention removes 23 of 45 partitions per parent: more than the guard lets through unasked.
+t0=$(now); "$partman" plan --force >/dev/null; t1=$(now)
+"$partman" apply --force >/dev/null; t2=$(now)
 "$partman" apply >/dev/null; t3=$(now)
 pm_children=$(psql -qXAt -c "SELECT count(*) FROM pg_inherits")
 pm_plan=$(secs "$t0" "$t1"); pm_work=$(secs "$t1" "$t2"); pm_idle=$(secs "$t2" "$t3")
