@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "partman/core/interval.hpp"
@@ -28,7 +29,7 @@ struct Action
   std::vector<std::string> sql;
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
-  std::string locks;              // the locks the statements take, for display
+  std::string_view locks;              // the locks the statements take, for display
   std::string reason;             // why, for display only
 };
 

@@ -35,11 +35,13 @@ std::vector<const Child*> ranged_children(const ParentSnapshot& parent)
     if (!child.is_default)
       out.push_back(&child);
   }
-  std::sort(out.begin(), out.end(), [](const Child* a, const Child* b) {
+  const auto by_lower = [](const Child* a, const Child* b) {
     if (!a->lower || !b->lower)
       return !a->lower && b->lower;
     return *a->lower < *b->lower;
-  });
+  };
+  if (!std::is_sorted(out.begin(), out.end(), by_lower))
+    std::sort(out.begin(), out.end(), by_lower);
   return out;
 }
 
@@ -88,8 +90,8 @@ std::string lock_sql(const std::string& schema, const std::string& name, const c
   return "LOCK TABLE ONLY " + quote_qualified(schema, name) + " IN " + mode + " MODE";
 }
 
-Action create_action(const ParentSnapshot& parent, const std::string& name, const std::string& from,
-                     const std::string& to, std::string reason)
+Action create_action(const ParentSnapshot& parent, const Child* def, const std::string& name,
+                     const std::string& from, const std::string& to, std::string reason)
 {
   Action a;
   a.kind = ActionKind::create;
@@ -101,7 +103,6 @@ Action create_action(const ParentSnapshot& parent, const std::string& name, cons
   const std::string parent_sql = quote_qualified(parent.schema, parent.table);
   // Locks in one order everywhere: the parent, then its default partition, then the partition.
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
-  const Child* def = default_partition(parent);
   if (def)
     a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
   a.sql.push_back("CREATE TABLE " + child + " (LIKE " + parent_sql +
@@ -126,7 +127,7 @@ void add_after_detach(const Policy& policy, const Child& child, Action& a)
     a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
 }
 
-Action retention_action(const ParentSnapshot& parent, const Policy& policy, const Child& child,
+Action retention_action(const ParentSnapshot& parent, const Child* def, const Policy& policy, const Child& child,
                         std::string reason)
 {
   Action a;
@@ -136,7 +137,7 @@ Action retention_action(const ParentSnapshot& parent, const Policy& policy, cons
   a.reason = std::move(reason);
   const std::string detach = "ALTER TABLE " + quote_qualified(parent.schema, parent.table) +
                              " DETACH PARTITION " + quote_qualified(child.schema, child.name);
-  if (const Child* def = default_partition(parent)) {
+  if (def) {
     // DETACH ... CONCURRENTLY is not allowed beside a default partition: one short transaction instead.
     a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
     a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
@@ -276,6 +277,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   }
 
   const auto sorted = ranged_children(parent);
+  const Child* const def = default_partition(parent);
   const auto taken = [&parent](const std::string& name) {
     return std::find(parent.taken_names.begin(), parent.taken_names.end(), name) !=
                parent.taken_names.end() ||
@@ -331,7 +333,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     else
       reason = "premake: " + std::to_string(slot - current) + " of " + std::to_string(policy.premake) +
                " ahead of " + now_text;
-    pp.actions.push_back(create_action(parent, name, from, to, std::move(reason)));
+    pp.actions.push_back(create_action(parent, def, name, from, to, std::move(reason)));
   }
 
   for (const auto& child : parent.children) {
@@ -350,7 +352,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
       continue;
     }
     if (expired) {
-      pp.actions.push_back(retention_action(parent, policy, *child,
+      pp.actions.push_back(retention_action(parent, def, policy, *child,
                                             "retention " + policy.retention->text() + ": upper bound " +
                                                 keys.literal(*child->upper) + " is not after " +
                                                 cutoff_text));

@@ -80,7 +80,7 @@ std::string render_text(const Plan& plan)
              action_target(a);
       if (!a.from.empty())
         out += " [" + a.from + ", " + a.to + ")";
-      out += "\n      " + a.reason + "\n      locks: " + a.locks + "\n";
+      out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) + "\n";
     }
     for (const auto& n : p.notes)
       out += "  ! " + std::string(to_string(n.level)) + ": " + n.message + "\n";
@@ -142,7 +142,7 @@ std::string render_json(const Plan& plan)
                          {"bounds", bounds},
                          {"sql", a.sql},
                          {"transaction", a.transactional},
-                         {"locks", a.locks},
+                         {"locks", std::string(a.locks)},
                          {"reason", a.reason}});
     }
     nlohmann::json notes = nlohmann::json::array();

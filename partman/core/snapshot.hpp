@@ -18,7 +18,6 @@ struct Child
   bool is_default = false;
   std::optional<Micros> lower;              // empty: MINVALUE
   std::optional<Micros> upper;              // empty: MAXVALUE
-  std::string bound_text;                   // as pg_get_expr prints it
   bool detach_pending = false;              // an interrupted DETACH ... CONCURRENTLY
   bool partitioned = false;                 // itself partitioned (a sub-partitioned child)
   double estimated_rows = -1;               // pg_class.reltuples; negative when never analysed

@@ -238,7 +238,6 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     c.bytes = row[c_bytes].is_null() ? 0 : row[c_bytes].as<long long>();
     const bool deparsed = !row[c_bound].is_null();
     if (deparsed) {
-      c.bound_text = row[c_bound].as<std::string>();
       if (!row[c_lower_us].is_null())
         c.lower = row[c_lower_us].as<long long>();
       if (!row[c_upper_us].is_null())

@@ -82,8 +82,6 @@ inline core::Child make_child(const std::string& schema, const std::string& name
     c.lower = key(from);
   if (!to.empty())
     c.upper = key(to);
-  c.bound_text = "FOR VALUES FROM (" + (from.empty() ? std::string("MINVALUE") : "'" + from + "'") +
-                 ") TO (" + (to.empty() ? std::string("MAXVALUE") : "'" + to + "'") + ")";
   c.estimated_rows = 0;
   c.bytes = 8192;
   return c;
@@ -95,7 +93,6 @@ inline core::Child make_default(const std::string& schema, const std::string& na
   c.schema = schema;
   c.name = name;
   c.is_default = true;
-  c.bound_text = "DEFAULT";
   return c;
 }
 

@@ -337,7 +337,7 @@ TEST_CASE("render: a refused parent")
                     refused + "\n  + create \"public\".\"clicks_p20261126\" ") != std::string::npos);
     CHECK(text.find("  - drop \"public\".\"clicks_p20261001\"\n      retention 30 days: upper bound "
                     "2026-10-02 00:00:00+00:00 is not after 2026-10-26 04:20:00+00:00\n      locks: " +
-                    plan.parents[0].actions[1].locks + "\n") != std::string::npos);
+                    std::string(plan.parents[0].actions[1].locks) + "\n") != std::string::npos);
     CHECK(text.find("\n2 to create, 3 to drop, 1 to detach, 0 to finalize, over 2 parent(s); 1 parent(s) "
                     "refused (see --force)\n") != std::string::npos);
     // The parent that goes ahead has no refusal line.
