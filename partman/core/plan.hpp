@@ -29,7 +29,7 @@ struct Action
   std::vector<std::string> sql;
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
-  std::string_view locks;              // the locks the statements take, for display
+  std::string_view locks;         // the locks the statements take, for display
   std::string reason;             // why, for display only
 };
 

@@ -127,8 +127,8 @@ void add_after_detach(const Policy& policy, const Child& child, Action& a)
     a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
 }
 
-Action retention_action(const ParentSnapshot& parent, const Child* def, const Policy& policy, const Child& child,
-                        std::string reason)
+Action retention_action(const ParentSnapshot& parent, const Child* def, const Policy& policy,
+                        const Child& child, std::string reason)
 {
   Action a;
   a.kind = policy.retention_action == RetentionAction::drop ? ActionKind::drop : ActionKind::detach;
