@@ -267,9 +267,14 @@ void read_interrupted(pqxx::transaction_base& tx, const std::string& schema,
                       std::vector<core::ParentSnapshot>& out)
 {
   const auto rows = tx.exec(
-      "SELECT DISTINCT parent_schema, parent_table, partition_name FROM " + core::quote_ident(schema) +
-      ".history WHERE action IN ('drop', 'detach', 'finalize-detach') AND outcome <> 'ok' "
-      "AND partition_schema = parent_schema AND applied_at > now() - interval '30 days'");
+      // the latest removal of each partition in the last 30 days, where it did not end well
+      "SELECT parent_schema, parent_table, partition_name FROM (SELECT DISTINCT ON (parent_schema, "
+      "parent_table, partition_name) * FROM " +
+      core::quote_ident(schema) +
+      ".history WHERE action IN ('drop', 'detach', 'finalize-detach') AND partition_schema = parent_schema "
+      "AND applied_at > now() - interval '30 days' ORDER BY parent_schema, parent_table, partition_name, id "
+      "DESC) "
+      "last WHERE outcome <> 'ok'");
   for (const auto& row : rows) {
     for (auto& ps : out) {
       if (ps.schema == row[0].as<std::string>() && ps.table == row[1].as<std::string>())
