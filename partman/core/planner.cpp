@@ -56,11 +56,6 @@ std::vector<const Child*> overlapping(const std::vector<const Child*>& sorted, M
   return out;
 }
 
-std::string qualified_text(const std::string& schema, const std::string& name)
-{
-  return quote_qualified(schema, name);
-}
-
 std::string policy_summary(const Policy& policy)
 {
   std::string s = policy.interval.text() + ", premake " + std::to_string(policy.premake);
@@ -306,12 +301,12 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
       const bool covered = hits.size() == 1 && (!c.lower || *c.lower <= lo) && (!c.upper || *c.upper >= hi);
       if (covered) {
         pp.notes.push_back({NoteLevel::info, "range [" + from + ", " + to + ") is already covered by " +
-                                                 qualified_text(c.schema, c.name) + " " +
+                                                 quote_qualified(c.schema, c.name) + " " +
                                                  range_text(c.lower, c.upper)});
       } else {
         pp.notes.push_back({NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) +
                                                     " for [" + from + ", " + to + "): it would overlap " +
-                                                    qualified_text(c.schema, c.name) + " " +
+                                                    quote_qualified(c.schema, c.name) + " " +
                                                     range_text(c.lower, c.upper) +
                                                     "; HINT: such partitions are left as they are"});
       }
@@ -339,7 +334,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   for (const auto& child : parent.children) {
     if (child.is_default && child.estimated_rows > 0 && !pp.actions.empty()) {
       pp.notes.push_back({NoteLevel::warning,
-                          "default partition " + qualified_text(child.schema, child.name) + " holds about " +
+                          "default partition " + quote_qualified(child.schema, child.name) + " holds about " +
                               std::to_string(static_cast<long long>(child.estimated_rows)) +
                               " rows; an attach fails if any of them belong to a new partition"});
     }
