@@ -294,11 +294,13 @@ void add_common(CLI::App& cmd, PlanArgs& args)
       "--at", args.at,
       "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
   add_lock_timeout_option(cmd, args.lock_timeout);
-  cmd.add_option("--max-removal", args.guard.max_removal_percent,
-                 "Refuse a parent whose plan would drop or detach more than this share (%) of its partitions")
+  cmd.add_option(
+         "--max-removal", args.guard.max_removal_percent,
+         "Hold back the removals of a parent whose plan would drop or detach more than this share (%)\n"
+         "of its partitions (its creates still run)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  cmd.add_flag("--force", args.guard.force, "Plan and apply such a parent anyway");
+  cmd.add_flag("--force", args.guard.force, "Apply such removals anyway");
 }
 
 } // namespace
