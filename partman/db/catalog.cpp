@@ -17,7 +17,7 @@ namespace {
 // Rows of kind 'p' describe a parent (one per policy), rows of kind 'c' one partition each, rows of kind
 // 'n' the names of relations in the parents' schemas that are not partitions.
 // Bounds of time keys are read on the client from relpartbound's node tree (cheap: pg_get_expr costs a
-// catalog lookup per partition); one partition per run (all with $3) is also deparsed by the server, to
+// catalog lookup per partition); one partition per run (all with $5) is also deparsed by the server, to
 // check the client's reading. Other keys are deparsed, and returned as microseconds since the epoch
 // (UTC for timestamptz, wall-clock otherwise).
 const char* const k_catalog_sql = R"sql(
@@ -52,7 +52,7 @@ WITH pol AS (
         FROM (SELECT m.oid, m.ranged,
                      pg_get_expr((SELECT c.relpartbound FROM pg_class c WHERE c.oid = m.oid), m.oid) AS bound
               FROM members m
-              WHERE $3 OR (NOT m.fast AND NOT m.is_default) OR m.oid = (SELECT min(f.oid) FROM members f WHERE f.fast)
+              WHERE $5 OR (NOT m.fast AND NOT m.is_default) OR m.oid = (SELECT min(f.oid) FROM members f WHERE f.fast)
               OFFSET 0) e) d
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
@@ -64,7 +64,7 @@ FROM par
 UNION ALL
 SELECT 'c', m.ord, NULL, NULL, NULL, NULL, NULL, NULL,
        m.nspname::text, m.relname::text, m.is_default, m.inhdetachpending, m.relkind = 'p', m.reltuples,
-       CASE WHEN $4 THEN pg_total_relation_size(m.oid) END, v.bound,
+       CASE WHEN $6 THEN pg_total_relation_size(m.oid) END, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
@@ -79,8 +79,13 @@ UNION ALL
 -- kind 'n': relations that are not partitions in the parents' schemas, whose names new children must avoid
 SELECT 'n', 0, NULL, NULL, NULL, NULL, NULL, NULL, n.nspname::text, x.relname::text,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM pg_class x JOIN pg_namespace n ON n.oid = x.relnamespace
-WHERE NOT x.relispartition AND x.relnamespace IN (SELECT par.nsp FROM par)
+FROM par
+JOIN pg_namespace n ON n.oid = par.nsp
+-- an index range scan per parent: names from its child prefix up to (not including) the prefix with its
+-- final '_' raised to '`' (names compare byte by byte)
+CROSS JOIN LATERAL (SELECT c.relname FROM pg_class c
+                    WHERE c.relname >= ($3::text[])[par.ord]::name AND c.relname < ($4::text[])[par.ord]::name
+                      AND c.relnamespace = par.nsp AND NOT c.relispartition) x
 )sql";
 
 // Postgres counts time from 2000-01-01; the planner from 1970-01-01.
@@ -208,8 +213,13 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
   }
   if (policies.empty())
     return true;
-  const auto rows =
-      tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables), deparse_all, options.sizes);
+  std::vector<std::string> prefixes, prefix_ends;
+  for (const auto& p : policies) {
+    prefixes.push_back(core::policy_child_prefix(p)); // always ends in '_'
+    prefix_ends.push_back(prefixes.back().substr(0, prefixes.back().size() - 1) + "`");
+  }
+  const auto rows = tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables),
+                                   text_array(prefixes), text_array(prefix_ends), deparse_all, options.sizes);
   std::map<std::string, std::vector<std::string>> names; // schema -> relation names that are not partitions
   for (const auto& row : rows) {
     const std::string kind = row[c_kind].as<std::string>();
