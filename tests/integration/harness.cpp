@@ -14,14 +14,6 @@ namespace partman::test {
 
 namespace {
 
-std::string slurp(const std::string& path)
-{
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void require_server()
 {
   if (!std::getenv("PGHOST") || !std::getenv("PGPORT"))
@@ -31,7 +23,16 @@ void require_server()
 
 } // namespace
 
-CommandResult run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+std::string read_file(const std::string& path)
+{
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+StartedCommand start_command(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env)
 {
   char out_path[] = "/tmp/partman-test-out.XXXXXX";
   char err_path[] = "/tmp/partman-test-err.XXXXXX";
@@ -50,17 +51,27 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::map<s
     execv(args[0], args.data());
     _exit(127);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
   close(out_fd);
   close(err_fd);
+  return {pid, out_path, err_path};
+}
+
+CommandResult finish_command(const StartedCommand& started)
+{
+  int status = 0;
+  waitpid(started.pid, &status, 0);
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
-  unlink(out_path);
-  unlink(err_path);
+  r.out = read_file(started.out_path);
+  r.err = read_file(started.err_path);
+  unlink(started.out_path.c_str());
+  unlink(started.err_path.c_str());
   return r;
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+{
+  return finish_command(start_command(argv, env));
 }
 
 TestDb::TestDb()
@@ -125,6 +136,13 @@ CommandResult TestDb::partman(const std::vector<std::string>& args,
   auto full_env = env;
   full_env.emplace("PGDATABASE", m_name);
   return run_command(argv, full_env);
+}
+
+StartedCommand TestDb::start_partman(const std::vector<std::string>& args) const
+{
+  std::vector<std::string> argv{PARTMAN_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return start_command(argv, {{"PGDATABASE", m_name}});
 }
 
 } // namespace partman::test

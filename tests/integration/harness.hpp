@@ -18,9 +18,24 @@ struct CommandResult
   std::string err;
 };
 
+// A command started without waiting for it, its output going to temporary files.
+struct StartedCommand
+{
+  int pid = -1;
+  std::string out_path;
+  std::string err_path;
+};
+
+// Starts `argv` (argv[0] is the program) with extra environment `env`, without waiting for it.
+StartedCommand start_command(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env = {});
+// Waits for a started command and returns what it printed; a signal gives exit code 128 + the signal.
+CommandResult finish_command(const StartedCommand& started);
 // Runs `argv` (argv[0] is the program) with extra environment `env`; waits for it.
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {});
+// Returns the contents of the file at `path` ("" when it cannot be read).
+std::string read_file(const std::string& path);
 
 // A database created for one test and dropped after it.
 class TestDb
@@ -44,6 +59,8 @@ public:
   // Runs the partman binary on this database (PGDATABASE set) with `args`.
   CommandResult partman(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env = {});
+  // Starts the partman binary on this database (PGDATABASE set) without waiting for it.
+  StartedCommand start_partman(const std::vector<std::string>& args) const;
 
 private:
   std::string m_name;

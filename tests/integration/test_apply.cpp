@@ -8,34 +8,15 @@
 #include "harness.hpp"
 #include "util.hpp"
 
+using partman::test::action_count;
 using partman::test::CommandResult;
 using partman::test::contains;
 using partman::test::fingerprint;
+using partman::test::managed_parent;
 using partman::test::partitions_of;
 using partman::test::TestDb;
 
 namespace {
-
-// Installs partman and creates a timestamptz parent `table` managed with `manage_args`.
-void managed_parent(TestDb& db, const std::string& table, const std::vector<std::string>& manage_args)
-{
-  db.exec("CREATE TABLE IF NOT EXISTS " + table +
-          " (id bigint, at timestamptz NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at)");
-  std::vector<std::string> args{"manage", table};
-  args.insert(args.end(), manage_args.begin(), manage_args.end());
-  const auto r = db.partman(args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
-std::size_t action_count(const std::string& json)
-{
-  std::size_t n = 0;
-  const auto doc = nlohmann::json::parse(json);
-  for (const auto& p : doc["parents"])
-    n += p["actions"].size();
-  return n;
-}
 
 CommandResult run_psql(TestDb& db, const std::string& file)
 {

@@ -43,28 +43,6 @@ bool has_default(int i)
   return i < k_with_default;
 }
 
-// Starts the partman binary with `args` on `db` (stdout to /dev/null, stderr to `err_path`); returns its pid.
-pid_t spawn_partman(const TestDb& db, const std::vector<std::string>& args, const std::string& err_path)
-{
-  std::vector<std::string> argv{PARTMAN_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int out_fd = open("/dev/null", O_WRONLY);
-    const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    setenv("PGDATABASE", db.name().c_str(), 1);
-    std::vector<char*> c_args;
-    for (const auto& a : argv)
-      c_args.push_back(const_cast<char*>(a.c_str()));
-    c_args.push_back(nullptr);
-    execv(c_args[0], c_args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 // Returns the last `n` lines of `text` that hold `part` (what follows `part`, cut at 100 bytes), joined
 // with " | ".
 std::string last_lines_with(const std::string& text, const std::string& part, std::size_t n)
@@ -171,10 +149,6 @@ void kill_and_converge(unsigned seed, bool hold_lock)
 
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> delay_ms(0, 150);
-  char err_template[] = "/tmp/partman-test-crash.XXXXXX";
-  const int err_fd = mkstemp(err_template);
-  close(err_fd);
-  const std::string err_path = err_template;
   // What each killed run was doing, for the report on failure (an action logs all its statements before it
   // runs the first, and two parents are worked on at once).
   std::string log;
@@ -191,28 +165,23 @@ void kill_and_converge(unsigned seed, bool hold_lock)
                       " IN ACCESS SHARE MODE");
     }
     const int delay = delay_ms(rng);
-    const pid_t pid = spawn_partman(db, {"-v", "apply", "--at", k_at}, err_path);
-    REQUIRE(pid > 0);
+    const auto started = db.start_partman({"-v", "apply", "--at", k_at});
+    REQUIRE(started.pid > 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    const bool killed = WIFSIGNALED(status);
+    kill(started.pid, SIGKILL);
+    const auto r = partman::test::finish_command(started);
+    const bool killed = r.exit_code == 128 + SIGKILL;
     finished_before_kill += !killed;
     if (holder_tx) {
       holder_tx->exec("ROLLBACK");
       holder_tx.reset();
       holder.reset();
     }
-    std::ifstream in(err_path);
-    std::stringstream err;
-    err << in.rdbuf();
     log += "run " + std::to_string(run + 1) + (locked ? " (locked)" : "") + ", killed after " +
            std::to_string(delay) + " ms" +
-           (killed ? "" : " (had exited " + std::to_string(WEXITSTATUS(status)) + ")") +
-           "; last statements logged: " + last_lines_with(err.str(), "partman: debug: ", 2) + "\n";
+           (killed ? "" : " (had exited " + std::to_string(r.exit_code) + ")") +
+           "; last statements logged: " + last_lines_with(r.err, "partman: debug: ", 2) + "\n";
   }
-  unlink(err_path.c_str());
   const long orphan_ms = wait_for_orphans(db);
   INFO(log << "waited " << orphan_ms << " ms for the killed runs' backends to end; " << finished_before_kill
            << " run(s) finished before their kill");

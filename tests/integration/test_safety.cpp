@@ -13,6 +13,7 @@
 #include "harness.hpp"
 #include "util.hpp"
 
+using partman::test::action_count;
 using partman::test::CommandResult;
 using partman::test::contains;
 using partman::test::TestDb;
@@ -20,28 +21,12 @@ using partman::test::TestDb;
 namespace {
 
 // Installs partman and creates a timestamptz parent `table` managed with `manage_args`.
-void managed_parent(TestDb& db, const std::string& table, const std::vector<std::string>& manage_args)
+void installed_parent(TestDb& db, const std::string& table, const std::vector<std::string>& manage_args)
 {
   const auto inst = db.partman({"install"});
   INFO(inst.err);
   REQUIRE(inst.exit_code == 0);
-  db.exec("CREATE TABLE IF NOT EXISTS " + table +
-          " (id bigint, at timestamptz NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at)");
-  std::vector<std::string> args{"manage", table};
-  args.insert(args.end(), manage_args.begin(), manage_args.end());
-  const auto r = db.partman(args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
-std::size_t action_count(const std::string& json)
-{
-  std::size_t n = 0;
-  const auto doc = nlohmann::json::parse(json);
-  const auto& parents = doc.at("parents");
-  for (const auto& p : parents)
-    n += p.at("actions").size();
-  return n;
+  partman::test::managed_parent(db, table, manage_args);
 }
 
 // The number of actions `partman plan --at at` would take now.
@@ -69,59 +54,6 @@ int inherits_count(TestDb& db)
   return count_of(db, "SELECT count(*) FROM pg_inherits");
 }
 
-std::string slurp(const std::string& path)
-{
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A child process started without waiting for it, its output going to temporary files.
-struct Child
-{
-  pid_t pid = -1;
-  std::string out_path;
-  std::string err_path;
-};
-
-Child spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
-{
-  char out_path[] = "/tmp/partman-test-out.XXXXXX";
-  char err_path[] = "/tmp/partman-test-err.XXXXXX";
-  const int out_fd = mkstemp(out_path);
-  const int err_fd = mkstemp(err_path);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    for (const auto& [k, v] : env)
-      setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out_fd);
-  close(err_fd);
-  return {pid, out_path, err_path};
-}
-
-CommandResult wait_for(const Child& child)
-{
-  int status = 0;
-  waitpid(child.pid, &status, 0);
-  CommandResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(child.out_path);
-  r.err = slurp(child.err_path);
-  unlink(child.out_path.c_str());
-  unlink(child.err_path.c_str());
-  return r;
-}
-
 // A temporary path for `--out` (the file exists, empty; the caller unlinks it).
 struct TempPath
 {
@@ -137,7 +69,7 @@ struct TempPath
 TEST_CASE("a saved plan is applied exactly, and refused once the catalog has moved on")
 {
   TestDb db;
-  managed_parent(db, "ev", {"--interval", "daily", "--premake", "2"});
+  installed_parent(db, "ev", {"--interval", "daily", "--premake", "2"});
 
   SECTION("apply --plan runs the saved plan")
   {
@@ -145,12 +77,12 @@ TEST_CASE("a saved plan is applied exactly, and refused once the catalog has mov
     const auto plan = db.partman({"plan", "--at", "2026-03-01", "--out", file.path});
     INFO(plan.out << plan.err);
     REQUIRE(plan.exit_code == 0);
-    const auto saved = nlohmann::json::parse(slurp(file.path));
+    const auto saved = nlohmann::json::parse(partman::test::read_file(file.path));
     REQUIRE(saved.contains("fingerprint"));
     CHECK(saved.at("fingerprint").is_string());
     CHECK(!saved.at("fingerprint").get<std::string>().empty());
     CHECK(saved.at("format") == "partman-plan");
-    const std::size_t actions = action_count(slurp(file.path));
+    const std::size_t actions = action_count(partman::test::read_file(file.path));
     CHECK(actions == 3);
     CHECK(partition_count(db, "ev") == 0);
 
@@ -212,7 +144,7 @@ namespace {
 // retention: at 2026-01-20 all 7 expire and 2 are created (7 of 9 > 50%).
 void guard_setup(TestDb& db)
 {
-  managed_parent(db, "ev", {"--interval", "daily", "--premake", "1", "--start", "2026-01-01"});
+  installed_parent(db, "ev", {"--interval", "daily", "--premake", "1", "--start", "2026-01-01"});
   const auto first = db.partman({"apply", "--at", "2026-01-06"});
   INFO(first.out << first.err);
   REQUIRE(first.exit_code == 0);
@@ -271,8 +203,8 @@ TEST_CASE("several databases are applied in one run, and one unreachable databas
 {
   TestDb db1;
   TestDb db2;
-  managed_parent(db1, "ev", {"--interval", "daily", "--premake", "2"});
-  managed_parent(db2, "ev", {"--interval", "daily", "--premake", "2"});
+  installed_parent(db1, "ev", {"--interval", "daily", "--premake", "2"});
+  installed_parent(db2, "ev", {"--interval", "daily", "--premake", "2"});
   const std::string dsn1 = "dbname=" + db1.name();
   const std::string dsn2 = "dbname=" + db2.name();
 
@@ -325,17 +257,16 @@ TEST_CASE("apply reconnects after its connection is terminated and finishes the 
   for (const int delay : delays_ms) {
     TestDb db;
     // 2026-02-01 to 2026-06-06: 126 daily partitions to create.
-    managed_parent(db, "ev", {"--interval", "daily", "--premake", "5", "--start", "2026-02-01"});
+    installed_parent(db, "ev", {"--interval", "daily", "--premake", "5", "--start", "2026-02-01"});
     const std::size_t expected = planned_actions(db, at);
     REQUIRE(expected == 126);
 
-    const auto child =
-        spawn({PARTMAN_BIN, "apply", "--parallel", "1", "--at", at}, {{"PGDATABASE", db.name()}});
+    const auto child = db.start_partman({"apply", "--parallel", "1", "--at", at});
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'partman' "
             "AND datname = " +
             db.conn().quote(db.name()));
-    const auto r = wait_for(child);
+    const auto r = partman::test::finish_command(child);
     INFO("delay " << delay << " ms\n" << r.out << r.err);
     REQUIRE(r.exit_code == 0);
     if (!contains(r.out, "reconnecting")) {

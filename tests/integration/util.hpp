@@ -8,9 +8,34 @@
 #include <unistd.h>
 #include <vector>
 
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
 #include "harness.hpp"
 
 namespace partman::test {
+
+// Creates a timestamptz parent `table` and manages it with `manage_args` (partman must be installed).
+inline void managed_parent(TestDb& db, const std::string& table, const std::vector<std::string>& manage_args)
+{
+  db.exec("CREATE TABLE IF NOT EXISTS " + table +
+          " (id bigint, at timestamptz NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at)");
+  std::vector<std::string> args{"manage", table};
+  args.insert(args.end(), manage_args.begin(), manage_args.end());
+  const auto r = db.partman(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+// Returns the number of actions in a JSON plan.
+inline std::size_t action_count(const std::string& json)
+{
+  std::size_t n = 0;
+  const auto doc = nlohmann::json::parse(json);
+  for (const auto& p : doc.at("parents"))
+    n += p.at("actions").size();
+  return n;
+}
 
 // Returns true when `text` contains `part`.
 inline bool contains(const std::string& text, const std::string& part)
