@@ -2,6 +2,7 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "partman/archive/storage.hpp"
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
@@ -23,6 +24,7 @@ struct ManageArgs
   std::string retention;
   std::string retention_action;
   std::string retention_schema;
+  std::string archive_to;
   std::string timezone;
   std::string start;
 };
@@ -37,6 +39,31 @@ template <typename T> T value_or_usage(const core::Result<T>& r, const std::stri
 bool is_none(const std::string& text)
 {
   return text == "none" || text == "NONE";
+}
+
+// Rejects a malformed --archive-to before anything connects.
+void check_storage_uri(const std::string& uri)
+{
+  try {
+    archive::parse_storage_uri(uri);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--archive-to: ") + e.what());
+  }
+}
+
+// Writes and removes a small object where archives will go, so a policy never names storage that partman
+// cannot write (missing credentials, unreachable endpoint, no permission).
+void check_storage_writable(const std::string& uri)
+{
+  try {
+    auto storage = archive::open_storage(uri);
+    const std::string key = ".partman-write-check";
+    storage->put(key, "partman checks that it can write here\n");
+    storage->remove(key);
+  } catch (const archive::StorageError& e) {
+    throw UsageError(std::string("--archive-to: cannot write to ") + uri + ": " + e.what() +
+                     "; HINT: check the path or bucket, and for s3 the AWS_* variables or ~/.aws files");
+  }
 }
 
 // Applies the given options on top of `p` (the current policy or the defaults).
@@ -65,6 +92,12 @@ void apply_args(const ManageArgs& a, core::Policy& p)
     p.retention_schema.clear();
   else if (!a.retention_schema.empty())
     p.retention_schema = a.retention_schema;
+  if (is_none(a.archive_to))
+    p.archive_to.clear();
+  else if (!a.archive_to.empty())
+    p.archive_to = a.archive_to;
+  if (!p.archive_to.empty())
+    check_storage_uri(p.archive_to);
   if (!a.timezone.empty())
     p.timezone = a.timezone;
   const auto zone = value_or_usage(core::find_zone(p.timezone), "--timezone");
@@ -117,12 +150,18 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     throw UsageError(problem);
   if (!policy.retention_schema.empty())
     check_schema_exists(*conn, policy.retention_schema);
+  if (policy.retention_action == core::RetentionAction::archive)
+    check_storage_writable(policy.archive_to);
   const bool inserted = db::save_policy(*conn, globals.schema, policy);
   std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql() << ": "
             << policy.interval.text() << " on " << core::quote_ident(snap.front().key_column) << " ("
             << snap.front().key_type_name << "), premake " << policy.premake << ", retention "
             << (policy.retention
-                    ? policy.retention->text() + " (" + core::to_string(policy.retention_action) + ")"
+                    ? policy.retention->text() + " (" + core::to_string(policy.retention_action) +
+                          (policy.retention_action == core::RetentionAction::archive
+                               ? " to " + policy.archive_to
+                               : std::string()) +
+                          ")"
                     : std::string("none"))
             << ", time zone " << policy.timezone;
   if (policy.start)
@@ -173,7 +212,11 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
                   "Partitions whose whole range is older than now minus this period expire ('30 days',\n"
                   "'6 months'); at least one interval; 'none' keeps everything (the default)");
   cmd->add_option("--retention-action", args->retention_action,
-                  "What happens to an expired partition: detach (the default; nothing is destroyed) or drop");
+                  "What happens to an expired partition: detach (the default; nothing is destroyed), drop,\n"
+                  "or archive (detach, export to --archive-to, verify the copy, then drop)");
+  cmd->add_option("--archive-to", args->archive_to,
+                  "Where archive keeps expired partitions: file:///abs/folder or s3://bucket/prefix (S3\n"
+                  "endpoint, region and keys from AWS_* variables or ~/.aws; 'none' clears it)");
   cmd->add_option("--retention-schema", args->retention_schema,
                   "Move detached partitions to this existing schema ('none': leave them in place)");
   cmd->add_option(

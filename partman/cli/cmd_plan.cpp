@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "partman/archive/archiver.hpp"
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/fingerprint.hpp"
@@ -167,6 +168,8 @@ const char* past_tense(core::ActionKind kind)
     return "detached";
   case core::ActionKind::finalize_detach:
     return "finalized the detach of";
+  case core::ActionKind::archive:
+    return "archived and dropped";
   }
   return "?";
 }
@@ -181,6 +184,8 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
     out << "  " << past_tense(a.action->kind) << " " << target;
     if (!a.action->from.empty())
       out << " [" << a.action->from << ", " << a.action->to << ")";
+    if (a.archive_id != 0)
+      out << " (archive #" << a.archive_id << " in " << a.action->archive_to << ")";
     out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
         << "\n";
     break;
@@ -225,8 +230,11 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   options.schema = globals.schema;
   options.retries = args.retries;
   options.parallel = args.parallel;
+  options.archive = [&globals](pqxx::connection& c, long long id) {
+    archive::run_archive(c, globals.schema, id);
+  };
   const db::SessionOptions session{args.lock_timeout, false};
-  std::size_t done[4] = {0, 0, 0, 0};
+  std::size_t done[5] = {0, 0, 0, 0, 0};
   std::size_t bad = 0;
   const auto report = [&](const db::ParentOutcome& p) {
     out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
@@ -283,7 +291,8 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   }
   db::unlock_parents(*conn);
   out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
-      << done[3] << " finalized; " << bad << " of " << outcomes.size() << " parent(s) failed or deferred\n";
+      << done[3] << " finalized, " << done[4] << " archived; " << bad << " of " << outcomes.size()
+      << " parent(s) failed or deferred\n";
   return bad == 0 ? k_exit_ok : k_exit_partial;
 }
 

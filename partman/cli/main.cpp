@@ -20,7 +20,8 @@ Exit codes:
   1  unexpected error
   2  invalid input or configuration; nothing was changed
   3  partial failure: some parents failed or were deferred; the others were done
-  4  the database could not be reached; nothing was changed)";
+  4  the database could not be reached; nothing was changed
+  5  archive storage failed or a copy did not verify (restore, archive list); nothing was dropped)";
 
 void print_error(const std::string& message)
 {
@@ -64,6 +65,7 @@ int main(int argc, char** argv)
   cli::add_manage_commands(app, globals, exit_code);
   cli::add_plan_commands(app, globals, exit_code);
   cli::add_status_command(app, globals, exit_code);
+  cli::add_archive_commands(app, globals, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -14,6 +14,7 @@ enum ExitCode : int
   k_exit_invalid = 2,    // invalid input or configuration; nothing was changed
   k_exit_partial = 3,    // some parents failed or were deferred; the others were done
   k_exit_connection = 4, // the database could not be reached; nothing was changed
+  k_exit_storage = 5,    // archive storage failed, or a copy did not verify (archive, restore)
 };
 
 // Invalid input or configuration, found before anything changed (exit 2).

@@ -51,6 +51,7 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     h.add(p.retention ? p.retention->text() : "");
     h.add(to_string(p.retention_action));
     h.add(p.retention_schema);
+    h.add(p.archive_to);
     h.add(p.timezone);
     h.add(p.start);
   }

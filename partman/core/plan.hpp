@@ -15,7 +15,8 @@ enum class ActionKind
   create,
   drop,
   detach,
-  finalize_detach
+  finalize_detach,
+  archive // detach (unless an earlier run did), export, verify, drop
 };
 
 // One change to one partition.
@@ -30,6 +31,8 @@ struct Action
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
   std::string_view locks;         // the locks the statements take, for display
+  std::string archive_to;         // set: after `sql`, export the detached table there, verify, then drop
+  long long archive_id = 0;       // the archive row an earlier run began, when resuming one
   std::string reason;             // why, for display only
 };
 
@@ -75,7 +78,7 @@ inline bool applies_when_refused(const Action& a)
 {
   return a.kind == ActionKind::create;
 }
-// Returns "create", "drop", "detach" or "finalize-detach".
+// Returns "create", "drop", "detach", "finalize-detach" or "archive".
 const char* to_string(ActionKind kind);
 // Returns "info" or "warning".
 const char* to_string(NoteLevel level);

@@ -63,6 +63,8 @@ std::string policy_summary(const Policy& policy)
     s += ", retention " + policy.retention->text() + " (" + to_string(policy.retention_action);
     if (policy.retention_action == RetentionAction::detach && !policy.retention_schema.empty())
       s += " to schema " + quote_ident(policy.retention_schema);
+    if (policy.retention_action == RetentionAction::archive)
+      s += " to " + policy.archive_to;
     s += ")";
   }
   s += ", " + policy.timezone;
@@ -77,12 +79,6 @@ const Child* default_partition(const ParentSnapshot& parent)
       return &c;
   }
   return nullptr;
-}
-
-// Returns "LOCK TABLE ONLY ... IN mode MODE" (without ONLY, a parent's lock would reach every partition).
-std::string lock_sql(const std::string& schema, const std::string& name, const char* mode)
-{
-  return "LOCK TABLE ONLY " + quote_qualified(schema, name) + " IN " + mode + " MODE";
 }
 
 Action create_action(const ParentSnapshot& parent, const Child* def, const std::string& name,
@@ -100,9 +96,7 @@ Action create_action(const ParentSnapshot& parent, const Child* def, const std::
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
   if (def)
     a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
-  a.sql.push_back("CREATE TABLE " + child + " (LIKE " + parent_sql +
-                  " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
-                  " INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS)");
+  a.sql.push_back(create_like_sql(child, parent_sql));
   a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " FOR VALUES FROM (" +
                   quote_literal(from) + ") TO (" + quote_literal(to) + ")");
   a.locks = def ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
@@ -112,11 +106,28 @@ Action create_action(const ParentSnapshot& parent, const Child* def, const std::
   return a;
 }
 
-// Adds what follows the detach of an expired partition: DROP TABLE, or SET SCHEMA to the retention schema.
+// Returns the kind of action that removes an expired partition under `policy`.
+ActionKind removal_kind(const Policy& policy)
+{
+  switch (policy.retention_action) {
+  case RetentionAction::drop:
+    return ActionKind::drop;
+  case RetentionAction::detach:
+    return ActionKind::detach;
+  case RetentionAction::archive:
+    return ActionKind::archive;
+  }
+  return ActionKind::detach;
+}
+
+// Adds what follows the detach of an expired partition: DROP TABLE, SET SCHEMA to the retention schema, or
+// the archive steps (export, verify, drop; run by the executor, not SQL).
 void add_after_detach(const Policy& policy, const Child& child, Action& a)
 {
   const std::string child_sql = quote_qualified(child.schema, child.name);
-  if (policy.retention_action == RetentionAction::drop)
+  if (policy.retention_action == RetentionAction::archive)
+    a.archive_to = policy.archive_to;
+  else if (policy.retention_action == RetentionAction::drop)
     a.sql.push_back("DROP TABLE " + child_sql);
   else if (!policy.retention_schema.empty() && policy.retention_schema != child.schema)
     a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
@@ -126,7 +137,7 @@ Action retention_action(const ParentSnapshot& parent, const Child* def, const Po
                         const Child& child, std::string reason)
 {
   Action a;
-  a.kind = policy.retention_action == RetentionAction::drop ? ActionKind::drop : ActionKind::detach;
+  a.kind = removal_kind(policy);
   a.schema = child.schema;
   a.name = child.name;
   a.reason = std::move(reason);
@@ -150,6 +161,20 @@ Action retention_action(const ParentSnapshot& parent, const Child* def, const Po
   return a;
 }
 
+// Returns what retention does once a partition is detached, in words.
+const char* after_detach_text(RetentionAction action)
+{
+  switch (action) {
+  case RetentionAction::drop:
+    return "drop it (expired)";
+  case RetentionAction::detach:
+    return "keep it detached";
+  case RetentionAction::archive:
+    return "archive it (expired)";
+  }
+  return "?";
+}
+
 Action finalize_action(const ParentSnapshot& parent, const Policy& policy, const Child& child, bool expired)
 {
   Action a;
@@ -164,8 +189,7 @@ Action finalize_action(const ParentSnapshot& parent, const Policy& policy, const
   a.locks = "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the partition";
   a.reason = "an interrupted DETACH ... CONCURRENTLY left this partition pending; finish it";
   if (expired)
-    a.reason += std::string(", then ") +
-                (policy.retention_action == RetentionAction::drop ? "drop it (expired)" : "keep it detached");
+    a.reason += ", then " + std::string(after_detach_text(policy.retention_action));
   return a;
 }
 
@@ -176,7 +200,7 @@ void guard_removals(std::size_t existing, const PlanOptions& options, ParentPlan
   std::size_t removals = 0;
   std::size_t partitions = existing;
   for (const auto& a : pp.actions) {
-    removals += a.kind == ActionKind::drop || a.kind == ActionKind::detach;
+    removals += a.kind == ActionKind::drop || a.kind == ActionKind::detach || a.kind == ActionKind::archive;
     partitions += a.kind == ActionKind::create;
   }
   const std::size_t percent = static_cast<std::size_t>(std::max(options.max_removal_percent, 0));
@@ -189,6 +213,18 @@ void guard_removals(std::size_t existing, const PlanOptions& options, ParentPlan
 }
 
 } // namespace
+
+std::string create_like_sql(const std::string& child_sql, const std::string& parent_sql)
+{
+  return "CREATE TABLE " + child_sql + " (LIKE " + parent_sql +
+         " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
+         " INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS)";
+}
+
+std::string lock_sql(const std::string& schema, const std::string& name, const char* mode)
+{
+  return "LOCK TABLE ONLY " + quote_qualified(schema, name) + " IN " + mode + " MODE";
+}
 
 std::string bound_text(KeyType type, Zone zone, Micros key)
 {
@@ -344,33 +380,64 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
     if (child->detach_pending) {
       pp.actions.push_back(finalize_action(parent, policy, *child, expired));
-      continue;
-    }
-    if (expired) {
+    } else if (expired) {
       pp.actions.push_back(retention_action(parent, def, policy, *child,
                                             "retention " + policy.retention->text() + ": upper bound " +
                                                 keys.literal(*child->upper) + " is not after " +
                                                 cutoff_text));
+    } else {
+      continue;
+    }
+    if (!pp.actions.back().archive_to.empty()) {
+      // The bounds it had, for the archive's record (restore --attach uses them).
+      pp.actions.back().from = keys.display(child->lower, "MINVALUE");
+      pp.actions.back().to = keys.display(child->upper, "MAXVALUE");
     }
   }
   guard_removals(sorted.size(), options, pp); // finishing work on tables already detached is not a removal
   for (const auto& name : parent.interrupted) {
-    // Detached by an earlier run that stopped before the rest of its action: finish it.
-    if (std::find(parent.taken_names.begin(), parent.taken_names.end(), name) == parent.taken_names.end())
+    // Detached by an earlier run that stopped before the rest of its action: finish it. An archive's own
+    // row tells more (below).
+    if (std::find(parent.taken_names.begin(), parent.taken_names.end(), name) == parent.taken_names.end() ||
+        std::any_of(parent.archives.begin(), parent.archives.end(),
+                    [&](const PendingArchive& pa) { return pa.schema == parent.schema && pa.name == name; }))
       continue;
     Child detached;
     detached.schema = parent.schema;
     detached.name = name;
     Action a;
-    a.kind = policy.retention_action == RetentionAction::drop ? ActionKind::drop : ActionKind::detach;
+    a.kind = removal_kind(policy);
     a.schema = parent.schema;
     a.name = name;
     add_after_detach(policy, detached, a);
-    if (a.sql.empty())
+    if (a.sql.empty() && a.archive_to.empty())
       continue; // a plain detach is already complete
     a.locks = "ACCESS EXCLUSIVE on the detached table (no longer a partition)";
     a.reason = "an earlier run detached this partition and stopped before it could " +
-               std::string(a.kind == ActionKind::drop ? "drop it" : "move it to the retention schema");
+               std::string(a.kind == ActionKind::drop      ? "drop it"
+                           : a.kind == ActionKind::archive ? "archive it"
+                                                           : "move it to the retention schema");
+    pp.actions.push_back(std::move(a));
+  }
+  for (const auto& pa : parent.archives) {
+    if (pa.attached)
+      continue; // still a partition: retention decides about it like any other
+    const std::string table = quote_qualified(pa.schema, pa.name);
+    if (!pa.table_exists) {
+      pp.notes.push_back({NoteLevel::warning,
+                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" + pa.state +
+                              "' and the table no longer exists; HINT: 'partman archive list' shows what "
+                              "was written; the table was dropped by something other than partman"});
+      continue;
+    }
+    Action a;
+    a.kind = ActionKind::archive;
+    a.schema = pa.schema;
+    a.name = pa.name;
+    a.archive_id = pa.id;
+    a.archive_to = policy.archive_to;
+    a.locks = "ACCESS EXCLUSIVE on the detached table (no longer a partition) for the drop";
+    a.reason = "archive #" + std::to_string(pa.id) + " stopped at '" + pa.state + "'; finish it";
     pp.actions.push_back(std::move(a));
   }
   return pp;
@@ -406,6 +473,8 @@ const char* to_string(ActionKind kind)
     return "detach";
   case ActionKind::finalize_detach:
     return "finalize-detach";
+  case ActionKind::archive:
+    return "archive";
   }
   return "?";
 }

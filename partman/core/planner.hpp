@@ -28,6 +28,10 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
 // Returns a bound's value as text for `type` (timestamptz bounds carry their offset in `zone`); the SQL
 // literal is this text single-quoted.
 std::string bound_text(KeyType type, Zone zone, Micros key);
+// Returns the CREATE TABLE of a new partition shaped like its parent (both already quoted).
+std::string create_like_sql(const std::string& child_sql, const std::string& parent_sql);
+// Returns "LOCK TABLE ONLY ... IN mode MODE" (without ONLY, a parent's lock would reach every partition).
+std::string lock_sql(const std::string& schema, const std::string& name, const char* mode);
 // Returns the prefix shared by the names of the children `policy` creates.
 std::string policy_child_prefix(const Policy& policy);
 

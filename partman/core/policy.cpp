@@ -17,6 +17,8 @@ const char* to_string(RetentionAction action)
     return "drop";
   case RetentionAction::detach:
     return "detach";
+  case RetentionAction::archive:
+    return "archive";
   }
   return "?";
 }
@@ -27,7 +29,9 @@ Result<RetentionAction> parse_retention_action(const std::string& text)
     return RetentionAction::drop;
   if (text == "detach")
     return RetentionAction::detach;
-  return Error{"invalid retention action '" + text + "'; HINT: use 'drop' or 'detach'"};
+  if (text == "archive")
+    return RetentionAction::archive;
+  return Error{"invalid retention action '" + text + "'; HINT: use 'drop', 'detach' or 'archive'"};
 }
 
 KeyType key_type_from_sql(const std::string& type_name)
@@ -55,6 +59,9 @@ std::string validate_policy(const Policy& policy, KeyType key_type)
   if (policy.retention && policy.retention->approx_micros() < policy.interval.approx_micros())
     return "retention '" + policy.retention->text() + "' is shorter than one interval ('" +
            policy.interval.text() + "'); HINT: keep at least one whole partition";
+  if (policy.retention_action == RetentionAction::archive && policy.archive_to.empty())
+    return "retention action 'archive' needs a storage location; HINT: pass --archive-to "
+           "file:///backup/partman or --archive-to s3://bucket/prefix";
   if (auto zone = find_zone(policy.timezone); !zone)
     return zone.error();
   return {};

@@ -13,7 +13,8 @@ namespace partman::core {
 enum class RetentionAction
 {
   drop,
-  detach
+  detach,
+  archive // detach, export to storage, verify the copy, then drop
 };
 
 // The type of a parent's partition key column, as far as the planner cares.
@@ -35,6 +36,7 @@ struct Policy
   std::optional<Interval> retention;
   RetentionAction retention_action = RetentionAction::detach;
   std::string retention_schema; // empty: detached partitions stay in the parent's schema
+  std::string archive_to;       // archive: the storage URI (file:///... or s3://...)
   std::string timezone = "UTC";
   std::optional<Micros> start; // an instant; the first partition created holds it
 
@@ -47,7 +49,7 @@ constexpr int k_max_premake = 10000;
 
 // Returns the policy's name for `action`.
 const char* to_string(RetentionAction action);
-// Parses "drop" or "detach".
+// Parses "drop", "detach" or "archive".
 Result<RetentionAction> parse_retention_action(const std::string& text);
 // Returns the KeyType of a column type as format_type() prints it.
 KeyType key_type_from_sql(const std::string& type_name);

@@ -35,7 +35,7 @@ std::string comment(const std::string& text)
 
 struct Counts
 {
-  std::size_t by_kind[4] = {0, 0, 0, 0};
+  std::size_t by_kind[5] = {0, 0, 0, 0, 0};
   std::size_t errors = 0;
   std::size_t refused = 0;
 };
@@ -52,6 +52,13 @@ Counts count(const Plan& plan)
       ++c.by_kind[static_cast<int>(a.kind)];
   }
   return c;
+}
+
+// Returns what the executor does after an archive action's SQL, in words.
+std::string archive_steps(const Action& a)
+{
+  return "export " + action_target(a) + " (COPY, zstd, SHA-256) to " + a.archive_to +
+         ", read it back and verify checksum and rows, then DROP TABLE " + action_target(a);
 }
 
 } // namespace
@@ -81,14 +88,18 @@ std::string render_text(const Plan& plan)
       if (!a.from.empty())
         out += " [" + a.from + ", " + a.to + ")";
       out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) + "\n";
+      if (!a.archive_to.empty())
+        out += "      then: " + archive_steps(a) + "\n";
     }
     for (const auto& n : p.notes)
       out += "  ! " + std::string(to_string(n.level)) + ": " + n.message + "\n";
   }
   const Counts c = count(plan);
   out += "\n" + std::to_string(c.by_kind[0]) + " to create, " + std::to_string(c.by_kind[1]) + " to drop, " +
-         std::to_string(c.by_kind[2]) + " to detach, " + std::to_string(c.by_kind[3]) +
-         " to finalize, over " + std::to_string(plan.parents.size()) + " parent(s)";
+         std::to_string(c.by_kind[2]) + " to detach, " + std::to_string(c.by_kind[3]) + " to finalize";
+  if (c.by_kind[4] > 0)
+    out += ", " + std::to_string(c.by_kind[4]) + " to archive";
+  out += ", over " + std::to_string(plan.parents.size()) + " parent(s)";
   if (c.errors > 0)
     out += "; " + std::to_string(c.errors) + " parent(s) cannot be planned";
   if (c.refused > 0)
@@ -115,12 +126,15 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout)
         continue;
       out +=
           "-- " + std::string(to_string(a.kind)) + " " + comment(action_target(a) + ": " + a.reason) + "\n";
-      if (a.transactional)
+      if (a.transactional && !a.sql.empty())
         out += "BEGIN;\n";
       for (const auto& s : a.sql)
         out += s + ";\n";
-      if (a.transactional)
+      if (a.transactional && !a.sql.empty())
         out += "COMMIT;\n";
+      if (!a.archive_to.empty())
+        out += "-- then partman, not psql: " + comment(archive_steps(a)) +
+               "\n-- (run from psql, this script leaves the table detached and in place)\n";
     }
   }
   return out;
@@ -135,15 +149,21 @@ std::string render_json(const Plan& plan)
       nlohmann::json bounds = nullptr;
       if (!a.from.empty())
         bounds = {{"from", a.from}, {"to", a.to}};
-      actions.push_back({{"action", to_string(a.kind)},
-                         {"partition", action_target(a)},
-                         {"schema", a.schema},
-                         {"name", a.name},
-                         {"bounds", bounds},
-                         {"sql", a.sql},
-                         {"transaction", a.transactional},
-                         {"locks", std::string(a.locks)},
-                         {"reason", a.reason}});
+      actions.push_back(
+          {{"action", to_string(a.kind)},
+           {"partition", action_target(a)},
+           {"schema", a.schema},
+           {"name", a.name},
+           {"bounds", bounds},
+           {"sql", a.sql},
+           {"transaction", a.transactional},
+           {"locks", std::string(a.locks)},
+           {"reason", a.reason},
+           {"archive", a.archive_to.empty()
+                           ? nlohmann::json(nullptr)
+                           : nlohmann::json{{"to", a.archive_to},
+                                            {"resumes", a.archive_id != 0 ? nlohmann::json(a.archive_id)
+                                                                          : nlohmann::json(nullptr)}}}});
     }
     nlohmann::json notes = nlohmann::json::array();
     for (const auto& n : p.notes)

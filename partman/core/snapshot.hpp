@@ -25,6 +25,17 @@ struct Child
   std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
 };
 
+// An archive that an earlier run began and did not finish (its row in the archive table).
+struct PendingArchive
+{
+  long long id = 0;
+  std::string schema; // the table being archived
+  std::string name;
+  std::string state;         // detaching, detached, written, verified or failed
+  bool table_exists = false; // the table is still there
+  bool attached = false;     // it is still a partition of the parent
+};
+
 // One managed parent as the catalog shows it.
 struct ParentSnapshot
 {
@@ -41,6 +52,7 @@ struct ParentSnapshot
   std::vector<std::string> taken_names; // relations in the parent's schema that share the child prefix
   std::vector<std::string> interrupted; // partitions (in the parent's schema) whose drop or detach an
                                         // earlier run began and did not record as finished
+  std::vector<PendingArchive> archives; // unfinished archives of this parent's partitions
 };
 
 // Returns the message that explains why a parent cannot be planned, or an empty string when it can.

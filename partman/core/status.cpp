@@ -121,7 +121,8 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
     out += quote_qualified(pol.schema, pol.table) + ": " + pol.interval.text() + ", premake " +
            std::to_string(pol.premake);
     if (pol.retention)
-      out += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) + ")";
+      out += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
+             (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
     out += ", time zone " + pol.timezone + "\n";
     if (!st.error.empty()) {
       out += "  ! error: " + st.error + "\n";
@@ -187,6 +188,7 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
            {"retention_action", to_string(pol.retention_action)},
            {"retention_schema",
             pol.retention_schema.empty() ? nlohmann::json(nullptr) : nlohmann::json(pol.retention_schema)},
+           {"archive_to", pol.archive_to.empty() ? nlohmann::json(nullptr) : nlohmann::json(pol.archive_to)},
            {"timezone", pol.timezone}}},
          {"error", st.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.error)},
          {"partitions", parts},

@@ -272,23 +272,41 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
   return true;
 }
 
-// Adds to each parent the removals an earlier run began (outside a transaction block) and did not finish.
-void read_interrupted(pqxx::transaction_base& tx, const std::string& schema,
-                      std::vector<core::ParentSnapshot>& out)
+// Adds to each parent the removals an earlier run began (outside a transaction block) and did not finish,
+// and its unfinished archives, in one query.
+void read_unfinished(pqxx::transaction_base& tx, const std::string& schema,
+                     std::vector<core::ParentSnapshot>& out)
 {
+  const std::string q = core::quote_ident(schema);
   const auto rows = tx.exec(
       // the latest removal of each partition in the last 30 days, where it did not end well
-      "SELECT parent_schema, parent_table, partition_name FROM (SELECT DISTINCT ON (parent_schema, "
-      "parent_table, partition_name) * FROM " +
-      core::quote_ident(schema) +
+      "SELECT 'i', parent_schema, parent_table, partition_schema, partition_name, 0::bigint, '', false, "
+      "false FROM (SELECT DISTINCT ON (parent_schema, parent_table, partition_name) * FROM " +
+      q +
       ".history WHERE action IN ('drop', 'detach', 'finalize-detach') AND partition_schema = parent_schema "
       "AND applied_at > now() - interval '30 days' ORDER BY parent_schema, parent_table, partition_name, id "
-      "DESC) "
-      "last WHERE outcome <> 'ok'");
+      "DESC) last WHERE outcome <> 'ok' "
+      "UNION ALL SELECT 'a', a.parent_schema, a.parent_table, a.partition_schema, a.partition_name, a.id, "
+      "a.state, c.oid IS NOT NULL, c.relispartition FROM " +
+      q +
+      ".archive a LEFT JOIN pg_namespace n ON n.nspname = a.partition_schema LEFT JOIN pg_class c ON "
+      "c.relnamespace = n.oid AND c.relname = a.partition_name WHERE a.state <> 'dropped' ORDER BY 1, 6");
   for (const auto& row : rows) {
     for (auto& ps : out) {
-      if (ps.schema == row[0].as<std::string>() && ps.table == row[1].as<std::string>())
-        ps.interrupted.push_back(row[2].as<std::string>());
+      if (ps.schema != row[1].as<std::string>() || ps.table != row[2].as<std::string>())
+        continue;
+      if (row[0].as<std::string>() == "i") {
+        ps.interrupted.push_back(row[4].as<std::string>());
+        continue;
+      }
+      core::PendingArchive pa;
+      pa.id = row[5].as<long long>();
+      pa.schema = row[3].as<std::string>();
+      pa.name = row[4].as<std::string>();
+      pa.state = row[6].as<std::string>();
+      pa.table_exists = row[7].as<bool>();
+      pa.attached = !row[8].is_null() && row[8].as<bool>();
+      ps.archives.push_back(std::move(pa));
     }
   }
 }
@@ -306,7 +324,7 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
     read_rows(tx, policies, options, true, out);
   }
   if (!options.history_schema.empty())
-    read_interrupted(tx, options.history_schema, out);
+    read_unfinished(tx, options.history_schema, out);
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {

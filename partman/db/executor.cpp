@@ -65,6 +65,30 @@ public:
            " WHERE id = " + std::to_string(out.history_id);
   }
 
+  // Returns the INSERT of an archive's row (state 'detaching'), or the existing unfinished row, with its id.
+  std::string archive_row_sql(const core::ParentPlan& parent, const core::Action& a,
+                              const std::string& storage) const
+  {
+    const auto lit = [](const std::string& text) { return core::quote_literal(text); };
+    return "INSERT INTO " + m_schema +
+           ".archive AS a (parent_schema, parent_table, partition_schema, partition_name, bound_from, "
+           "bound_to, storage) VALUES (" +
+           lit(parent.schema) + ", " + lit(parent.table) + ", " + lit(a.schema) + ", " + lit(a.name) + ", " +
+           (a.from.empty() ? "NULL" : lit(a.from)) + ", " + (a.to.empty() ? "NULL" : lit(a.to)) + ", " +
+           lit(storage) +
+           ") ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped' DO UPDATE SET "
+           "bound_from = coalesce(a.bound_from, EXCLUDED.bound_from), bound_to = coalesce(a.bound_to, "
+           "EXCLUDED.bound_to), updated_at = now() RETURNING id";
+  }
+
+  // Returns the UPDATE that records an archive's partition as detached.
+  std::string archive_detached_sql(long long id) const
+  {
+    return "UPDATE " + m_schema +
+           ".archive SET state = 'detached', updated_at = now() WHERE id = " + std::to_string(id) +
+           " AND state = 'detaching'";
+  }
+
 private:
   std::string m_schema;
   std::string m_run_id;
@@ -103,42 +127,70 @@ std::string finalize_form(const std::string& concurrent)
 }
 
 // Runs one action's statements and its history row; throws what the server threw. A transactional action
-// goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip.
+// goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip. An archive action
+// goes on, after its detach, to the archive steps (options.archive).
 void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder,
-                ActionOutcome& out, std::chrono::steady_clock::time_point started_at)
+                const ExecutorOptions& options, ActionOutcome& out,
+                std::chrono::steady_clock::time_point started_at)
 {
-  for (const auto& s : out.action->sql)
+  const core::Action& action = *out.action;
+  for (const auto& s : action.sql)
     spdlog::debug("{}: {}", core::quote_qualified(parent.schema, parent.table), s);
   out.status = ActionOutcome::Status::ok;
-  const std::string history = recorder.insert_sql(
-      parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
+  const bool archive = !action.archive_to.empty();
   pqxx::nontransaction tx(conn);
-  if (out.action->transactional) {
+  if (action.transactional && !archive) {
+    const std::string history = recorder.insert_sql(
+        parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
     try {
-      tx.exec("BEGIN;\n" + join_sql(*out.action) + history + ";\nCOMMIT");
+      tx.exec("BEGIN;\n" + join_sql(action) + history + ";\nCOMMIT");
     } catch (const pqxx::sql_error&) {
       tx.exec("ROLLBACK"); // the failed statement left the transaction block open and aborted
       throw;
     }
-  } else {
-    // Statement by statement, resuming after the ones a previous attempt completed; the history row is
-    // written first, as 'started', so a run killed in between leaves a trace for the next one.
-    if (out.history_id == 0) {
-      ActionOutcome started = out;
-      started.status = ActionOutcome::Status::started;
-      out.history_id =
-          tx.exec(recorder.insert_sql(parent, started, "NULL") + " RETURNING id")[0][0].as<long long>();
-    }
-    const auto& sql = out.action->sql;
-    for (; out.completed < sql.size(); ++out.completed) {
-      if (out.completed == 0 && out.action->concurrent_detach && out.attempts > 1 &&
-          detach_pending(tx, *out.action))
-        tx.exec(finalize_form(sql[0])); // the attempt before got the partition to "detach pending"
-      else
-        tx.exec(sql[out.completed]);
-    }
-    tx.exec(recorder.update_sql(out, std::to_string(ms_since(started_at))));
+    return;
   }
+  // Step by step, resuming after the steps a previous attempt completed; the history row is written first,
+  // as 'started' (and an archive's row, as 'detaching'), so a run killed in between leaves a trace for the
+  // next one.
+  if (out.history_id == 0) {
+    ActionOutcome started = out;
+    started.status = ActionOutcome::Status::started;
+    out.history_id =
+        tx.exec(recorder.insert_sql(parent, started, "NULL") + " RETURNING id")[0][0].as<long long>();
+  }
+  if (archive && out.archive_id == 0)
+    out.archive_id =
+        action.archive_id != 0
+            ? action.archive_id
+            : tx.exec(recorder.archive_row_sql(parent, action, action.archive_to))[0][0].as<long long>();
+  const auto& sql = action.sql;
+  if (action.transactional && out.completed < sql.size()) {
+    try {
+      tx.exec("BEGIN;\n" + join_sql(action) + recorder.archive_detached_sql(out.archive_id) + ";\nCOMMIT");
+    } catch (const pqxx::sql_error&) {
+      tx.exec("ROLLBACK");
+      throw;
+    }
+    out.completed = sql.size();
+  }
+  for (; out.completed < sql.size(); ++out.completed) {
+    if (out.completed == 0 && action.concurrent_detach && out.attempts > 1 && detach_pending(tx, action))
+      tx.exec(finalize_form(sql[0])); // the attempt before got the partition to "detach pending"
+    else
+      tx.exec(sql[out.completed]);
+  }
+  if (!archive) {
+    tx.exec(recorder.update_sql(out, std::to_string(ms_since(started_at))));
+    return;
+  }
+  tx.exec(recorder.archive_detached_sql(out.archive_id));
+  tx.commit(); // the archive steps open their own transactions on this connection
+  if (!options.archive)
+    throw std::logic_error("archive actions need ExecutorOptions::archive");
+  options.archive(conn, out.archive_id);
+  pqxx::nontransaction done(conn);
+  done.exec(recorder.update_sql(out, std::to_string(ms_since(started_at))));
 }
 
 ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& parent,
@@ -150,7 +202,7 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
   const auto started = std::chrono::steady_clock::now();
   for (out.attempts = 1;; ++out.attempts) {
     try {
-      run_action(conn, parent, recorder, out, started);
+      run_action(conn, parent, recorder, options, out, started);
       out.ms = ms_since(started);
       return out;
     } catch (const pqxx::sql_error& e) {
@@ -161,6 +213,12 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
       }
     } catch (const pqxx::deadlock_detected& e) {
       out.error = clean(e.what());
+    } catch (const pqxx::failure&) {
+      throw; // a lost connection and the like: the caller reconnects and re-plans
+    } catch (const std::runtime_error& e) {
+      out.error = clean(e.what()); // an archive step (storage, checksum, rows): the table stays
+      out.status = ActionOutcome::Status::failed;
+      break;
     }
     if (out.attempts > options.retries) {
       out.status = ActionOutcome::Status::deferred;

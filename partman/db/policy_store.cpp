@@ -32,6 +32,7 @@ core::Policy policy_from_row(const pqxx::row& row)
   if (!action)
     throw UsageError(action.error() + where);
   p.retention_action = *action;
+  p.archive_to = row["archive_to"].is_null() ? "" : row["archive_to"].as<std::string>();
   p.retention_schema = row["retention_schema"].is_null() ? "" : row["retention_schema"].as<std::string>();
   p.timezone = row["timezone"].as<std::string>();
   if (!row["start_micros"].is_null())
@@ -74,7 +75,7 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
 {
   pqxx::read_transaction tx(conn);
   const auto r = tx.exec("SELECT parent_schema, parent_table, partition_interval, premake, retention, "
-                         "retention_action, retention_schema, timezone, "
+                         "retention_action, retention_schema, archive_to, timezone, "
                          "(extract(epoch from start_at) * 1000000)::bigint AS start_micros FROM " +
                          core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table");
   std::vector<core::Policy> all;
@@ -105,16 +106,17 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
       "INSERT INTO " + core::quote_ident(schema) +
           ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, "
           "retention_action, "
-          "retention_schema, timezone, start_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-          "'epoch'::timestamptz + $9::bigint * interval '1 microsecond') "
+          "retention_schema, timezone, start_at, archive_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10) "
           "ON CONFLICT (parent_schema, parent_table) DO UPDATE SET partition_interval = "
           "EXCLUDED.partition_interval, "
           "premake = EXCLUDED.premake, retention = EXCLUDED.retention, retention_action = "
           "EXCLUDED.retention_action, retention_schema = EXCLUDED.retention_schema, timezone = "
           "EXCLUDED.timezone, "
-          "start_at = EXCLUDED.start_at, updated_at = now() RETURNING (xmax = 0) AS inserted",
+          "start_at = EXCLUDED.start_at, archive_to = EXCLUDED.archive_to, updated_at = now() RETURNING (xmax = 0) AS inserted",
       p.schema, p.table, p.interval.text(), p.premake, nullable(retention),
-      core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start));
+      core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
+      nullable(p.archive_to));
   tx.commit();
   return r[0][0].as<bool>();
 }

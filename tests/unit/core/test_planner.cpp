@@ -1376,7 +1376,7 @@ TEST_CASE("policy: retention action and key type parsing")
   CHECK(*parse_retention_action("detach") == RetentionAction::detach);
   auto bad = parse_retention_action("DROP");
   REQUIRE(!bad);
-  CHECK(bad.error() == "invalid retention action 'DROP'; HINT: use 'drop' or 'detach'");
+  CHECK(bad.error() == "invalid retention action 'DROP'; HINT: use 'drop', 'detach' or 'archive'");
   CHECK(std::string(to_string(RetentionAction::drop)) == "drop");
   CHECK(std::string(to_string(RetentionAction::detach)) == "detach");
   CHECK(key_type_from_sql("timestamp with time zone") == KeyType::timestamptz);

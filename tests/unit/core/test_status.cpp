@@ -214,6 +214,7 @@ TEST_CASE("status: json rendering")
                                       {"premake", 2},
                                       {"retention", "36 days"},
                                       {"retention_action", "detach"},
+                                      {"archive_to", nullptr},
                                       {"retention_schema", "archive"},
                                       {"timezone", "UTC"}});
   CHECK(p["default_rows"] == 3);

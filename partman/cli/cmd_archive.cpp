@@ -1,0 +1,202 @@
+// partman archive list / restore: what retention archived where, and bringing a partition back.
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "partman/archive/archiver.hpp"
+#include "partman/archive/progress.hpp"
+#include "partman/archive/storage.hpp"
+#include "partman/cli/common.hpp"
+#include "partman/core/errors.hpp"
+#include "partman/core/names.hpp"
+#include "partman/db/installer.hpp"
+#include "partman/db/policy_store.hpp"
+
+namespace partman::cli {
+
+namespace {
+
+struct ListArgs
+{
+  std::string parent;
+  std::string format = "text";
+};
+
+struct RestoreArgs
+{
+  std::string archive;
+  archive::RestoreOptions options;
+};
+
+// Runs `job` like run_guarded, with storage and verification failures as exit code 5.
+int run_archive_guarded(const std::function<int()>& job)
+{
+  return run_guarded(
+      [&] {
+        try {
+          return job();
+        } catch (const archive::StorageError& e) {
+          std::cerr << "partman: error: " << e.what() << "\n";
+          return static_cast<int>(k_exit_storage);
+        } catch (const archive::ArchiveError& e) {
+          std::cerr << "partman: error: " << e.what() << "\n";
+          return static_cast<int>(k_exit_storage);
+        }
+      },
+      std::cerr);
+}
+
+nlohmann::json optional_json(const std::optional<std::int64_t>& v)
+{
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+std::string list_text(const std::vector<archive::ArchiveRecord>& records)
+{
+  if (records.empty())
+    return "no archives\n";
+  std::string out;
+  for (const auto& a : records) {
+    out += "#" + std::to_string(a.id) + "  " + a.state + "  " +
+           core::quote_qualified(a.partition_schema, a.partition_name) + " of " +
+           core::quote_qualified(a.parent_schema, a.parent_table);
+    if (!a.bound_from.empty())
+      out += " [" + a.bound_from + ", " + a.bound_to + ")";
+    out += "\n    created " + a.created_at;
+    if (!a.dropped_at.empty())
+      out += ", table dropped " + a.dropped_at;
+    if (a.rows)
+      out += ", " + std::to_string(*a.rows) + " rows";
+    if (a.raw_bytes && a.stored_bytes)
+      out += ", " + archive::human_bytes(static_cast<std::uint64_t>(*a.raw_bytes)) + " as COPY text, " +
+             archive::human_bytes(static_cast<std::uint64_t>(*a.stored_bytes)) + " stored";
+    out += "\n";
+    if (!a.object_key.empty())
+      out += "    data:     " + a.storage + "/" + a.object_key + "\n    manifest: " + a.storage + "/" +
+             a.manifest_key + "\n";
+    if (!a.sha256.empty())
+      out += "    sha256:   " + a.sha256 + "\n";
+    if (!a.error.empty())
+      out += "    error:    " + a.error + "\n";
+  }
+  return out;
+}
+
+std::string list_json(const std::vector<archive::ArchiveRecord>& records)
+{
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& a : records) {
+    items.push_back(
+        {{"id", a.id},
+         {"state", a.state},
+         {"parent", core::quote_qualified(a.parent_schema, a.parent_table)},
+         {"partition", core::quote_qualified(a.partition_schema, a.partition_name)},
+         {"bounds", a.bound_from.empty() ? nlohmann::json(nullptr)
+                                         : nlohmann::json{{"from", a.bound_from}, {"to", a.bound_to}}},
+         {"storage", a.storage},
+         {"data",
+          a.object_key.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.storage + "/" + a.object_key)},
+         {"manifest", a.manifest_key.empty() ? nlohmann::json(nullptr)
+                                             : nlohmann::json(a.storage + "/" + a.manifest_key)},
+         {"rows", optional_json(a.rows)},
+         {"raw_bytes", optional_json(a.raw_bytes)},
+         {"stored_bytes", optional_json(a.stored_bytes)},
+         {"sha256", a.sha256.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.sha256)},
+         {"created_at", a.created_at},
+         {"dropped_at", a.dropped_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.dropped_at)},
+         {"error", a.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.error)}});
+  }
+  return nlohmann::json{{"format", "partman-archives"}, {"version", 1}, {"archives", items}}.dump(2) + "\n";
+}
+
+int run_list(const Globals& globals, const ListArgs& args, const std::string& dsn, std::ostream& out)
+{
+  db::SessionOptions session;
+  session.read_only = true;
+  auto conn = db::open_session(dsn, session);
+  db::require_schema(*conn, globals.schema);
+  std::optional<std::pair<std::string, std::string>> parent;
+  if (!args.parent.empty()) {
+    try {
+      parent = db::resolve_tables(*conn, {args.parent}).front();
+    } catch (const UsageError&) {
+      // The parent may be gone while its archives remain: match the name as written.
+      const auto dot = args.parent.find('.');
+      parent = dot == std::string::npos
+                   ? std::make_pair(std::string("public"), args.parent)
+                   : std::make_pair(args.parent.substr(0, dot), args.parent.substr(dot + 1));
+    }
+  }
+  const auto records = archive::list_archives(*conn, globals.schema, parent);
+  out << (args.format == "json" ? list_json(records) : list_text(records));
+  return k_exit_ok;
+}
+
+long long parse_archive_id(const std::string& text)
+{
+  std::string digits = text;
+  if (!digits.empty() && digits.front() == '#')
+    digits.erase(0, 1);
+  try {
+    std::size_t used = 0;
+    const long long id = std::stoll(digits, &used);
+    if (used == digits.size() && id > 0)
+      return id;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("invalid archive id '" + text +
+                   "'; HINT: 'partman archive list' shows the ids (#17 or 17)");
+}
+
+int run_restore(const Globals& globals, const RestoreArgs& args)
+{
+  const long long id = parse_archive_id(args.archive);
+  auto conn = db::open_session(single_dsn(globals, "restore"), {});
+  db::require_schema(*conn, globals.schema);
+  const auto r = archive::restore_archive(*conn, globals.schema, id, args.options);
+  std::cout << "restored archive #" << id << " into " << r.table << ": " << r.rows
+            << " rows, checksum verified" << (r.attached ? "; attached to its parent again" : "") << "\n";
+  if (r.attached)
+    std::cout << "note: if its range is expired, the next 'partman apply' archives it again; change the "
+                 "policy's retention first to keep it\n";
+  return k_exit_ok;
+}
+
+} // namespace
+
+void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
+{
+  auto* group = app.add_subcommand("archive", "Archives made by retention action 'archive'.");
+  group->require_subcommand(1);
+  auto list_args = std::make_shared<ListArgs>();
+  auto* list = group->add_subcommand(
+      "list", "Show each archive: its id, state (detaching, detached, written, verified, dropped, failed),\n"
+              "partition and bounds, rows, bytes, SHA-256, and where its data and manifest are.");
+  list->add_option("PARENT", list_args->parent, "Only the archives of this parent");
+  list->add_option("-f,--format", list_args->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  list->callback([&globals, &exit_code, list_args] {
+    const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
+      return run_list(globals, *list_args, dsn, out);
+    };
+    exit_code = run_archive_guarded([&] { return for_each_database(globals, job); });
+  });
+
+  auto restore_args = std::make_shared<RestoreArgs>();
+  auto* restore = app.add_subcommand(
+      "restore", "Bring an archived partition back from storage: as a table (its own name, or --into),\n"
+                 "or attached to its parent again (--attach). The copy's rows and checksum are checked\n"
+                 "before the restore commits; on any mismatch nothing is created.");
+  restore->add_option("ARCHIVE", restore_args->archive, "The archive id, as 'partman archive list' shows it")
+      ->required();
+  restore->add_option("--into", restore_args->options.into,
+                      "Create this table instead (schema.table as SQL writes it; must not exist)");
+  restore->add_flag("--attach", restore_args->options.attach,
+                    "Create it shaped like the parent and attach it with its original bounds");
+  restore->callback([&globals, &exit_code, restore_args] {
+    exit_code = run_archive_guarded([&] { return run_restore(globals, *restore_args); });
+  });
+}
+
+} // namespace partman::cli
