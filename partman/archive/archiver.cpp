@@ -327,17 +327,33 @@ void verify_object(Storage& storage, const ArchiveRecord& a)
   Decompressor zstd([&lines](const char* data, std::size_t size) { lines += count_newlines(data, size); });
   Progress progress("verify " + storage.uri(a.object_key),
                     static_cast<std::uint64_t>(a.stored_bytes.value_or(0)));
+  // The checksum covers every byte, so a damaged copy is reported as such even where zstd fails first.
+  std::string undecodable;
   storage.read(a.object_key, [&](const char* data, std::size_t size) {
     sha.update(data, size);
     stored += size;
-    zstd.write(data, size);
+    if (undecodable.empty()) {
+      try {
+        zstd.write(data, size);
+      } catch (const std::runtime_error& e) {
+        undecodable = e.what();
+      }
+    }
     progress.update(stored);
   });
-  zstd.finish();
+  if (undecodable.empty()) {
+    try {
+      zstd.finish();
+    } catch (const std::runtime_error& e) {
+      undecodable = e.what();
+    }
+  }
   const std::string digest = sha.hex();
   if (digest != a.sha256)
     throw ArchiveError("checksum mismatch in " + storage.uri(a.object_key) + ": stored " + digest +
                        ", expected " + a.sha256);
+  if (!undecodable.empty())
+    throw ArchiveError(storage.uri(a.object_key) + ": " + undecodable);
   if (static_cast<std::int64_t>(stored) != a.stored_bytes.value_or(-1) ||
       static_cast<std::int64_t>(lines) != a.rows.value_or(-1))
     throw ArchiveError("the copy in " + storage.uri(a.object_key) + " has " + std::to_string(lines) +

@@ -1,0 +1,354 @@
+// Retention action 'archive' against real storage: expired partitions are exported, verified and only then
+// dropped; restore brings back every value; faults (out of space, unreachable storage, a corrupt copy,
+// rows changed after the export, a run killed at random moments) never lose the table, and a rerun
+// completes.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <thread>
+
+#include "harness.hpp"
+#include "util.hpp"
+
+using partman::test::contains;
+using partman::test::TestDb;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// "Now" for the runs that archive: retention 2 days expires the partitions of 03-01, 03-02 and 03-03.
+const char* const k_at = "2026-03-06 12:00";
+const std::vector<std::string> k_expired = {"ev_p20260301", "ev_p20260302", "ev_p20260303"};
+
+// A folder for file storage, removed afterwards.
+struct TempDir
+{
+  fs::path path;
+  TempDir()
+  {
+    char tmpl[] = "/tmp/partman-archive-test.XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir()
+  {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string uri() const { return "file://" + path.string(); }
+};
+
+// Creates `ev` (columns of many types, values that COPY must escape), daily partitions 03-01 to 03-08,
+// `rows_per_day` rows a day from 03-01 to 03-05, and manages it with retention 2 days, action archive.
+void set_up(TestDb& db, const std::string& storage, int rows_per_day, bool with_default = false)
+{
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  db.exec("CREATE TABLE ev (id bigint NOT NULL, ts timestamptz NOT NULL, note text, doc jsonb, amount "
+          "numeric(12,2), tags text[], raw bytea, day date, flag boolean, big text) PARTITION BY RANGE (ts)");
+  if (with_default)
+    db.exec("CREATE TABLE ev_default PARTITION OF ev DEFAULT");
+  const auto m =
+      db.partman({"manage", "ev", "--interval", "daily", "--premake", "3", "--start", "2026-03-01"});
+  INFO(m.err);
+  REQUIRE(m.exit_code == 0);
+  REQUIRE(db.partman({"apply", "--at", "2026-03-05 00:00"}).exit_code == 0);
+  db.exec("INSERT INTO ev SELECT g, '2026-03-01 00:00+00'::timestamptz + (g % (5 * " +
+          std::to_string(rows_per_day) + ")) * (interval '5 days' / (5 * " + std::to_string(rows_per_day) +
+          ")), CASE g % 7 WHEN 0 THEN NULL WHEN 1 THEN E'tab\\there, new\\nline, back\\\\slash' WHEN 2 THEN "
+          "'ünïcødé ✓ 中文' WHEN 3 THEN '' WHEN 4 THEN E'\\\\N not null' ELSE 'row ' || g END, "
+          "jsonb_build_object('g', g, 's', repeat('x', g % 5), 'q', 'a\"b'), g * 1.25, ARRAY['a', 'b c', "
+          "NULL], decode(md5(g::text), 'hex'), date '2026-01-01' + g % 365, g % 2 = 0, md5(g::text) || "
+          "md5((g + 1)::text) FROM generate_series(1, " +
+          std::to_string(5 * rows_per_day) + ") g");
+  const auto a = db.partman(
+      {"manage", "ev", "--retention", "2 days", "--retention-action", "archive", "--archive-to", storage});
+  INFO(a.out << a.err);
+  REQUIRE(a.exit_code == 0);
+}
+
+// Returns an md5 over every row of `table` in id order (the text form of each row, so every column counts).
+std::string table_digest(TestDb& db, const std::string& table)
+{
+  return db.scalar("SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)) || ' ' || count(*) FROM " + table +
+                   " t");
+}
+
+std::map<std::string, std::string> digests(TestDb& db)
+{
+  std::map<std::string, std::string> out;
+  for (const auto& p : k_expired)
+    out[p] = table_digest(db, p);
+  return out;
+}
+
+nlohmann::json archives(TestDb& db)
+{
+  const auto r = db.partman({"archive", "list", "-f", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out).at("archives");
+}
+
+bool table_exists(TestDb& db, const std::string& name)
+{
+  return db.scalar("SELECT to_regclass('" + name + "') IS NOT NULL") == "t";
+}
+
+// Files in `dir` (recursively) whose names hold `part`.
+std::vector<std::string> files_with(const fs::path& dir, const std::string& part)
+{
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && contains(e.path().filename().string(), part))
+      out.push_back(e.path().string());
+  }
+  return out;
+}
+
+// Applies at k_at and checks every expired partition was archived and dropped, then restores each as a
+// table and compares it with what it held.
+void archive_and_restore_all(TestDb& db, const std::map<std::string, std::string>& before)
+{
+  const auto apply = db.partman({"apply", "--at", k_at});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  CHECK(contains(apply.out, "3 archived"));
+  for (const auto& p : k_expired)
+    CHECK_FALSE(table_exists(db, p));
+  const auto list = archives(db);
+  REQUIRE(list.size() == 3);
+  for (const auto& a : list) {
+    CHECK(a.at("state") == "dropped");
+    const std::string name = a.at("partition").get<std::string>().substr(std::string("\"public\".\"").size());
+    const std::string partition = name.substr(0, name.size() - 1);
+    const std::string restored = "restored_" + partition;
+    const auto r = db.partman({"restore", std::to_string(a.at("id").get<long long>()), "--into", restored});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(table_digest(db, restored) == before.at(partition));
+    CHECK(std::to_string(a.at("rows").get<long long>()) + "" ==
+          db.scalar("SELECT count(*) FROM " + restored));
+  }
+  const auto again = db.partman({"plan", "--at", k_at, "-f", "json"});
+  CHECK(partman::test::action_count(again.out) == 0);
+}
+
+} // namespace
+
+TEST_CASE("archive to files: expired partitions are exported, verified, dropped, and restore brings back "
+          "every value")
+{
+  TempDir dir;
+  TestDb db;
+  set_up(db, dir.uri(), 400);
+  const auto before = digests(db);
+  const auto plan = db.partman({"plan", "--at", k_at});
+  CHECK(contains(plan.out, "3 to archive"));
+  CHECK(contains(plan.out, "then: export \"public\".\"ev_p20260301\""));
+  archive_and_restore_all(db, before);
+
+  // The copy is where archive list says, with a manifest that describes it.
+  const auto list = archives(db);
+  const auto& first = list.back(); // oldest first is last
+  const std::string data = first.at("data").get<std::string>().substr(std::string("file://").size());
+  const std::string manifest_path =
+      first.at("manifest").get<std::string>().substr(std::string("file://").size());
+  const auto manifest = nlohmann::json::parse(partman::test::read_file(manifest_path));
+  CHECK(manifest.at("format") == "partman-archive");
+  CHECK(manifest.at("version") == 1);
+  CHECK(manifest.at("parent").at("table") == "ev");
+  CHECK(manifest.at("bounds").at("from") == "2026-03-01 00:00:00+00:00");
+  CHECK(manifest.at("data").at("rows") == first.at("rows"));
+  CHECK(manifest.at("data").at("sha256") == first.at("sha256"));
+  CHECK(manifest.at("columns").size() == 10);
+  const auto sum = partman::test::run_command({partman::test::find_on_path("sha256sum"), data});
+  CHECK(sum.out.substr(0, 64) == first.at("sha256").get<std::string>());
+  CHECK(files_with(dir.path, ".tmp").empty());
+
+  // The documented restore without partman: zstd and psql only.
+  db.exec("CREATE TABLE by_hand (LIKE ev)");
+  const auto by_hand = partman::test::run_command(
+      {partman::test::find_on_path("bash"), "-c",
+       "zstd -dc '" + data + "' | psql -q -v ON_ERROR_STOP=1 -d " + db.name() + " -c '\\copy by_hand (" +
+           manifest.at("data").at("copy_columns").get<std::string>() + ") FROM STDIN'"});
+  INFO(by_hand.err);
+  CHECK(by_hand.exit_code == 0);
+  CHECK(table_digest(db, "by_hand") == before.at("ev_p20260301"));
+
+  // Attached again, with its bounds: the parent holds the rows again.
+  const auto attach = db.partman({"restore", std::to_string(first.at("id").get<long long>()), "--attach"});
+  INFO(attach.out << attach.err);
+  REQUIRE(attach.exit_code == 0);
+  CHECK(table_digest(db, "ev_p20260301") == before.at("ev_p20260301"));
+  CHECK(db.scalar("SELECT count(*) FROM ev WHERE ts < '2026-03-02'") == before.at("ev_p20260301").substr(33));
+  CHECK(db.scalar("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'ev_p20260301'") ==
+        "FOR VALUES FROM ('2026-03-01 00:00:00+00') TO ('2026-03-02 00:00:00+00')");
+}
+
+TEST_CASE("archive beside a default partition detaches in one transaction and archives the same way")
+{
+  TempDir dir;
+  TestDb db;
+  set_up(db, dir.uri(), 50, true);
+  const auto before = digests(db);
+  archive_and_restore_all(db, before);
+}
+
+TEST_CASE("archive: bad input is refused and changes nothing")
+{
+  TempDir dir;
+  TestDb db;
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  db.exec("CREATE TABLE ev (id bigint, ts timestamptz NOT NULL) PARTITION BY RANGE (ts)");
+  const auto no_uri = db.partman({"manage", "ev", "--interval", "daily", "--retention-action", "archive"});
+  CHECK(no_uri.exit_code == 2);
+  CHECK(contains(no_uri.err, "--archive-to"));
+  const auto bad_uri = db.partman({"manage", "ev", "--interval", "daily", "--retention-action", "archive",
+                                   "--archive-to", "ftp://host/x"});
+  CHECK(bad_uri.exit_code == 2);
+  CHECK(contains(bad_uri.err, "ftp://host/x"));
+  const auto unwritable = db.partman({"manage", "ev", "--interval", "daily", "--retention-action", "archive",
+                                      "--archive-to", "file:///proc/partman-cannot-write-here"});
+  CHECK(unwritable.exit_code == 2);
+  CHECK(contains(unwritable.err, "cannot write"));
+  CHECK(db.scalar("SELECT count(*) FROM partman.policy") == "0");
+  const auto no_archive = db.partman({"restore", "42"});
+  CHECK(no_archive.exit_code == 2);
+  CHECK(contains(no_archive.err, "no archive #42"));
+  const auto bad_id = db.partman({"restore", "forty-two"});
+  CHECK(bad_id.exit_code == 2);
+  CHECK(contains(bad_id.err, "forty-two"));
+}
+
+TEST_CASE("archive: a corrupt copy and rows changed after the export keep the table; a rerun completes")
+{
+  TempDir dir;
+  TestDb db;
+  set_up(db, dir.uri(), 100);
+  // A view on the first expired partition makes its DROP fail after the copy was verified.
+  db.exec("CREATE VIEW holds_p0301 AS SELECT * FROM ev_p20260301");
+  const auto first = db.partman({"apply", "--at", k_at});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 3);
+  CHECK(table_exists(db, "ev_p20260301"));
+  CHECK(db.scalar("SELECT state FROM partman.archive WHERE partition_name = 'ev_p20260301'") == "verified");
+
+  SECTION("checksum mismatch: the copy is exported again")
+  {
+    // As if a run stopped after writing: back to 'written', and the stored copy damaged.
+    db.exec("UPDATE partman.archive SET state = 'written' WHERE partition_name = 'ev_p20260301'");
+    const auto data = files_with(dir.path, "ev_p20260301")[0].find("copy.zst") != std::string::npos
+                          ? files_with(dir.path, "ev_p20260301")[0]
+                          : files_with(dir.path, "ev_p20260301")[1];
+    {
+      std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(40);
+      f.put('\x55');
+    }
+    db.exec("DROP VIEW holds_p0301");
+    const auto mismatch = db.partman({"apply", "--at", k_at});
+    INFO(mismatch.out << mismatch.err);
+    CHECK(mismatch.exit_code == 3);
+    CHECK(contains(mismatch.out, "checksum mismatch"));
+    CHECK(table_exists(db, "ev_p20260301"));
+    CHECK(db.scalar("SELECT state FROM partman.archive WHERE partition_name = 'ev_p20260301'") == "failed");
+  }
+  SECTION("rows changed: the table is kept and exported again")
+  {
+    db.exec("INSERT INTO ev_p20260301 (id, ts) VALUES (999999, '2026-03-01 01:00+00')");
+    db.exec("DROP VIEW holds_p0301");
+    const auto changed = db.partman({"apply", "--at", k_at});
+    INFO(changed.out << changed.err);
+    CHECK(changed.exit_code == 3);
+    CHECK(contains(changed.out, "were archived and verified"));
+    CHECK(table_exists(db, "ev_p20260301"));
+  }
+  const std::string expected = table_digest(db, "ev_p20260301");
+  const auto rerun = db.partman({"apply", "--at", k_at});
+  INFO(rerun.out << rerun.err);
+  CHECK(rerun.exit_code == 0);
+  CHECK_FALSE(table_exists(db, "ev_p20260301"));
+  const auto id = db.scalar("SELECT id FROM partman.archive WHERE partition_name = 'ev_p20260301'");
+  REQUIRE(db.partman({"restore", id, "--into", "back"}).exit_code == 0);
+  CHECK(table_digest(db, "back") == expected);
+}
+
+TEST_CASE("archive: storage out of space keeps the table and leaves no partial file; a rerun completes")
+{
+  TempDir dir;
+  // A real small filesystem: tmpfs of 64 KiB (the tests run as root, as tests/run does in CI).
+  REQUIRE(mount("tmpfs", dir.path.c_str(), "tmpfs", 0, "size=64k") == 0);
+  struct Unmount
+  {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{dir.path.string()};
+  TestDb db;
+  set_up(db, dir.uri(), 2000); // md5 text does not compress below 64 KiB
+  const auto before = digests(db);
+  const auto full = db.partman({"apply", "--at", k_at});
+  INFO(full.out << full.err);
+  CHECK(full.exit_code == 3);
+  CHECK(contains(full.out, "No space left on device"));
+  for (const auto& p : k_expired) {
+    CHECK(table_exists(db, p));
+    CHECK(table_digest(db, p) == before.at(p));
+  }
+  CHECK(files_with(dir.path, ".tmp").empty());
+  CHECK(files_with(dir.path, ".copy.zst").empty());
+
+  REQUIRE(mount("tmpfs", dir.path.c_str(), "tmpfs", MS_REMOUNT, "size=64m") == 0);
+  archive_and_restore_all(db, before);
+}
+
+TEST_CASE("archive: apply killed at random moments converges; every archive verified, no row lost")
+{
+  TempDir dir;
+  TestDb db;
+  set_up(db, dir.uri(), 60000);
+  const auto before = digests(db);
+  std::mt19937 rng(Catch::rngSeed());
+  int killed_mid_work = 0;
+  // Kill runs while work remains (each run goes further, or redoes what the kill cut off), at most 12.
+  for (int i = 0; i < 12; ++i) {
+    if (partman::test::action_count(db.partman({"plan", "--at", k_at, "-f", "json"}).out) == 0)
+      break;
+    const auto started = db.start_partman({"apply", "--at", k_at});
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 600)(rng)));
+    kill(started.pid, SIGKILL);
+    killed_mid_work += partman::test::finish_command(started).exit_code == 128 + SIGKILL;
+    // The killed client's backend ends when it notices; wait for it so the next run does not queue on it.
+    for (int w = 0; w < 500 && db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                         "current_database() AND pid <> pg_backend_pid() AND backend_type = "
+                                         "'client backend'") != "0";
+         ++w)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO("killed " << killed_mid_work << " runs mid-work");
+  CHECK(killed_mid_work >= 3);
+  const auto apply = db.partman({"apply", "--at", k_at});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  for (const auto& p : k_expired)
+    CHECK_FALSE(table_exists(db, p));
+  // One finished archive per partition, each restoring exactly what the partition held.
+  const auto list = archives(db);
+  std::map<std::string, int> dropped;
+  for (const auto& a : list) {
+    CHECK(a.at("state") == "dropped");
+    const std::string partition = a.at("partition").get<std::string>();
+    const std::string name = partition.substr(10, partition.size() - 11);
+    ++dropped[name];
+    const std::string restored = "back_" + name;
+    const auto r = db.partman({"restore", std::to_string(a.at("id").get<long long>()), "--into", restored});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(table_digest(db, restored) == before.at(name));
+  }
+  CHECK(dropped == std::map<std::string, int>{{"ev_p20260301", 1}, {"ev_p20260302", 1}, {"ev_p20260303", 1}});
+}
