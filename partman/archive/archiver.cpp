@@ -410,6 +410,12 @@ void run_archive(pqxx::connection& conn, const std::string& schema, long long id
           a.parent_schema + "/" + a.parent_table + "/" + a.partition_name + "." + std::to_string(a.id);
       a.object_key = base + ".copy.zst";
       a.manifest_key = base + ".manifest.json";
+      storage->size(a.manifest_key); // unreachable storage fails here, before the table is read
+      if (a.state == "failed") {
+        pqxx::nontransaction tx(conn);
+        tx.exec_params("UPDATE " + q + ".archive SET state = 'detached', updated_at = now() WHERE id = $1",
+                       id);
+      }
       const ExportResult e = export_table(conn, *storage, a, a.object_key);
       storage->put(a.manifest_key, manifest_json(a, e, storage->uri(a.object_key)));
       a.rows = static_cast<std::int64_t>(e.rows);

@@ -352,3 +352,64 @@ TEST_CASE("archive: apply killed at random moments converges; every archive veri
   }
   CHECK(dropped == std::map<std::string, int>{{"ev_p20260301", 1}, {"ev_p20260302", 1}, {"ev_p20260303", 1}});
 }
+
+namespace {
+
+// The S3 location of this test's archives, on the server tests/s3_temp.sh started.
+std::string s3_uri(const TestDb& db)
+{
+  const char* base = std::getenv("PARTMAN_TEST_S3_URI");
+  REQUIRE(base != nullptr); // tests/run always starts the S3 server; run the tests through it
+  return std::string(base) + "/archive-" + db.name();
+}
+
+// Polls until `sql` returns `value` (at most 20 s); returns whether it did.
+bool wait_for(TestDb& db, const std::string& sql, const std::string& value)
+{
+  for (int i = 0; i < 4000; ++i) {
+    if (db.scalar(sql) == value)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+} // namespace
+
+TEST_CASE("archive to S3: exported, verified, dropped, and restored value for value")
+{
+  TestDb db;
+  set_up(db, s3_uri(db), 300);
+  const auto before = digests(db);
+  archive_and_restore_all(db, before);
+  const auto list = archives(db);
+  CHECK(contains(list.back().at("data").get<std::string>(), "s3://partman-test/archive-"));
+}
+
+TEST_CASE("archive to S3: unreachable storage and an upload killed half-way keep the table; a rerun "
+          "completes")
+{
+  TestDb db;
+  set_up(db, s3_uri(db), 60000);
+  const auto before = digests(db);
+
+  // Nothing listens on port 9 of loopback.
+  const auto unreachable = db.partman({"apply", "--at", k_at}, {{"AWS_ENDPOINT_URL", "http://127.0.0.1:9"}});
+  INFO(unreachable.out << unreachable.err);
+  CHECK(unreachable.exit_code == 3);
+  CHECK(contains(unreachable.out, "127.0.0.1:9"));
+  CHECK_FALSE(contains(unreachable.out + unreachable.err, "S3RVER\n"));
+  for (const auto& p : k_expired) {
+    CHECK(table_exists(db, p));
+    CHECK(table_digest(db, p) == before.at(p));
+  }
+  CHECK(db.scalar("SELECT string_agg(DISTINCT state, ',') FROM partman.archive") == "failed");
+
+  // Killed while the first partition is being uploaded.
+  const auto started = db.start_partman({"apply", "--at", k_at});
+  CHECK(wait_for(db, "SELECT state FROM partman.archive WHERE partition_name = 'ev_p20260301'", "detached"));
+  kill(started.pid, SIGKILL);
+  partman::test::finish_command(started);
+  CHECK(table_exists(db, "ev_p20260301"));
+  archive_and_restore_all(db, before);
+}
