@@ -60,7 +60,7 @@ for _ in $(seq 1 300); do
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
 done
-if [ -z "$port" ] || ! curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/"; then
+if [ -z "$port" ] || ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "s3_temp: s3rver did not start" >&2
   cat "$dir/server.log" >&2
   exit 4
