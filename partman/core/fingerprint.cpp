@@ -54,6 +54,15 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     h.add(p.archive_to);
     h.add(p.timezone);
     h.add(p.start);
+    h.add(std::string(to_string(p.shape)) + " " + to_string(p.epoch_unit) + " " +
+          to_string(p.list_retention));
+    h.add(p.width);
+    h.add(p.keep_last ? std::to_string(*p.keep_last) : "-");
+    h.add(p.start_value ? std::to_string(*p.start_value) : "-");
+    h.add(static_cast<std::int64_t>(p.values.size()));
+    for (const auto& v : p.values)
+      h.add(v);
+    h.add(p.values_query);
   }
   for (const auto& parent : parents) {
     h.add(parent.schema);
@@ -75,7 +84,12 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
             (c->partitioned ? 's' : '-'));
       h.add(c->lower);
       h.add(c->upper);
+      h.add(static_cast<std::int64_t>(c->values.size()) * 2 + c->null_value);
+      for (const auto& v : c->values)
+        h.add(v);
     }
+    // Not the largest key value nor a values query's rows: they move with the data, and a saved plan is
+    // also refused when its statements differ from the ones computed again at apply time.
     std::vector<std::string> taken = parent.taken_names;
     std::sort(taken.begin(), taken.end());
     for (const auto& t : taken)

@@ -1,5 +1,6 @@
 #include "partman/core/names.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <date/date.h>
 #include <date/iso_week.h>
@@ -30,6 +31,19 @@ std::string short_hash(const std::string& text)
   }
   char buf[9];
   std::snprintf(buf, sizeof buf, "%08x", h);
+  return buf;
+}
+
+// Returns the 64-bit FNV-1a hash of `text` as 16 hex digits.
+std::string wide_hash(const std::string& text)
+{
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
@@ -98,6 +112,78 @@ std::string child_prefix(const std::string& parent, std::size_t suffix_bytes)
 std::string child_name(const std::string& parent, const std::string& suffix)
 {
   return child_prefix(parent, suffix.size()) + suffix;
+}
+
+std::string integer_suffix(std::int64_t lower)
+{
+  const auto magnitude =
+      lower < 0 ? 0 - static_cast<std::uint64_t>(lower) : static_cast<std::uint64_t>(lower);
+  return (lower < 0 ? "pm" : "p") + std::to_string(magnitude);
+}
+
+namespace {
+
+// Returns true when `text` ends in 8 or 16 hex digits that start it or follow a '_' (the form of a hash
+// suffix), so that a value spelled like a hash never takes the name of another value's hashed form.
+bool ends_like_hash(const std::string& text)
+{
+  for (std::size_t digits : {std::size_t{8}, std::size_t{16}}) {
+    if (text.size() < digits)
+      continue;
+    const std::size_t start = text.size() - digits;
+    if (start > 0 && text[start - 1] != '_')
+      continue;
+    if (text.find_first_not_of("0123456789abcdef", start) == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// Returns `value` as a name suffix and whether that form is exact (no other value has it).
+std::pair<std::string, bool> readable_form(KeyType type, const std::string& value)
+{
+  const bool digits_only = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+  if (is_integer_key(type) &&
+      (digits_only || (value.size() > 1 && value[0] == '-' &&
+                       value.find_first_not_of("0123456789", 1) == std::string::npos)))
+    return {value[0] == '-' ? "m" + value.substr(1) : value, true};
+  if (type == KeyType::date && value.size() == 10 && value[4] == '-' && value[7] == '-')
+    return {value.substr(0, 4) + value.substr(5, 2) + value.substr(8, 2), true};
+  if (type == KeyType::uuid && value.size() == 36) {
+    std::string hex;
+    for (char c : value) {
+      if (c != '-')
+        hex.push_back(c);
+    }
+    return {hex, true};
+  }
+  std::string out;
+  bool exact = !value.empty();
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || std::islower(u) || std::isdigit(u) || c == '_') {
+      out.push_back(c); // UTF-8 bytes are kept: PostgreSQL takes them in identifiers
+    } else if (std::isupper(u)) {
+      out.push_back(static_cast<char>(std::tolower(u)));
+      exact = false;
+    } else {
+      out.push_back('_');
+      exact = false;
+    }
+  }
+  return {out, exact && !ends_like_hash(out)};
+}
+
+} // namespace
+
+std::string value_suffix(KeyType type, const std::string& value, int hash_digits)
+{
+  auto [form, exact] = readable_form(type, value);
+  if (exact && hash_digits == 0 && form.size() <= k_value_suffix_bytes)
+    return form;
+  const std::string hash = hash_digits == 16 ? wide_hash(value) : short_hash(value);
+  const std::string head = utf8_prefix(form, k_value_suffix_bytes - 1 - hash.size());
+  return head.empty() ? hash : head + "_" + hash;
 }
 
 } // namespace partman::core

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "partman/core/interval.hpp"
+#include "partman/core/policy.hpp"
 
 namespace partman::core {
 
@@ -25,5 +26,20 @@ std::string partition_suffix(const Interval& iv, Micros local);
 std::string child_prefix(const std::string& parent, std::size_t suffix_bytes);
 // Returns the name of the child of `parent` with `suffix`, at most 63 bytes long.
 std::string child_name(const std::string& parent, const std::string& suffix);
+
+// The longest suffix of an integer range partition ("pm9223372036854775808").
+constexpr std::size_t k_integer_suffix_bytes = 21;
+// The longest suffix of a LIST partition.
+constexpr std::size_t k_value_suffix_bytes = 32;
+
+// Returns the name suffix of the integer range partition that starts at `lower`: p1000000, or pm1000 for
+// negative values.
+std::string integer_suffix(std::int64_t lower);
+// Returns the name suffix of the LIST partition of `value` (of a key of `type`), at most
+// k_value_suffix_bytes long: the value itself when it is a plain lowercase word (digits for integers and
+// dates, hex for uuids), otherwise a readable form of it followed by '_' and a hash of the value.
+// `hash_digits` 8 or 16 forces a hash of that width (for a name that would collide); 0 adds one only
+// where needed.
+std::string value_suffix(KeyType type, const std::string& value, int hash_digits = 0);
 
 } // namespace partman::core

@@ -25,8 +25,9 @@ struct Action
   ActionKind kind = ActionKind::create;
   std::string schema;
   std::string name;
-  std::string from; // lower bound's value, unquoted (empty when not relevant)
-  std::string to;   // upper bound's value, unquoted
+  std::string from;                // lower bound's value, unquoted (empty when not relevant)
+  std::string to;                  // upper bound's value, unquoted
+  std::vector<std::string> values; // a LIST partition's values, unquoted
   std::vector<std::string> sql;
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY

@@ -1,6 +1,9 @@
 #include "partman/core/planner.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "partman/core/names.hpp"
 
@@ -8,24 +11,82 @@ namespace partman::core {
 
 namespace {
 
-// Converts between wall-clock times in the policy's zone and partition key values.
+// A key value; empty means MINVALUE as a lower bound and MAXVALUE as an upper one.
+using Bound = std::optional<Micros>;
+
+// Converts between wall-clock times in the policy's zone and partition key values, and writes key values.
+// Time keys hold microseconds (UTC for timestamptz, wall-clock otherwise); epoch keys hold whole seconds
+// or milliseconds of an instant; integer keys hold themselves.
 struct KeySpace
 {
   KeyType type;
   Zone zone;
+  Micros per_key = 0; // an epoch key: microseconds per unit of the key; 0 otherwise
 
   Micros key_of_local(Micros local) const
   {
+    if (per_key)
+      return floor_div(to_utc(zone, local), per_key);
     return type == KeyType::timestamptz ? to_utc(zone, local) : local;
   }
   Micros local_of_instant(Micros utc) const { return to_local(zone, utc); }
-  Micros key_of_instant(Micros utc) const { return type == KeyType::timestamptz ? utc : to_local(zone, utc); }
-  std::string literal(Micros key) const { return bound_text(type, zone, key); }
-  std::string display(const std::optional<Micros>& key, const char* infinite) const
+  Micros key_of_instant(Micros utc) const
   {
-    return key ? literal(*key) : infinite;
+    if (per_key)
+      return floor_div(utc, per_key);
+    return type == KeyType::timestamptz ? utc : to_local(zone, utc);
+  }
+  // Returns a key value as the plan's bounds and the SQL write it (unquoted).
+  std::string literal(Micros key) const
+  {
+    return per_key ? std::to_string(key) : bound_text(type, zone, key);
+  }
+  // Returns a key value for people: an epoch key as the instant it holds.
+  std::string human(Micros key) const
+  {
+    const Micros limit = std::numeric_limits<Micros>::max() / (per_key ? per_key : 1);
+    if (!per_key || key > limit || key < -limit)
+      return literal(key);
+    return format_instant(zone, key * per_key);
+  }
+  std::string human(const Bound& key, const char* infinite) const { return key ? human(*key) : infinite; }
+  std::string literal(const Bound& key, const char* infinite) const { return key ? literal(*key) : infinite; }
+  // Returns a bound as SQL: time values quoted, numbers and MINVALUE / MAXVALUE as they are.
+  std::string sql(const Bound& key, const char* infinite) const
+  {
+    if (!key)
+      return infinite;
+    return is_time_key(type) && !per_key ? quote_literal(literal(*key)) : literal(*key);
   }
 };
+
+// Returns the key space of a time, epoch or integer policy on `parent`.
+KeySpace key_space(const ParentSnapshot& parent, const Policy& policy)
+{
+  if (policy.shape == Shape::integer)
+    return {parent.key_type, nullptr, 0};
+  const Micros per_key = policy.shape != Shape::epoch                   ? 0
+                         : policy.epoch_unit == EpochUnit::milliseconds ? 1000
+                                                                        : k_micros_per_second;
+  return {parent.key_type, *find_zone(policy.timezone), per_key};
+}
+
+// Returns the retention cutoff of a time or epoch policy at `now` (none without retention).
+Bound time_cutoff(const KeySpace& keys, const Policy& policy, Micros now)
+{
+  if (!policy.retention)
+    return {};
+  return keys.key_of_local(subtract_period(keys.local_of_instant(now), *policy.retention));
+}
+
+// Returns the retention cutoff of an integer policy (none without retention or without rows).
+Bound integer_cutoff(const ParentSnapshot& parent, const Policy& policy)
+{
+  if (!parent.key_max || !policy.keep_last)
+    return {};
+  return static_cast<std::int64_t>(
+      std::max<__int128>(static_cast<__int128>(*parent.key_max) - *policy.keep_last, INT64_MIN));
+}
 
 // Children with bounds, sorted by lower bound (they never overlap, so also by upper bound).
 std::vector<const Child*> ranged_children(const ParentSnapshot& parent)
@@ -46,29 +107,15 @@ std::vector<const Child*> ranged_children(const ParentSnapshot& parent)
 }
 
 // Returns the children whose range meets [lo, hi).
-std::vector<const Child*> overlapping(const std::vector<const Child*>& sorted, Micros lo, Micros hi)
+std::vector<const Child*> overlapping(const std::vector<const Child*>& sorted, const Bound& lo,
+                                      const Bound& hi)
 {
   auto it = std::partition_point(sorted.begin(), sorted.end(),
-                                 [lo](const Child* c) { return c->upper && *c->upper <= lo; });
+                                 [&lo](const Child* c) { return lo && c->upper && *c->upper <= *lo; });
   std::vector<const Child*> out;
-  for (; it != sorted.end() && (!(*it)->lower || *(*it)->lower < hi); ++it)
+  for (; it != sorted.end() && (!(*it)->lower || !hi || *(*it)->lower < *hi); ++it)
     out.push_back(*it);
   return out;
-}
-
-std::string policy_summary(const Policy& policy)
-{
-  std::string s = policy.interval.text() + ", premake " + std::to_string(policy.premake);
-  if (policy.retention) {
-    s += ", retention " + policy.retention->text() + " (" + to_string(policy.retention_action);
-    if (policy.retention_action == RetentionAction::detach && !policy.retention_schema.empty())
-      s += " to schema " + quote_ident(policy.retention_schema);
-    if (policy.retention_action == RetentionAction::archive)
-      s += " to " + policy.archive_to;
-    s += ")";
-  }
-  s += ", " + policy.timezone;
-  return s;
 }
 
 // Returns the parent's default partition, or nullptr.
@@ -81,29 +128,104 @@ const Child* default_partition(const ParentSnapshot& parent)
   return nullptr;
 }
 
-Action create_action(const ParentSnapshot& parent, const Child* def, const std::string& name,
-                     const std::string& from, const std::string& to, std::string reason)
+// What every shape's planning shares: the parent, how removals are done, and the plan being made.
+struct Planning
 {
+  const ParentSnapshot& parent;
+  const Policy& removal; // the policy as far as removals go (a LIST policy's list retention as its action)
+  const Child* def;      // the default partition, or nullptr
+  ParentPlan& pp;
+};
+
+// Returns the create of partition `name` attached with `bound` ("FOR VALUES ...").
+Action create_action(const Planning& ctx, const std::string& name, const std::string& bound,
+                     std::string reason)
+{
+  const ParentSnapshot& parent = ctx.parent;
   Action a;
   a.kind = ActionKind::create;
   a.schema = parent.schema;
   a.name = name;
-  a.from = from;
-  a.to = to;
   const std::string child = quote_qualified(parent.schema, name);
   const std::string parent_sql = quote_qualified(parent.schema, parent.table);
   // Locks in one order everywhere: the parent, then its default partition, then the partition.
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
-  if (def)
-    a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
+  if (ctx.def)
+    a.sql.push_back(lock_sql(ctx.def->schema, ctx.def->name, "ACCESS EXCLUSIVE"));
   a.sql.push_back(create_like_sql(child, parent_sql));
-  a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " FOR VALUES FROM (" +
-                  quote_literal(from) + ") TO (" + quote_literal(to) + ")");
-  a.locks = def ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
-                  "(the attach scans it) and on the new table"
-                : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
+  a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " " + bound);
+  a.locks = ctx.def ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
+                      "(the attach scans it) and on the new table"
+                    : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
   a.reason = std::move(reason);
   return a;
+}
+
+// Returns true when a relation other than a partition of this parent, or a partition, is named `name`.
+bool name_taken(const ParentSnapshot& parent, const std::string& name)
+{
+  return std::find(parent.taken_names.begin(), parent.taken_names.end(), name) != parent.taken_names.end() ||
+         std::any_of(parent.children.begin(), parent.children.end(),
+                     [&name](const Child& c) { return c.name == name; });
+}
+
+// Plans the create of range [lo, hi) as partition `name`, unless a partition already is that range; a
+// partition that covers or overlaps it, or a table that holds the name, gives a note instead. `reason()`
+// says why the range is wanted.
+template <typename Reason>
+void add_range_create(Planning& ctx, const std::vector<const Child*>& sorted, const KeySpace& keys,
+                      const Bound& lo, const Bound& hi, const std::string& name, const Reason& reason)
+{
+  const auto hits = overlapping(sorted, lo, hi);
+  if (hits.size() == 1 && hits[0]->lower == lo && hits[0]->upper == hi)
+    return;
+  const auto range_text = [&keys](const Bound& from, const Bound& to) {
+    return "[" + keys.human(from, "MINVALUE") + ", " + keys.human(to, "MAXVALUE") + ")";
+  };
+  const ParentSnapshot& parent = ctx.parent;
+  if (!hits.empty()) {
+    const Child& c = *hits.front();
+    const bool covered =
+        hits.size() == 1 && (!c.lower || (lo && *c.lower <= *lo)) && (!c.upper || (hi && *c.upper >= *hi));
+    if (covered) {
+      ctx.pp.notes.push_back({NoteLevel::info, "range " + range_text(lo, hi) + " is already covered by " +
+                                                   quote_qualified(c.schema, c.name) + " " +
+                                                   range_text(c.lower, c.upper)});
+    } else {
+      ctx.pp.notes.push_back({NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) +
+                                                      " for " + range_text(lo, hi) + ": it would overlap " +
+                                                      quote_qualified(c.schema, c.name) + " " +
+                                                      range_text(c.lower, c.upper) +
+                                                      "; HINT: such partitions are left as they are"});
+    }
+    return;
+  }
+  if (name_taken(parent, name)) {
+    ctx.pp.notes.push_back(
+        {NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) + " for " +
+                                 range_text(lo, hi) +
+                                 ": a table of that name exists and is not this partition; HINT: rename or "
+                                 "drop it, or attach it yourself"});
+    return;
+  }
+  Action a = create_action(
+      ctx, name, "FOR VALUES FROM (" + keys.sql(lo, "MINVALUE") + ") TO (" + keys.sql(hi, "MAXVALUE") + ")",
+      reason());
+  a.from = keys.literal(lo, "MINVALUE");
+  a.to = keys.literal(hi, "MAXVALUE");
+  ctx.pp.actions.push_back(std::move(a));
+}
+
+// Warns that an attach fails when the default partition holds rows for a new partition.
+void note_default_rows(Planning& ctx)
+{
+  const Child* def = ctx.def;
+  if (def && def->estimated_rows > 0 && !ctx.pp.actions.empty())
+    ctx.pp.notes.push_back({NoteLevel::warning,
+                            "default partition " + quote_qualified(def->schema, def->name) + " holds about " +
+                                std::to_string(static_cast<long long>(def->estimated_rows)) +
+                                " rows; an attach fails if any of them belong to a new "
+                                "partition"});
 }
 
 // Returns the kind of action that removes an expired partition under `policy`.
@@ -133,11 +255,12 @@ void add_after_detach(const Policy& policy, const Child& child, Action& a)
     a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
 }
 
-Action retention_action(const ParentSnapshot& parent, const Child* def, const Policy& policy,
-                        const Child& child, std::string reason)
+Action retention_action(const Planning& ctx, const Child& child, std::string reason)
 {
+  const ParentSnapshot& parent = ctx.parent;
+  const Child* def = ctx.def;
   Action a;
-  a.kind = removal_kind(policy);
+  a.kind = removal_kind(ctx.removal);
   a.schema = child.schema;
   a.name = child.name;
   a.reason = std::move(reason);
@@ -157,7 +280,7 @@ Action retention_action(const ParentSnapshot& parent, const Child* def, const Po
     a.locks = "SHARE UPDATE EXCLUSIVE on the parent (DETACH ... CONCURRENTLY, outside a transaction block), "
               "then ACCESS EXCLUSIVE on the detached table";
   }
-  add_after_detach(policy, child, a);
+  add_after_detach(ctx.removal, child, a);
   return a;
 }
 
@@ -175,14 +298,15 @@ const char* after_detach_text(RetentionAction action)
   return "?";
 }
 
-Action finalize_action(const ParentSnapshot& parent, const Policy& policy, const Child& child, bool expired)
+Action finalize_action(const Planning& ctx, const Child& child, bool expired)
 {
+  const Policy& policy = ctx.removal;
   Action a;
   a.kind = ActionKind::finalize_detach;
   a.schema = child.schema;
   a.name = child.name;
-  a.sql.push_back("ALTER TABLE " + quote_qualified(parent.schema, parent.table) + " DETACH PARTITION " +
-                  quote_qualified(child.schema, child.name) + " FINALIZE");
+  a.sql.push_back("ALTER TABLE " + quote_qualified(ctx.parent.schema, ctx.parent.table) +
+                  " DETACH PARTITION " + quote_qualified(child.schema, child.name) + " FINALIZE");
   if (expired)
     add_after_detach(policy, child, a);
   a.transactional = false;
@@ -191,6 +315,275 @@ Action finalize_action(const ParentSnapshot& parent, const Policy& policy, const
   if (expired)
     a.reason += ", then " + std::string(after_detach_text(policy.retention_action));
   return a;
+}
+
+// Plans the removal of every range partition whose upper bound is not above `cutoff` (none: nothing
+// expires), and the finishing of interrupted detaches. `why` starts each reason; `relation` ("after",
+// "above") joins the bound to `cutoff_text`.
+void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorted, const KeySpace& keys,
+                           const Bound& cutoff, const std::string& why, const char* relation,
+                           const std::string& cutoff_text)
+{
+  for (const Child* child : sorted) {
+    const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
+    if (child->detach_pending) {
+      ctx.pp.actions.push_back(finalize_action(ctx, *child, expired));
+    } else if (expired) {
+      ctx.pp.actions.push_back(retention_action(ctx, *child,
+                                                why + ": upper bound " + keys.human(*child->upper) +
+                                                    " is not " + relation + " " + cutoff_text));
+    } else {
+      continue;
+    }
+    if (!ctx.pp.actions.back().archive_to.empty()) {
+      // The bounds it had, for the archive's record (restore --attach uses them).
+      ctx.pp.actions.back().from = keys.literal(child->lower, "MINVALUE");
+      ctx.pp.actions.back().to = keys.literal(child->upper, "MAXVALUE");
+    }
+  }
+}
+
+// Plans a time or epoch policy: the slots from --start (or now) to premake, and retention by age.
+bool plan_time(Planning& ctx, const Policy& policy, Micros now)
+{
+  const ParentSnapshot& parent = ctx.parent;
+  ParentPlan& pp = ctx.pp;
+  const KeySpace keys = key_space(parent, policy);
+  const Micros per_key = keys.per_key;
+  const Interval& iv = policy.interval;
+
+  // Returns the slot whose range holds the instant `utc`. In the first pass of a repeated (fall-back) hour
+  // the wall clock maps to the later offset, after `utc`: step back to the slot that holds it.
+  const auto slot_holding = [&](Micros utc) {
+    std::int64_t slot = slot_of(iv, keys.local_of_instant(utc));
+    while (keys.key_of_local(slot_start(iv, slot)) > keys.key_of_instant(utc))
+      --slot;
+    return slot;
+  };
+  const Micros now_key = keys.key_of_instant(now);
+  const std::int64_t current = slot_holding(now);
+  std::int64_t first = current;
+  if (policy.start)
+    first = std::min(first, slot_holding(*policy.start));
+  const std::int64_t last = current + policy.premake;
+  if (last - first + 1 > k_max_creates_per_parent) {
+    pp.error = "the window from --start to premake holds " + std::to_string(last - first + 1) +
+               " partitions, more than " + std::to_string(k_max_creates_per_parent) +
+               "; HINT: choose a later --start or a longer interval";
+    return false;
+  }
+  const Bound cutoff = time_cutoff(keys, policy, now);
+  // An epoch key of type integer ends in 2038: slots past its range end in MAXVALUE.
+  const auto [key_min, key_max] = per_key ? integer_key_range(parent.key_type)
+                                          : std::pair<std::int64_t, std::int64_t>{INT64_MIN, INT64_MAX};
+
+  const auto sorted = ranged_children(parent);
+  const std::string now_text = keys.human(now_key);
+  for (std::int64_t slot = first; slot <= last; ++slot) {
+    const Micros start_local = slot_start(iv, slot);
+    const Micros lo = keys.key_of_local(start_local);
+    const Micros hi = keys.key_of_local(slot_start(iv, slot + 1));
+    if (lo >= hi || (cutoff && hi <= *cutoff) || hi <= key_min)
+      continue; // skipped entirely by a DST change, already expired, or before the key's range
+    if (lo > key_max)
+      break;
+    const Bound from = lo < key_min ? Bound{} : Bound{lo};
+    const Bound to = hi > key_max ? Bound{} : Bound{hi};
+    add_range_create(ctx, sorted, keys, from, to, child_name(policy.table, partition_suffix(iv, start_local)),
+                     [&] {
+                       if (slot < current)
+                         return "backfill from start " + keys.human(keys.key_of_local(slot_start(iv, first)));
+                       if (slot == current)
+                         return "current: holds now (" + now_text + ")";
+                       return "premake: " + std::to_string(slot - current) + " of " +
+                              std::to_string(policy.premake) + " ahead of " + now_text;
+                     });
+  }
+  note_default_rows(ctx);
+  remove_expired_ranges(ctx, sorted, keys, cutoff,
+                        policy.retention ? "retention " + policy.retention->text() : "", "after",
+                        cutoff ? keys.human(*cutoff) : "");
+  return true;
+}
+
+// Plans an integer policy: aligned slots of the policy's width from the largest value present (or from
+// --start, or 0, in an empty table) to premake, and retention below the largest value.
+bool plan_integer(Planning& ctx, const Policy& policy)
+{
+  const ParentSnapshot& parent = ctx.parent;
+  ParentPlan& pp = ctx.pp;
+  const KeySpace keys = key_space(parent, policy);
+  const auto [key_min, key_max] = integer_key_range(parent.key_type);
+  const __int128 width = policy.width;
+  const auto slot_of_value = [&](std::int64_t v) {
+    return static_cast<__int128>(floor_div(v, policy.width));
+  };
+  const __int128 base = slot_of_value(parent.key_max       ? *parent.key_max
+                                      : policy.start_value ? *policy.start_value
+                                                           : 0);
+  __int128 first = base;
+  if (policy.start_value)
+    first = std::min(first, slot_of_value(*policy.start_value));
+  const __int128 last = base + policy.premake;
+  if (last - first + 1 > k_max_creates_per_parent) {
+    pp.error = "the window from --start to premake holds " +
+               std::to_string(static_cast<long long>(last - first + 1)) + " partitions, more than " +
+               std::to_string(k_max_creates_per_parent) +
+               "; HINT: choose a larger --start or a wider --interval";
+    return false;
+  }
+  const Bound cutoff = integer_cutoff(parent, policy);
+  const std::string max_text = parent.key_max ? std::to_string(*parent.key_max) : "";
+  const std::string origin = policy.start_value ? "start " + std::to_string(*policy.start_value) : "0";
+
+  const auto sorted = ranged_children(parent);
+  for (__int128 slot = first; slot <= last; ++slot) {
+    const __int128 lo = slot * width;
+    const __int128 hi = lo + width;
+    if (lo > key_max)
+      break;
+    if (hi <= key_min || (cutoff && hi <= *cutoff))
+      continue; // before the key's range, or already expired
+    const Bound from = lo < key_min ? Bound{} : Bound{static_cast<std::int64_t>(lo)};
+    const Bound to = hi > key_max ? Bound{} : Bound{static_cast<std::int64_t>(hi)};
+    const std::string name = policy_child_prefix(policy) +
+                             integer_suffix(static_cast<std::int64_t>(std::max<__int128>(lo, INT64_MIN)));
+    add_range_create(ctx, sorted, keys, from, to, name, [&] {
+      const std::string ahead = std::to_string(static_cast<long long>(slot - base));
+      if (slot < base)
+        return "backfill from " + origin;
+      if (!parent.key_max)
+        return slot == base ? "first: the table holds no rows; counting from " + origin
+                            : "premake: " + ahead + " of " + std::to_string(policy.premake) + " ahead of " +
+                                  origin + " (the table holds no rows)";
+      if (slot == base)
+        return "current: holds the largest value (" + max_text + ")";
+      return "premake: " + ahead + " of " + std::to_string(policy.premake) + " ahead of the largest value " +
+             max_text;
+    });
+  }
+  note_default_rows(ctx);
+  remove_expired_ranges(ctx, sorted, keys, cutoff,
+                        policy.keep_last ? "retention " + std::to_string(*policy.keep_last) : "", "above",
+                        cutoff ? std::to_string(*cutoff) + " (the largest value " + max_text + " minus " +
+                                     std::to_string(*policy.keep_last) + ")"
+                               : "");
+  return true;
+}
+
+// Returns a LIST value as SQL for a key of `type`: integers as they are, everything else quoted.
+std::string list_literal(KeyType type, const std::string& value)
+{
+  const std::size_t digits = value.size() > 1 && value[0] == '-' ? 1 : 0;
+  const bool number =
+      value.size() > digits && value.find_first_not_of("0123456789", digits) == std::string::npos;
+  return is_integer_key(type) && number ? value : quote_literal(value);
+}
+
+// Returns the values as a list of SQL literals, "'a', 'b'".
+std::string list_literals(KeyType type, const std::vector<std::string>& values)
+{
+  std::string out;
+  for (const auto& v : values)
+    out += (out.empty() ? "" : ", ") + list_literal(type, v);
+  return out;
+}
+
+// Plans a LIST policy: a partition for each listed value that has none, and the removal (as the list
+// retention says) of partitions whose values are all no longer listed.
+bool plan_list(Planning& ctx, const Policy& policy)
+{
+  const ParentSnapshot& parent = ctx.parent;
+  ParentPlan& pp = ctx.pp;
+  const std::vector<std::string>* wanted = &policy.values;
+  if (!policy.values_query.empty()) {
+    if (!parent.values_error.empty()) {
+      pp.error = parent.values_error;
+      return false;
+    }
+    wanted = &parent.queried_values;
+  }
+  std::unordered_map<std::string, const Child*> holder;
+  std::unordered_set<std::string> names(parent.taken_names.begin(), parent.taken_names.end());
+  std::vector<const Child*> listed;
+  for (const auto& c : parent.children) {
+    names.insert(c.name);
+    if (c.is_default)
+      continue;
+    listed.push_back(&c);
+    for (const auto& v : c.values)
+      holder.emplace(v, &c);
+  }
+  std::sort(listed.begin(), listed.end(), [](const Child* a, const Child* b) { return a->name < b->name; });
+  const std::string prefix = policy_child_prefix(policy);
+  std::size_t creates = 0;
+  for (const auto& v : *wanted) {
+    if (holder.count(v))
+      continue;
+    if (++creates > static_cast<std::size_t>(k_max_creates_per_parent)) {
+      pp.error = "the list names more than " + std::to_string(k_max_creates_per_parent) +
+                 " values without a partition; HINT: partman creates at most that many per run";
+      pp.actions.clear();
+      return false;
+    }
+    std::string name;
+    for (int hash : {0, 8, 16}) {
+      name = prefix + value_suffix(parent.key_type, v, hash);
+      if (!names.count(name))
+        break;
+    }
+    if (names.count(name)) {
+      pp.notes.push_back({NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) +
+                                                  " for value " + quote_literal(v) +
+                                                  ": a table of that name exists and is not this partition; "
+                                                  "HINT: rename or drop it, or attach it yourself"});
+      continue;
+    }
+    names.insert(name);
+    Action a = create_action(ctx, name, "FOR VALUES IN (" + list_literal(parent.key_type, v) + ")",
+                             "listed value " + quote_literal(v));
+    a.values = {v};
+    pp.actions.push_back(std::move(a));
+  }
+  note_default_rows(ctx);
+  const std::unordered_set<std::string> keep(wanted->begin(), wanted->end());
+  for (const Child* child : listed) {
+    const bool gone =
+        !child->values.empty() && std::none_of(child->values.begin(), child->values.end(),
+                                               [&keep](const std::string& v) { return keep.count(v) > 0; });
+    const bool remove = gone && policy.list_retention != ListRetention::keep;
+    if (child->detach_pending) {
+      pp.actions.push_back(finalize_action(ctx, *child, remove));
+    } else if (remove) {
+      pp.actions.push_back(
+          retention_action(ctx, *child,
+                           "no longer listed: " + list_literals(parent.key_type, child->values) +
+                               " (list retention " + to_string(policy.list_retention) + ")"));
+    } else {
+      if (gone)
+        pp.notes.push_back({NoteLevel::info, quote_qualified(child->schema, child->name) +
+                                                 " holds values no longer listed (" +
+                                                 list_literals(parent.key_type, child->values) +
+                                                 "); it stays (list retention keep)"});
+      continue;
+    }
+    pp.actions.back().values = child->values;
+  }
+  return true;
+}
+
+// Returns how removals are done for `policy`: a LIST policy's list retention as a retention action.
+Policy removal_policy(const Policy& policy)
+{
+  Policy out;
+  out.schema = policy.schema;
+  out.table = policy.table;
+  out.retention_schema = policy.retention_schema;
+  out.archive_to = policy.archive_to;
+  out.retention_action = policy.list_retention == ListRetention::drop      ? RetentionAction::drop
+                         : policy.list_retention == ListRetention::archive ? RetentionAction::archive
+                                                                           : RetentionAction::detach;
+  return out;
 }
 
 // Refuses the plan of a parent that would drop or detach more than the allowed share of its partitions
@@ -235,6 +628,12 @@ std::string bound_text(KeyType type, Zone zone, Micros key)
     return format_local(key);
   case KeyType::date:
     return format_date(key);
+  case KeyType::smallint:
+  case KeyType::integer:
+  case KeyType::bigint:
+    return std::to_string(key);
+  case KeyType::text:
+  case KeyType::uuid:
   case KeyType::unsupported:
     break;
   }
@@ -243,7 +642,30 @@ std::string bound_text(KeyType type, Zone zone, Micros key)
 
 std::string policy_child_prefix(const Policy& policy)
 {
+  switch (policy.shape) {
+  case Shape::time:
+  case Shape::epoch:
+    break;
+  case Shape::integer:
+    return child_prefix(policy.table, k_integer_suffix_bytes);
+  case Shape::list:
+    return child_prefix(policy.table, k_value_suffix_bytes);
+  }
   return child_prefix(policy.table, partition_suffix(policy.interval, 0).size());
+}
+
+KeyPosition key_position(const ParentSnapshot& parent, const Policy& policy, Micros now)
+{
+  if (policy.shape == Shape::integer)
+    return {parent.key_max, integer_cutoff(parent, policy)};
+  const KeySpace keys = key_space(parent, policy);
+  return {keys.key_of_instant(now), time_cutoff(keys, policy, now)};
+}
+
+std::string bound_for_people(const ParentSnapshot& parent, const Policy& policy,
+                             const std::optional<Micros>& key, const char* infinite)
+{
+  return key_space(parent, policy).human(key, infinite);
 }
 
 std::string check_parent_shape(const ParentSnapshot& parent)
@@ -255,13 +677,15 @@ std::string check_parent_shape(const ParentSnapshot& parent)
            "its policy";
   if (!parent.partitioned)
     return name + " is not a partitioned table";
-  if (parent.strategy != 'r')
+  if (parent.strategy != 'r' && parent.strategy != 'l')
     return name + " is not partitioned BY RANGE";
   if (parent.key_count != 1 || parent.key_column.empty())
     return name + " must be partitioned on exactly one column (not an expression)";
   if (parent.key_type == KeyType::unsupported)
     return "the partition key " + quote_ident(parent.key_column) + " of " + name + " has type " +
-           parent.key_type_name + "; HINT: partman plans timestamptz, timestamp and date keys";
+           parent.key_type_name +
+           "; HINT: partman plans timestamptz, timestamp, date, smallint, integer and bigint RANGE keys, and "
+           "text, varchar, smallint, integer, bigint, uuid and date LIST keys";
   return {};
 }
 
@@ -274,127 +698,29 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   pp.summary = policy_summary(policy);
   if (pp.error = check_parent_shape(parent); !pp.error.empty())
     return pp;
-  if (pp.error = validate_policy(policy, parent.key_type); !pp.error.empty())
+  if (pp.error = check_policy_fits(policy, parent.strategy, parent.key_type); !pp.error.empty())
     return pp;
-  const KeySpace keys{parent.key_type, *find_zone(policy.timezone)};
-  const Interval& iv = policy.interval;
-
-  // Returns the slot whose range holds the instant `utc`. In the first pass of a repeated (fall-back) hour
-  // the wall clock maps to the later offset, after `utc`: step back to the slot that holds it.
-  const auto slot_holding = [&](Micros utc) {
-    std::int64_t slot = slot_of(iv, keys.local_of_instant(utc));
-    while (keys.key_of_local(slot_start(iv, slot)) > keys.key_of_instant(utc))
-      --slot;
-    return slot;
-  };
-  const Micros local_now = keys.local_of_instant(now);
-  const Micros now_key = keys.key_of_instant(now);
-  const std::int64_t current = slot_holding(now);
-  std::int64_t first = current;
-  if (policy.start)
-    first = std::min(first, slot_holding(*policy.start));
-  const std::int64_t last = current + policy.premake;
-  if (last - first + 1 > k_max_creates_per_parent) {
-    pp.error = "the window from --start to premake holds " + std::to_string(last - first + 1) +
-               " partitions, more than " + std::to_string(k_max_creates_per_parent) +
-               "; HINT: choose a later --start or a longer interval";
+  const Policy list_removal = policy.shape == Shape::list ? removal_policy(policy) : Policy{};
+  Planning ctx{parent, policy.shape == Shape::list ? list_removal : policy, default_partition(parent), pp};
+  bool planned = false;
+  switch (policy.shape) {
+  case Shape::time:
+  case Shape::epoch:
+    planned = plan_time(ctx, policy, now);
+    break;
+  case Shape::integer:
+    planned = plan_integer(ctx, policy);
+    break;
+  case Shape::list:
+    planned = plan_list(ctx, policy);
+    break;
+  }
+  if (!planned)
     return pp;
-  }
-  std::optional<Micros> cutoff;
-  std::string cutoff_text;
-  if (policy.retention) {
-    cutoff = keys.key_of_local(subtract_period(local_now, *policy.retention));
-    cutoff_text = keys.literal(*cutoff);
-  }
-
-  const auto sorted = ranged_children(parent);
-  const Child* const def = default_partition(parent);
-  const auto taken = [&parent](const std::string& name) {
-    return std::find(parent.taken_names.begin(), parent.taken_names.end(), name) !=
-               parent.taken_names.end() ||
-           std::any_of(parent.children.begin(), parent.children.end(),
-                       [&name](const Child& c) { return c.name == name; });
-  };
-  const auto range_text = [&keys](const std::optional<Micros>& lo, const std::optional<Micros>& hi) {
-    return "[" + keys.display(lo, "MINVALUE") + ", " + keys.display(hi, "MAXVALUE") + ")";
-  };
-
-  const std::string now_text = keys.literal(now_key);
-  for (std::int64_t slot = first; slot <= last; ++slot) {
-    const Micros start_local = slot_start(iv, slot);
-    const Micros lo = keys.key_of_local(start_local);
-    const Micros hi = keys.key_of_local(slot_start(iv, slot + 1));
-    if (lo >= hi || (cutoff && hi <= *cutoff))
-      continue; // skipped entirely by a DST change, or already expired
-    const auto hits = overlapping(sorted, lo, hi);
-    if (hits.size() == 1 && hits[0]->lower == lo && hits[0]->upper == hi)
-      continue;
-    const std::string from = keys.literal(lo);
-    const std::string to = keys.literal(hi);
-    const std::string name = child_name(policy.table, partition_suffix(iv, start_local));
-    if (!hits.empty()) {
-      const Child& c = *hits.front();
-      const bool covered = hits.size() == 1 && (!c.lower || *c.lower <= lo) && (!c.upper || *c.upper >= hi);
-      if (covered) {
-        pp.notes.push_back({NoteLevel::info, "range [" + from + ", " + to + ") is already covered by " +
-                                                 quote_qualified(c.schema, c.name) + " " +
-                                                 range_text(c.lower, c.upper)});
-      } else {
-        pp.notes.push_back({NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) +
-                                                    " for [" + from + ", " + to + "): it would overlap " +
-                                                    quote_qualified(c.schema, c.name) + " " +
-                                                    range_text(c.lower, c.upper) +
-                                                    "; HINT: such partitions are left as they are"});
-      }
-      continue;
-    }
-    if (taken(name)) {
-      pp.notes.push_back({NoteLevel::warning,
-                          "cannot create " + quote_qualified(parent.schema, name) + " for [" + from + ", " +
-                              to +
-                              "): a table of that name exists and is not this partition; HINT: rename or "
-                              "drop it, or attach it yourself"});
-      continue;
-    }
-    std::string reason;
-    if (slot < current)
-      reason = "backfill from start " + keys.literal(keys.key_of_local(slot_start(iv, first)));
-    else if (slot == current)
-      reason = "current: holds now (" + now_text + ")";
-    else
-      reason = "premake: " + std::to_string(slot - current) + " of " + std::to_string(policy.premake) +
-               " ahead of " + now_text;
-    pp.actions.push_back(create_action(parent, def, name, from, to, std::move(reason)));
-  }
-
-  for (const auto& child : parent.children) {
-    if (child.is_default && child.estimated_rows > 0 && !pp.actions.empty()) {
-      pp.notes.push_back({NoteLevel::warning,
-                          "default partition " + quote_qualified(child.schema, child.name) + " holds about " +
-                              std::to_string(static_cast<long long>(child.estimated_rows)) +
-                              " rows; an attach fails if any of them belong to a new partition"});
-    }
-  }
-
-  for (const Child* child : sorted) {
-    const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
-    if (child->detach_pending) {
-      pp.actions.push_back(finalize_action(parent, policy, *child, expired));
-    } else if (expired) {
-      pp.actions.push_back(retention_action(parent, def, policy, *child,
-                                            "retention " + policy.retention->text() + ": upper bound " +
-                                                keys.literal(*child->upper) + " is not after " +
-                                                cutoff_text));
-    } else {
-      continue;
-    }
-    if (!pp.actions.back().archive_to.empty()) {
-      // The bounds it had, for the archive's record (restore --attach uses them).
-      pp.actions.back().from = keys.display(child->lower, "MINVALUE");
-      pp.actions.back().to = keys.display(child->upper, "MAXVALUE");
-    }
-  }
-  guard_removals(sorted.size(), options, pp); // finishing work on tables already detached is not a removal
+  const std::size_t existing = static_cast<std::size_t>(std::count_if(
+      parent.children.begin(), parent.children.end(), [](const Child& c) { return !c.is_default; }));
+  guard_removals(existing, options, pp); // finishing work on tables already detached is not a removal
+  const Policy& removal = ctx.removal;
   for (const auto& name : parent.interrupted) {
     // Detached by an earlier run that stopped before the rest of its action: finish it. An archive's own
     // row tells more (below).
@@ -406,10 +732,10 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     detached.schema = parent.schema;
     detached.name = name;
     Action a;
-    a.kind = removal_kind(policy);
+    a.kind = removal_kind(removal);
     a.schema = parent.schema;
     a.name = name;
-    add_after_detach(policy, detached, a);
+    add_after_detach(removal, detached, a);
     if (a.sql.empty() && a.archive_to.empty())
       continue; // a plain detach is already complete
     a.locks = "ACCESS EXCLUSIVE on the detached table (no longer a partition)";
@@ -435,7 +761,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     a.schema = pa.schema;
     a.name = pa.name;
     a.archive_id = pa.id;
-    a.archive_to = policy.archive_to;
+    a.archive_to = removal.archive_to;
     a.locks = "ACCESS EXCLUSIVE on the detached table (no longer a partition) for the drop";
     a.reason = "archive #" + std::to_string(pa.id) + " stopped at '" + pa.state + "'; finish it";
     pp.actions.push_back(std::move(a));

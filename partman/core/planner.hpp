@@ -35,4 +35,17 @@ std::string lock_sql(const std::string& schema, const std::string& name, const c
 // Returns the prefix shared by the names of the children `policy` creates.
 std::string policy_child_prefix(const Policy& policy);
 
+// Where a RANGE parent stands at instant `now`, in its key's values.
+struct KeyPosition
+{
+  std::optional<Micros> now;    // the key value of now; for integer policies the largest value present
+  std::optional<Micros> cutoff; // partitions whose upper bound is not above this have expired
+};
+// Returns where `parent` stands under `policy` (a RANGE policy whose shape fits the parent) at `now`.
+KeyPosition key_position(const ParentSnapshot& parent, const Policy& policy, Micros now);
+// Returns a bound of one of `parent`'s range partitions for people (an epoch key as the instant it holds);
+// `infinite` when it is empty.
+std::string bound_for_people(const ParentSnapshot& parent, const Policy& policy,
+                             const std::optional<Micros>& key, const char* infinite);
+
 } // namespace partman::core

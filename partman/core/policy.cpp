@@ -1,5 +1,9 @@
 #include "partman/core/policy.hpp"
 
+#include <cctype>
+#include <limits>
+#include <stdexcept>
+
 #include "partman/core/names.hpp"
 #include "partman/core/timepoint.hpp"
 
@@ -34,29 +38,252 @@ Result<RetentionAction> parse_retention_action(const std::string& text)
   return Error{"invalid retention action '" + text + "'; HINT: use 'drop', 'detach' or 'archive'"};
 }
 
+const char* to_string(Shape shape)
+{
+  switch (shape) {
+  case Shape::time:
+    return "time";
+  case Shape::integer:
+    return "integer";
+  case Shape::epoch:
+    return "epoch";
+  case Shape::list:
+    return "list";
+  }
+  return "?";
+}
+
+Result<Shape> parse_shape(const std::string& text)
+{
+  for (Shape s : {Shape::time, Shape::integer, Shape::epoch, Shape::list}) {
+    if (text == to_string(s))
+      return s;
+  }
+  return Error{"invalid shape '" + text + "'; HINT: one of time, integer, epoch, list"};
+}
+
+const char* to_string(EpochUnit unit)
+{
+  switch (unit) {
+  case EpochUnit::seconds:
+    return "seconds";
+  case EpochUnit::milliseconds:
+    return "milliseconds";
+  }
+  return "?";
+}
+
+Result<EpochUnit> parse_epoch_unit(const std::string& text)
+{
+  if (text == "seconds" || text == "s")
+    return EpochUnit::seconds;
+  if (text == "milliseconds" || text == "ms")
+    return EpochUnit::milliseconds;
+  return Error{"invalid epoch unit '" + text + "'; HINT: use 'seconds' or 'milliseconds' (or 'none')"};
+}
+
+const char* to_string(ListRetention retention)
+{
+  switch (retention) {
+  case ListRetention::keep:
+    return "keep";
+  case ListRetention::detach:
+    return "detach";
+  case ListRetention::drop:
+    return "drop";
+  case ListRetention::archive:
+    return "archive";
+  }
+  return "?";
+}
+
+Result<ListRetention> parse_list_retention(const std::string& text)
+{
+  for (ListRetention r :
+       {ListRetention::keep, ListRetention::detach, ListRetention::drop, ListRetention::archive}) {
+    if (text == to_string(r))
+      return r;
+  }
+  return Error{"invalid list retention '" + text + "'; HINT: use 'keep', 'detach', 'drop' or 'archive'"};
+}
+
+Result<std::int64_t> parse_integer(const std::string& text, const char* what)
+{
+  std::size_t i = text[0] == '-' ? 1 : 0;
+  bool digits = i < text.size();
+  for (std::size_t k = i; k < text.size(); ++k)
+    digits = digits && std::isdigit(static_cast<unsigned char>(text[k]));
+  if (text.empty() || !digits)
+    return Error{std::string("invalid ") + what + " '" + text + "': not a whole number"};
+  try {
+    return static_cast<std::int64_t>(std::stoll(text));
+  } catch (const std::out_of_range&) {
+    return Error{std::string("invalid ") + what + " '" + text + "': out of the range of bigint"};
+  }
+}
+
+Result<std::int64_t> parse_positive(const std::string& text, const char* what)
+{
+  auto n = parse_integer(text, what);
+  if (n && *n < 1)
+    return Error{std::string("invalid ") + what + " '" + text + "': it must be at least 1"};
+  return n;
+}
+
 KeyType key_type_from_sql(const std::string& type_name)
 {
-  if (type_name == "timestamp with time zone")
-    return KeyType::timestamptz;
-  if (type_name == "timestamp without time zone")
-    return KeyType::timestamp;
-  if (type_name == "date")
-    return KeyType::date;
+  static const std::pair<const char*, KeyType> names[] = {{"timestamp with time zone", KeyType::timestamptz},
+                                                          {"timestamp without time zone", KeyType::timestamp},
+                                                          {"date", KeyType::date},
+                                                          {"smallint", KeyType::smallint},
+                                                          {"integer", KeyType::integer},
+                                                          {"bigint", KeyType::bigint},
+                                                          {"text", KeyType::text},
+                                                          {"character varying", KeyType::text},
+                                                          {"uuid", KeyType::uuid}};
+  for (const auto& [name, type] : names) {
+    if (type_name == name)
+      return type;
+  }
+  if (type_name.rfind("character varying(", 0) == 0)
+    return KeyType::text;
   return KeyType::unsupported;
+}
+
+bool is_integer_key(KeyType type)
+{
+  return type == KeyType::smallint || type == KeyType::integer || type == KeyType::bigint;
+}
+
+bool is_time_key(KeyType type)
+{
+  return type == KeyType::timestamptz || type == KeyType::timestamp || type == KeyType::date;
+}
+
+std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type)
+{
+  if (type == KeyType::smallint)
+    return {std::numeric_limits<std::int16_t>::min(), std::numeric_limits<std::int16_t>::max()};
+  if (type == KeyType::integer)
+    return {std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()};
+  return {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()};
+}
+
+namespace {
+
+// Returns what removal does, "drop", "detach to schema "s"" or "archive to URI".
+std::string removal_words(const Policy& policy, const char* action)
+{
+  std::string s = action;
+  if (s == "detach" && !policy.retention_schema.empty())
+    s += " to schema " + quote_ident(policy.retention_schema);
+  if (s == "archive")
+    s += " to " + policy.archive_to;
+  return s;
+}
+
+} // namespace
+
+std::string policy_summary(const Policy& policy)
+{
+  std::string s;
+  switch (policy.shape) {
+  case Shape::time:
+  case Shape::epoch:
+    s = policy.interval.text();
+    if (policy.shape == Shape::epoch)
+      s += std::string(" on epoch ") + to_string(policy.epoch_unit);
+    s += ", premake " + std::to_string(policy.premake);
+    if (policy.retention)
+      s += ", retention " + policy.retention->text() + " (" +
+           removal_words(policy, to_string(policy.retention_action)) + ")";
+    return s + ", " + policy.timezone;
+  case Shape::integer:
+    s = "width " + std::to_string(policy.width) + ", premake " + std::to_string(policy.premake);
+    if (policy.keep_last)
+      s += ", retention " + std::to_string(*policy.keep_last) + " (" +
+           removal_words(policy, to_string(policy.retention_action)) + ")";
+    if (policy.start_value)
+      s += ", start " + std::to_string(*policy.start_value);
+    return s;
+  case Shape::list:
+    s = policy.values_query.empty() ? "list of " + std::to_string(policy.values.size()) + " value(s)"
+                                    : "list from a query";
+    return s + ", unlisted values: " + removal_words(policy, to_string(policy.list_retention));
+  }
+  return s;
+}
+
+std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type)
+{
+  if (policy.shape == Shape::list && strategy != 'l')
+    return policy.parent_sql() + " is not partitioned BY LIST; HINT: its policy is a LIST policy; 'partman "
+                                 "manage' it again";
+  if (policy.shape != Shape::list && strategy != 'r')
+    return policy.parent_sql() + " is not partitioned BY RANGE";
+  return validate_policy(policy, key_type);
 }
 
 std::string validate_policy(const Policy& policy, KeyType key_type)
 {
+  const std::string parent = policy.parent_sql();
   if (key_type == KeyType::unsupported)
-    return "the partition key of " + policy.parent_sql() +
-           " is not of type timestamptz, timestamp or date; HINT: partman plans time ranges on such keys";
-  if (key_type == KeyType::date && policy.interval.sub_day())
-    return "interval '" + policy.interval.text() + "' is shorter than a day, but the key of " +
-           policy.parent_sql() + " is a date; HINT: use '1 day' or longer";
-  if (policy.premake < 1 || policy.premake > k_max_premake)
+    return "the partition key of " + parent +
+           " is not of a type partman plans; HINT: RANGE keys of type timestamptz, timestamp, date, "
+           "smallint, integer or bigint, and LIST keys of type text, varchar, smallint, integer, bigint, "
+           "uuid or date";
+  switch (policy.shape) {
+  case Shape::time:
+    if (!is_time_key(key_type))
+      return "the policy of " + parent +
+             " plans time ranges, but its key is not a timestamptz, timestamp or "
+             "date; HINT: for an integer key give a width (--interval 1000) or --epoch seconds|milliseconds";
+    if (key_type == KeyType::date && policy.interval.sub_day())
+      return "interval '" + policy.interval.text() + "' is shorter than a day, but the key of " + parent +
+             " is a date; HINT: use '1 day' or longer";
+    break;
+  case Shape::epoch:
+    if (key_type == KeyType::smallint || !is_integer_key(key_type))
+      return "--epoch needs an integer or bigint key, but the key of " + parent +
+             " is not one; HINT: epoch seconds fit integer (until 2038) or bigint";
+    if (policy.epoch_unit == EpochUnit::milliseconds && key_type != KeyType::bigint)
+      return "--epoch milliseconds needs a bigint key, but the key of " + parent +
+             " is an integer; HINT: use --epoch seconds, or make the column bigint";
+    break;
+  case Shape::integer:
+    if (!is_integer_key(key_type))
+      return "the policy of " + parent +
+             " plans integer ranges, but its key is not a smallint, integer or "
+             "bigint; HINT: give a time interval such as --interval daily";
+    if (policy.width < 1)
+      return "invalid width " + std::to_string(policy.width) + " for " + parent + ": it must be at least 1";
+    if (policy.keep_last && *policy.keep_last < policy.width)
+      return "retention " + std::to_string(*policy.keep_last) + " is smaller than the width " +
+             std::to_string(policy.width) + "; HINT: keep at least one whole partition";
+    break;
+  case Shape::list:
+    if (!is_integer_key(key_type) && key_type != KeyType::text && key_type != KeyType::uuid &&
+        key_type != KeyType::date)
+      return "partman plans LIST keys of type text, varchar, smallint, integer, bigint, uuid or date, and "
+             "the "
+             "key of " +
+             parent + " is none of them";
+    if (policy.values.empty() && policy.values_query.empty())
+      return "the LIST policy of " + parent +
+             " names no values; HINT: pass --values a,b,c, --value X (repeatable) or --values-query 'SELECT "
+             "...'";
+    if (!policy.values.empty() && !policy.values_query.empty())
+      return "the LIST policy of " + parent + " has both values and a values query; HINT: keep one of them";
+    if (policy.list_retention == ListRetention::archive && policy.archive_to.empty())
+      return "list retention 'archive' needs a storage location; HINT: pass --archive-to "
+             "file:///backup/partman or --archive-to s3://bucket/prefix";
+    break;
+  }
+  if (policy.shape != Shape::list && (policy.premake < 1 || policy.premake > k_max_premake))
     return "invalid premake " + std::to_string(policy.premake) + ": it must be between 1 and " +
            std::to_string(k_max_premake);
-  if (policy.retention && policy.retention->approx_micros() < policy.interval.approx_micros())
+  if (policy.shape != Shape::integer && policy.shape != Shape::list && policy.retention &&
+      policy.retention->approx_micros() < policy.interval.approx_micros())
     return "retention '" + policy.retention->text() + "' is shorter than one interval ('" +
            policy.interval.text() + "'); HINT: keep at least one whole partition";
   if (policy.retention_action == RetentionAction::archive && policy.archive_to.empty())

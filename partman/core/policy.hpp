@@ -1,8 +1,11 @@
 // The management policy of one partitioned parent, and its validation.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "partman/core/interval.hpp"
 #include "partman/core/result.hpp"
@@ -23,7 +26,37 @@ enum class KeyType
   timestamptz,
   timestamp,
   date,
+  smallint,
+  integer,
+  bigint,
+  text, // text and character varying
+  uuid,
   unsupported
+};
+
+// How a policy cuts its parent into partitions.
+enum class Shape
+{
+  time,    // RANGE on a time key, by calendar intervals
+  integer, // RANGE on an integer key, by a fixed width counted from the largest value present
+  epoch,   // RANGE on an integer key that holds epoch seconds or milliseconds, by calendar intervals
+  list     // LIST: one partition per value
+};
+
+// What one unit of an epoch key is.
+enum class EpochUnit
+{
+  seconds,
+  milliseconds
+};
+
+// What happens to the partition of a value that is no longer listed.
+enum class ListRetention
+{
+  keep,
+  detach,
+  drop,
+  archive
 };
 
 // One row of the policy table: how one parent is kept.
@@ -39,6 +72,14 @@ struct Policy
   std::string archive_to;       // archive: the storage URI (file:///... or s3://...)
   std::string timezone = "UTC";
   std::optional<Micros> start; // an instant; the first partition created holds it
+  Shape shape = Shape::time;
+  EpochUnit epoch_unit = EpochUnit::seconds; // epoch: the unit of the key
+  std::int64_t width = 0;                    // integer: slot k covers [k * width, (k + 1) * width)
+  std::optional<std::int64_t> keep_last;     // integer: keep partitions whose upper bound is above max - this
+  std::optional<std::int64_t> start_value;   // integer: also cover from here; premake base of an empty table
+  std::vector<std::string> values;           // list: the values, as the key type prints them
+  std::string values_query;                  // list: a query whose first column gives the values instead
+  ListRetention list_retention = ListRetention::keep;
 
   // Returns "schema.table" as SQL would quote it.
   std::string parent_sql() const;
@@ -51,10 +92,37 @@ constexpr int k_max_premake = 10000;
 const char* to_string(RetentionAction action);
 // Parses "drop", "detach" or "archive".
 Result<RetentionAction> parse_retention_action(const std::string& text);
+// Returns "time", "integer", "epoch" or "list".
+const char* to_string(Shape shape);
+// Parses what to_string(Shape) returns.
+Result<Shape> parse_shape(const std::string& text);
+// Returns "seconds" or "milliseconds".
+const char* to_string(EpochUnit unit);
+// Parses "seconds" or "milliseconds" (also "s" and "ms").
+Result<EpochUnit> parse_epoch_unit(const std::string& text);
+// Returns "keep", "detach", "drop" or "archive".
+const char* to_string(ListRetention retention);
+// Parses "keep", "detach", "drop" or "archive".
+Result<ListRetention> parse_list_retention(const std::string& text);
+// Parses a whole number of at least 1 (an integer width or retention); `what` names it in the error.
+Result<std::int64_t> parse_positive(const std::string& text, const char* what);
+// Parses a whole number, negative allowed (an integer --start).
+Result<std::int64_t> parse_integer(const std::string& text, const char* what);
 // Returns the KeyType of a column type as format_type() prints it.
 KeyType key_type_from_sql(const std::string& type_name);
+// Returns true for smallint, integer and bigint keys.
+bool is_integer_key(KeyType type);
+// Returns true for timestamptz, timestamp and date keys.
+bool is_time_key(KeyType type);
+// Returns the smallest and largest value of an integer key type.
+std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type);
+// Returns the policy in a few words, as plan and status print it.
+std::string policy_summary(const Policy& policy);
 
 // Checks the policy against itself and the parent's key type; returns an empty string when it is valid.
 std::string validate_policy(const Policy& policy, KeyType key_type);
+// Checks that the policy's shape fits the parent's strategy ('r' range, 'l' list) and key type; returns an
+// empty string when it does.
+std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type);
 
 } // namespace partman::core

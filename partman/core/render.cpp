@@ -63,6 +63,14 @@ std::string archive_steps(const Action& a)
 
 } // namespace
 
+std::string values_text(const std::vector<std::string>& values)
+{
+  std::string out;
+  for (const auto& v : values)
+    out += (out.empty() ? "" : ", ") + quote_literal(v);
+  return out;
+}
+
 std::string iso_utc(Micros utc)
 {
   const date::sys_time<std::chrono::microseconds> tp{std::chrono::microseconds{utc}};
@@ -87,6 +95,8 @@ std::string render_text(const Plan& plan)
              action_target(a);
       if (!a.from.empty())
         out += " [" + a.from + ", " + a.to + ")";
+      if (!a.values.empty())
+        out += " IN (" + values_text(a.values) + ")";
       out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) + "\n";
       if (!a.archive_to.empty())
         out += "      then: " + archive_steps(a) + "\n";
@@ -155,6 +165,7 @@ std::string render_json(const Plan& plan)
            {"schema", a.schema},
            {"name", a.name},
            {"bounds", bounds},
+           {"values", a.values.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.values)},
            {"sql", a.sql},
            {"transaction", a.transactional},
            {"locks", std::string(a.locks)},

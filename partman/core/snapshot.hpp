@@ -16,8 +16,10 @@ struct Child
   std::string schema;
   std::string name;
   bool is_default = false;
-  std::optional<Micros> lower;              // empty: MINVALUE
+  std::optional<Micros> lower;              // empty: MINVALUE (integer keys: the value itself)
   std::optional<Micros> upper;              // empty: MAXVALUE
+  std::vector<std::string> values;          // a LIST partition's values, as the key type prints them
+  bool null_value = false;                  // a LIST partition that also holds NULL
   bool detach_pending = false;              // an interrupted DETACH ... CONCURRENTLY
   bool partitioned = false;                 // itself partitioned (a sub-partitioned child)
   double estimated_rows = -1;               // pg_class.reltuples; negative when never analysed
@@ -53,6 +55,9 @@ struct ParentSnapshot
   std::vector<std::string> interrupted; // partitions (in the parent's schema) whose drop or detach an
                                         // earlier run began and did not record as finished
   std::vector<PendingArchive> archives; // unfinished archives of this parent's partitions
+  std::optional<std::int64_t> key_max;  // integer policies: the largest key in the partitions (none: no rows)
+  std::vector<std::string> queried_values; // LIST policies with a values query: what it returned, in order
+  std::string values_error;                // why that query failed or what it returned cannot be used
 };
 
 // Returns the message that explains why a parent cannot be planned, or an empty string when it can.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
@@ -59,9 +60,71 @@ const char* to_string(PartitionState state)
     return "default";
   case PartitionState::detach_pending:
     return "detach-pending";
+  case PartitionState::listed:
+    return "listed";
+  case PartitionState::unlisted:
+    return "unlisted";
   }
   return "?";
 }
+
+namespace {
+
+// Returns where a partition stands whatever its shape, or nothing when its bounds or values decide.
+std::optional<PartitionState> fixed_state(const Child& c)
+{
+  if (c.is_default)
+    return PartitionState::default_partition;
+  if (c.detach_pending)
+    return PartitionState::detach_pending;
+  return std::nullopt;
+}
+
+// Adds the partitions of a LIST parent: listed, or holding only values the policy no longer lists.
+void classify_list(const ParentSnapshot& parent, const Policy& policy, ParentStatus& st)
+{
+  const auto& wanted = policy.values_query.empty() ? policy.values : parent.queried_values;
+  const std::unordered_set<std::string> listed(wanted.begin(), wanted.end());
+  for (const auto& c : parent.children) {
+    PartitionStatus ps;
+    ps.child = &c;
+    ps.from =
+        "IN (" + values_text(c.values) + (c.null_value ? (c.values.empty() ? "NULL" : ", NULL") : "") + ")";
+    const bool any_listed = std::any_of(c.values.begin(), c.values.end(),
+                                        [&](const std::string& v) { return listed.count(v) > 0; });
+    ps.state = fixed_state(c).value_or(any_listed ? PartitionState::listed : PartitionState::unlisted);
+    st.partitions.push_back(ps);
+  }
+}
+
+// Adds the partitions of a RANGE parent: past, current (holding now, or an integer key's largest value),
+// future or expired.
+void classify_range(const ParentSnapshot& parent, const Policy& policy, Micros now, ParentStatus& st)
+{
+  const Zone zone = *find_zone(policy.timezone);
+  const KeyPosition pos = key_position(parent, policy, now);
+  for (const auto& c : parent.children) {
+    PartitionStatus ps;
+    ps.child = &c;
+    ps.from = c.lower ? bound_text(parent.key_type, zone, *c.lower) : "MINVALUE";
+    ps.to = c.upper ? bound_text(parent.key_type, zone, *c.upper) : "MAXVALUE";
+    if (policy.shape == Shape::epoch) {
+      ps.from_time = bound_for_people(parent, policy, c.lower, "MINVALUE");
+      ps.to_time = bound_for_people(parent, policy, c.upper, "MAXVALUE");
+    }
+    if (auto fixed = fixed_state(c))
+      ps.state = *fixed;
+    else if (pos.cutoff && c.upper && *c.upper <= *pos.cutoff)
+      ps.state = PartitionState::expired;
+    else if (!pos.now || (c.lower && *c.lower > *pos.now))
+      ps.state = PartitionState::future;
+    else if (!c.upper || *c.upper > *pos.now)
+      ps.state = PartitionState::current;
+    st.partitions.push_back(ps);
+  }
+}
+
+} // namespace
 
 ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Micros now)
 {
@@ -69,41 +132,24 @@ ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Mic
   st.policy = &policy;
   st.parent = &parent;
   st.error = check_parent_shape(parent);
-  auto zone = find_zone(policy.timezone);
-  if (st.error.empty() && !zone)
-    st.error = zone.error();
+  if (st.error.empty())
+    st.error = check_policy_fits(policy, parent.strategy, parent.key_type);
+  if (st.error.empty() && policy.shape == Shape::list && !policy.values_query.empty())
+    st.error = parent.values_error;
   if (!st.error.empty())
     return st;
-  const bool tz = parent.key_type == KeyType::timestamptz;
-  const Micros now_key = tz ? now : to_local(*zone, now);
-  std::optional<Micros> cutoff;
-  if (policy.retention) {
-    const Micros local_cutoff = subtract_period(to_local(*zone, now), *policy.retention);
-    cutoff = tz ? to_utc(*zone, local_cutoff) : local_cutoff;
-  }
-  for (const auto& c : parent.children) {
-    PartitionStatus ps;
-    ps.child = &c;
-    ps.from = c.lower ? bound_text(parent.key_type, *zone, *c.lower) : "MINVALUE";
-    ps.to = c.upper ? bound_text(parent.key_type, *zone, *c.upper) : "MAXVALUE";
-    if (c.is_default)
-      ps.state = PartitionState::default_partition;
-    else if (c.detach_pending)
-      ps.state = PartitionState::detach_pending;
-    else if (cutoff && c.upper && *c.upper <= *cutoff)
-      ps.state = PartitionState::expired;
-    else if (c.lower && *c.lower > now_key)
-      ps.state = PartitionState::future;
-    else if (!c.upper || *c.upper > now_key)
-      ps.state = PartitionState::current;
-    st.partitions.push_back(ps);
-  }
+  if (policy.shape == Shape::list)
+    classify_list(parent, policy, st);
+  else
+    classify_range(parent, policy, now, st);
   std::stable_sort(st.partitions.begin(), st.partitions.end(),
                    [](const PartitionStatus& a, const PartitionStatus& b) {
                      if (a.child->is_default != b.child->is_default)
                        return b.child->is_default;
                      const auto& la = a.child->lower;
                      const auto& lb = b.child->lower;
+                     if (!la && !lb)
+                       return a.child->name < b.child->name;
                      if (!la || !lb)
                        return !la && lb;
                      return *la < *lb;
@@ -118,12 +164,16 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
     const Policy& pol = *st.policy;
     if (!out.empty())
       out += "\n";
-    out += quote_qualified(pol.schema, pol.table) + ": " + pol.interval.text() + ", premake " +
-           std::to_string(pol.premake);
-    if (pol.retention)
-      out += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
-             (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
-    out += ", time zone " + pol.timezone + "\n";
+    if (pol.shape == Shape::time) {
+      out += quote_qualified(pol.schema, pol.table) + ": " + pol.interval.text() + ", premake " +
+             std::to_string(pol.premake);
+      if (pol.retention)
+        out += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
+               (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
+      out += ", time zone " + pol.timezone + "\n";
+    } else {
+      out += quote_qualified(pol.schema, pol.table) + ": " + policy_summary(pol) + "\n";
+    }
     if (!st.error.empty()) {
       out += "  ! error: " + st.error + "\n";
       continue;
@@ -133,20 +183,38 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
       width = std::max(width, quote_qualified(p.child->schema, p.child->name).size());
     out += "  " + pad("partition", width) + "  " + pad("from", 29) + "  " + pad("to", 29) + "  " +
            pad("state", 14) + "  " + pad("rows", 10) + "  size\n";
-    std::size_t counts[6] = {0, 0, 0, 0, 0, 0};
+    std::size_t counts[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    const auto count_of = [&counts](PartitionState state) {
+      return std::to_string(counts[static_cast<int>(state)]);
+    };
     for (const auto& p : st.partitions) {
       ++counts[static_cast<int>(p.state)];
       const bool def = p.child->is_default;
+      const bool epoch = pol.shape == Shape::epoch;
       out += "  " + pad(quote_qualified(p.child->schema, p.child->name), width) + "  " +
-             pad(def ? "DEFAULT" : p.from, 29) + "  " + pad(def ? "" : p.to, 29) + "  " +
-             pad(to_string(p.state), 14) + "  " + pad(rows_text(*p.child), 10) + "  " +
+             pad(def     ? "DEFAULT"
+                 : epoch ? p.from_time
+                         : p.from,
+                 29) +
+             "  " +
+             pad(def     ? ""
+                 : epoch ? p.to_time
+                         : p.to,
+                 29) +
+             "  " + pad(to_string(p.state), 14) + "  " + pad(rows_text(*p.child), 10) + "  " +
              human_bytes(p.child->bytes) + "\n";
     }
-    out += "  " + std::to_string(st.partitions.size()) +
-           " partition(s): " + std::to_string(counts[static_cast<int>(PartitionState::past)]) + " past, " +
-           std::to_string(counts[static_cast<int>(PartitionState::current)]) + " current, " +
-           std::to_string(counts[static_cast<int>(PartitionState::future)]) + " future, " +
-           std::to_string(counts[static_cast<int>(PartitionState::expired)]) + " expired\n";
+    out += "  " + std::to_string(st.partitions.size()) + " partition(s): ";
+    if (pol.shape == Shape::list)
+      out +=
+          count_of(PartitionState::listed) + " listed, " + count_of(PartitionState::unlisted) + " unlisted\n";
+    else
+      out += count_of(PartitionState::past) + " past, " + count_of(PartitionState::current) + " current, " +
+             count_of(PartitionState::future) + " future, " + count_of(PartitionState::expired) +
+             " expired\n";
+    if (pol.shape == Shape::integer)
+      out += st.parent->key_max ? "  largest value " + std::to_string(*st.parent->key_max) + "\n"
+                                : "  the partitions hold no rows\n";
     for (const auto& p : st.partitions) {
       if (p.child->is_default)
         out += "  default partition " + quote_qualified(p.child->schema, p.child->name) + " holds " +
@@ -169,27 +237,47 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
       const Child& c = *p.child;
       if (c.is_default)
         default_rows = c.counted_rows;
-      parts.push_back({{"partition", quote_qualified(c.schema, c.name)},
-                       {"default", c.is_default},
-                       {"from", c.is_default ? nlohmann::json(nullptr) : nlohmann::json(p.from)},
-                       {"to", c.is_default ? nlohmann::json(nullptr) : nlohmann::json(p.to)},
-                       {"state", to_string(p.state)},
-                       {"estimated_rows", c.estimated_rows < 0
-                                              ? nlohmann::json(nullptr)
-                                              : nlohmann::json(static_cast<long long>(c.estimated_rows))},
-                       {"bytes", c.bytes}});
+      parts.push_back(
+          {{"partition", quote_qualified(c.schema, c.name)},
+           {"default", c.is_default},
+           {"from", c.is_default ? nlohmann::json(nullptr) : nlohmann::json(p.from)},
+           {"to", c.is_default || pol.shape == Shape::list ? nlohmann::json(nullptr) : nlohmann::json(p.to)},
+           {"from_time", p.from_time.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.from_time)},
+           {"to_time", p.to_time.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.to_time)},
+           {"values",
+            pol.shape == Shape::list && !c.is_default ? nlohmann::json(c.values) : nlohmann::json(nullptr)},
+           {"state", to_string(p.state)},
+           {"estimated_rows", c.estimated_rows < 0
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(static_cast<long long>(c.estimated_rows))},
+           {"bytes", c.bytes}});
     }
+    const auto null_or = [](bool null, const nlohmann::json& value) {
+      return null ? nlohmann::json(nullptr) : value;
+    };
+    const bool integer = pol.shape == Shape::integer;
+    const bool list = pol.shape == Shape::list;
+    nlohmann::json policy = {
+        {"shape", to_string(pol.shape)},
+        {"interval", list      ? nlohmann::json(nullptr)
+                     : integer ? nlohmann::json(pol.width)
+                               : nlohmann::json(pol.interval.text())},
+        {"premake", pol.premake},
+        {"retention", integer ? null_or(!pol.keep_last, pol.keep_last.value_or(0))
+                              : null_or(list || !pol.retention, pol.retention ? pol.retention->text() : "")},
+        {"epoch", null_or(pol.shape != Shape::epoch, to_string(pol.epoch_unit))},
+        {"start", null_or(!integer || !pol.start_value, pol.start_value.value_or(0))},
+        {"values", null_or(!list || !pol.values_query.empty(), pol.values)},
+        {"values_query", null_or(pol.values_query.empty(), pol.values_query)},
+        {"list_retention", null_or(!list, to_string(pol.list_retention))},
+        {"retention_action", to_string(pol.retention_action)},
+        {"retention_schema", null_or(pol.retention_schema.empty(), pol.retention_schema)},
+        {"archive_to", null_or(pol.archive_to.empty(), pol.archive_to)},
+        {"timezone", pol.timezone}};
     parents.push_back(
         {{"parent", quote_qualified(pol.schema, pol.table)},
-         {"policy",
-          {{"interval", pol.interval.text()},
-           {"premake", pol.premake},
-           {"retention", pol.retention ? nlohmann::json(pol.retention->text()) : nlohmann::json(nullptr)},
-           {"retention_action", to_string(pol.retention_action)},
-           {"retention_schema",
-            pol.retention_schema.empty() ? nlohmann::json(nullptr) : nlohmann::json(pol.retention_schema)},
-           {"archive_to", pol.archive_to.empty() ? nlohmann::json(nullptr) : nlohmann::json(pol.archive_to)},
-           {"timezone", pol.timezone}}},
+         {"policy", policy},
+         {"largest_value", null_or(!integer || !st.parent->key_max, st.parent->key_max.value_or(0))},
          {"error", st.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.error)},
          {"partitions", parts},
          {"default_rows", default_rows ? nlohmann::json(*default_rows) : nlohmann::json(nullptr)}});

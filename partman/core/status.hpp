@@ -17,15 +17,19 @@ enum class PartitionState
   future,
   expired,
   default_partition,
-  detach_pending
+  detach_pending,
+  listed,  // a LIST partition of a value the policy lists
+  unlisted // a LIST partition whose values the policy no longer lists
 };
 
 // One partition's line in the status.
 struct PartitionStatus
 {
   const Child* child = nullptr;
-  std::string from; // lower bound's value, or MINVALUE
-  std::string to;   // upper bound's value, or MAXVALUE
+  std::string from;      // lower bound's value, or MINVALUE; a LIST partition's values, "IN ('a', 'b')"
+  std::string to;        // upper bound's value, or MAXVALUE
+  std::string from_time; // an epoch key's lower bound as the instant it holds (empty for other keys)
+  std::string to_time;   // an epoch key's upper bound as the instant it holds
   PartitionState state = PartitionState::past;
 };
 
@@ -38,7 +42,7 @@ struct ParentStatus
   std::vector<PartitionStatus> partitions; // in key order, the default partition last
 };
 
-// Returns "past", "current", "future", "expired", "default" or "detach-pending".
+// Returns "past", "current", "future", "expired", "default", "detach-pending", "listed" or "unlisted".
 const char* to_string(PartitionState state);
 // Classifies every partition of `parent` at instant `now`.
 ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Micros now);

@@ -32,8 +32,23 @@ inline core::ParentSnapshot make_parent(const std::string& schema, const std::st
   case core::KeyType::date:
     p.key_type_name = "date";
     break;
-  case core::KeyType::unsupported:
+  case core::KeyType::smallint:
+    p.key_type_name = "smallint";
+    break;
+  case core::KeyType::integer:
+    p.key_type_name = "integer";
+    break;
+  case core::KeyType::bigint:
     p.key_type_name = "bigint";
+    break;
+  case core::KeyType::text:
+    p.key_type_name = "text";
+    break;
+  case core::KeyType::uuid:
+    p.key_type_name = "uuid";
+    break;
+  case core::KeyType::unsupported:
+    p.key_type_name = "numeric";
     break;
   }
   return p;

@@ -1270,8 +1270,10 @@ TEST_CASE("planner: parents that cannot be planned give an error and no actions"
   SECTION("unsupported key type")
   {
     parent = make_parent("public", "events", KeyType::unsupported);
-    CHECK(plan_error(parent, policy) == "the partition key \"created_at\" of \"public\".\"events\" has type "
-                                        "bigint; HINT: partman plans timestamptz, timestamp and date keys");
+    CHECK(plan_error(parent, policy) ==
+          "the partition key \"created_at\" of \"public\".\"events\" has type numeric; HINT: partman plans "
+          "timestamptz, timestamp, date, smallint, integer and bigint RANGE keys, and text, varchar, smallint, "
+          "integer, bigint, uuid and date LIST keys");
   }
   SECTION("date key with a sub-day interval")
   {
@@ -1383,7 +1385,15 @@ TEST_CASE("policy: retention action and key type parsing")
   CHECK(key_type_from_sql("timestamp without time zone") == KeyType::timestamp);
   CHECK(key_type_from_sql("date") == KeyType::date);
   CHECK(key_type_from_sql("timestamp(3) with time zone") == KeyType::unsupported);
-  CHECK(key_type_from_sql("bigint") == KeyType::unsupported);
+  CHECK(key_type_from_sql("bigint") == KeyType::bigint);
+  CHECK(key_type_from_sql("smallint") == KeyType::smallint);
+  CHECK(key_type_from_sql("integer") == KeyType::integer);
+  CHECK(key_type_from_sql("text") == KeyType::text);
+  CHECK(key_type_from_sql("character varying") == KeyType::text);
+  CHECK(key_type_from_sql("character varying(12)") == KeyType::text);
+  CHECK(key_type_from_sql("uuid") == KeyType::uuid);
+  CHECK(key_type_from_sql("numeric") == KeyType::unsupported);
+  CHECK(key_type_from_sql("character(3)") == KeyType::unsupported);
   auto ok = make_policy("public", "events", "1 month", 3, "Europe/Berlin");
   ok.retention = period("1 month");
   CHECK(validate_policy(ok, KeyType::timestamptz).empty());

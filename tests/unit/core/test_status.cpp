@@ -210,8 +210,14 @@ TEST_CASE("status: json rendering")
   const auto& p = doc["parents"][0];
   CHECK(p["parent"] == "\"public\".\"events\"");
   CHECK(p["error"].is_null());
-  CHECK(p["policy"] == nlohmann::json{{"interval", "1 day"},
+  CHECK(p["policy"] == nlohmann::json{{"shape", "time"},
+                                      {"interval", "1 day"},
                                       {"premake", 2},
+                                      {"epoch", nullptr},
+                                      {"start", nullptr},
+                                      {"values", nullptr},
+                                      {"values_query", nullptr},
+                                      {"list_retention", nullptr},
                                       {"retention", "36 days"},
                                       {"retention_action", "detach"},
                                       {"archive_to", nullptr},
@@ -223,6 +229,9 @@ TEST_CASE("status: json rendering")
                                              {"default", false},
                                              {"from", "MINVALUE"},
                                              {"to", "2026-10-19 00:00:00+00:00"},
+                                             {"from_time", nullptr},
+                                             {"to_time", nullptr},
+                                             {"values", nullptr},
                                              {"state", "expired"},
                                              {"estimated_rows", 0},
                                              {"bytes", 8192}});
