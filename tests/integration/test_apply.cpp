@@ -201,7 +201,7 @@ TEST_CASE("apply creates, drops, detaches, records history, and a second apply d
   const std::string settled = fingerprint(db);
   const auto third = db.partman({"apply", "--at", "2026-01-15 08:00"});
   CHECK(third.exit_code == 0);
-  CHECK(contains(third.out, "Done: 0 created, 0 dropped, 0 detached, 0 finalized; 0 of 3"));
+  CHECK(contains(third.out, "Done: 0 created, 0 dropped, 0 detached, 0 finalized, 0 archived; 0 of 3"));
   CHECK(fingerprint(db) == settled);
   CHECK(action_count(db.partman({"plan", "--at", "2026-01-15 08:00", "-f", "json"}).out) == 0);
 
