@@ -9,6 +9,7 @@
 #include "partman/core/timepoint.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
+#include "partman/db/policy_check.hpp"
 #include "partman/db/policy_store.hpp"
 
 namespace partman::cli {
@@ -107,14 +108,6 @@ void apply_args(const ManageArgs& a, core::Policy& p)
     p.start = value_or_usage(core::parse_instant(a.start, zone), "--start");
 }
 
-void check_schema_exists(pqxx::connection& conn, const std::string& schema)
-{
-  pqxx::read_transaction tx(conn);
-  if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty())
-    throw UsageError("--retention-schema: schema '" + schema + "' does not exist; HINT: CREATE SCHEMA " +
-                     core::quote_ident(schema));
-}
-
 int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
@@ -143,13 +136,9 @@ int run_manage(const Globals& globals, const ManageArgs& args)
   {
     pqxx::read_transaction tx(*conn);
     snap = db::read_catalog(tx, {policy});
+    if (auto problem = db::check_policy(tx, snap.front(), policy); !problem.empty())
+      throw UsageError(problem);
   }
-  if (auto problem = core::check_parent_shape(snap.front()); !problem.empty())
-    throw UsageError(problem);
-  if (auto problem = core::validate_policy(policy, snap.front().key_type); !problem.empty())
-    throw UsageError(problem);
-  if (!policy.retention_schema.empty())
-    check_schema_exists(*conn, policy.retention_schema);
   if (policy.retention_action == core::RetentionAction::archive)
     check_storage_writable(policy.archive_to);
   const bool inserted = db::save_policy(*conn, globals.schema, policy);

@@ -66,6 +66,7 @@ int main(int argc, char** argv)
   cli::add_plan_commands(app, globals, exit_code);
   cli::add_status_command(app, globals, exit_code);
   cli::add_archive_commands(app, globals, exit_code);
+  cli::add_import_command(app, globals, exit_code);
 
   try {
     app.parse(argc, argv);

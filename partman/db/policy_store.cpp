@@ -97,11 +97,10 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
   return out;
 }
 
-bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
+bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const core::Policy& p)
 {
   const std::string retention = p.retention ? p.retention->text() : "";
   const std::string start = p.start ? std::to_string(*p.start) : "";
-  pqxx::work tx(conn);
   const auto r = tx.exec_params(
       "INSERT INTO " + core::quote_ident(schema) +
           ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, "
@@ -117,8 +116,15 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
       p.schema, p.table, p.interval.text(), p.premake, nullable(retention),
       core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
       nullable(p.archive_to));
-  tx.commit();
   return r[0][0].as<bool>();
+}
+
+bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
+{
+  pqxx::work tx(conn);
+  const bool inserted = save_policy(tx, schema, p);
+  tx.commit();
+  return inserted;
 }
 
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,8 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
                                         const std::vector<TableName>& only);
 // Inserts or replaces the policy of its parent; returns true when it was new.
 bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& policy);
+// The same inside `tx` (several policies in one transaction).
+bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const core::Policy& policy);
 // Deletes the policy of `parent`; returns false when there was none.
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent);
 

@@ -1,0 +1,311 @@
+// partman import-pg-partman: turn pg_partman's configuration into partman policies, reporting what maps and
+// what does not. pg_partman's configuration and every table stay as they are.
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <pqxx/pqxx>
+
+#include "partman/cli/common.hpp"
+#include "partman/core/adoption.hpp"
+#include "partman/core/errors.hpp"
+#include "partman/core/names.hpp"
+#include "partman/core/pg_partman_map.hpp"
+#include "partman/core/planner.hpp"
+#include "partman/db/catalog.hpp"
+#include "partman/db/installer.hpp"
+#include "partman/db/pg_partman_config.hpp"
+#include "partman/db/policy_check.hpp"
+#include "partman/db/policy_store.hpp"
+
+namespace partman::cli {
+
+namespace {
+
+struct ImportArgs
+{
+  std::vector<std::string> parents;
+  std::string from_schema;
+  bool dry_run = false;
+  bool replace = false;
+};
+
+// What becomes of one parent of pg_partman.
+enum class Outcome
+{
+  import,   // a new policy
+  replace,  // a policy that replaces partman's (--replace)
+  managed,  // partman manages it already: left unchanged
+  unmapped, // cannot be imported
+};
+
+// One parent of pg_partman on its way to a policy.
+struct Candidate
+{
+  core::PgPartmanParent config;
+  core::PgPartmanMapping mapping;
+  Outcome outcome = Outcome::unmapped;
+  std::string adoption; // how its existing partitions line up, in words
+  std::string preview;  // what the first apply would do, in words
+};
+
+// Returns "name [from, to)" for a partition.
+std::string partition_text(const core::ParentSnapshot& parent, const core::Policy& policy,
+                           const core::Child& c)
+{
+  const core::Zone zone = *core::find_zone(policy.timezone);
+  const auto bound = [&](const std::optional<core::Micros>& b, const char* infinite) {
+    return b ? core::bound_text(parent.key_type, zone, *b) : std::string(infinite);
+  };
+  return core::quote_qualified(c.schema, c.name) + " [" + bound(c.lower, "MINVALUE") + ", " +
+         bound(c.upper, "MAXVALUE") + ")";
+}
+
+// Checks the existing partitions against the policy: sets the candidate's adoption text, or its problem when
+// partman would leave gaps beside them.
+void describe_adoption(Candidate& c, const core::ParentSnapshot& parent, const core::Adoption& a)
+{
+  const core::Policy& policy = c.mapping.policy;
+  const std::string partitions =
+      std::to_string(a.partitions) + (a.has_default ? " and a default partition" : "");
+  if (!a.ahead.empty()) {
+    c.mapping.problem =
+        "existing partitions do not line up with partman's '" + policy.interval.text() + "' boundaries in " +
+        policy.timezone + ": " + partition_text(parent, policy, a.ahead.front()) +
+        (a.ahead.size() > 1 ? " and " + std::to_string(a.ahead.size() - 1) + " more" : std::string()) +
+        "; partman would leave gaps beside them; HINT: pg_partman started this set elsewhere (another "
+        "TimeZone, a custom interval or date_trunc_interval): keep it under pg_partman";
+    return;
+  }
+  if (a.partitions == 0)
+    c.adoption = "none yet" + std::string(a.has_default ? " (a default partition)" : "") +
+                 ": the first apply creates them";
+  else if (a.behind.empty())
+    c.adoption = partitions + ", all on partman's boundaries: adopted as they are, none is made again";
+  else
+    c.adoption = partitions + "; " + std::to_string(a.behind.size()) +
+                 " older ones are not on partman's boundaries and stay as they are until retention removes "
+                 "them (the first: " +
+                 partition_text(parent, policy, a.behind.front()) + ")";
+}
+
+// Returns what the first apply would do with `policy`, in words.
+std::string describe_first_apply(const core::ParentSnapshot& parent, const core::Policy& policy,
+                                 core::Micros now)
+{
+  const auto pp = core::plan_parent(parent, policy, now);
+  if (!pp.error.empty())
+    return "cannot be planned: " + pp.error;
+  std::map<std::string, int> counts;
+  for (const auto& a : pp.actions)
+    ++counts[core::to_string(a.kind)];
+  std::string out;
+  for (const auto& [kind, n] : counts)
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " to " + kind;
+  out = out.empty() ? "nothing to do" : out;
+  if (!pp.refused.empty())
+    out += "; its removals are refused until you pass --force: " + pp.refused;
+  return out;
+}
+
+// Picks the first candidate interval whose boundaries the existing partitions follow, then checks the
+// policy as manage does; all parents' catalogs are read in one round trip.
+void check_candidates(pqxx::connection& conn, std::vector<Candidate>& candidates, core::Micros now)
+{
+  std::vector<core::Policy> policies;
+  std::vector<std::pair<std::size_t, std::size_t>> owners; // (candidate, interval) of each policy
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto& m = candidates[i].mapping;
+    for (std::size_t k = 0; m.problem.empty() && k < m.intervals.size(); ++k) {
+      policies.push_back(m.policy);
+      policies.back().interval = m.intervals[k];
+      owners.emplace_back(i, k);
+    }
+  }
+  pqxx::read_transaction tx(conn);
+  const auto snapshots = db::read_catalog(tx, policies);
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    auto& c = candidates[i];
+    std::optional<std::size_t> first;
+    std::optional<core::Adoption> chosen;
+    for (std::size_t j = 0; j < policies.size(); ++j) {
+      if (owners[j].first != i)
+        continue;
+      first = first.value_or(j);
+      if (db::check_policy(tx, snapshots[j], policies[j]).empty()) {
+        auto adoption = core::check_adoption(snapshots[j], policies[j], now);
+        if (adoption.ahead.empty()) {
+          core::choose_interval(c.mapping, owners[j].second);
+          describe_adoption(c, snapshots[j], adoption);
+          c.preview = describe_first_apply(snapshots[j], policies[j], now);
+          chosen = adoption;
+          break;
+        }
+      }
+    }
+    if (!first || chosen)
+      continue;
+    // No candidate fits: report the preferred one's problem.
+    c.mapping.problem = db::check_policy(tx, snapshots[*first], policies[*first]);
+    if (c.mapping.problem.empty())
+      describe_adoption(c, snapshots[*first], core::check_adoption(snapshots[*first], policies[*first], now));
+  }
+}
+
+void print_candidate(const Candidate& c, bool dry_run, const std::string& schema_option)
+{
+  const core::Policy& policy = c.mapping.policy;
+  std::cout << "\n" << c.config.parent_table << ": ";
+  switch (c.outcome) {
+  case Outcome::import:
+    std::cout << (dry_run ? "would be imported" : "imported");
+    break;
+  case Outcome::replace:
+    std::cout << (dry_run ? "would replace partman's policy" : "replaced partman's policy");
+    break;
+  case Outcome::managed:
+    std::cout << "already managed by partman: left unchanged (--replace overwrites its policy)";
+    break;
+  case Outcome::unmapped:
+    std::cout << "not imported: " << c.mapping.problem;
+    break;
+  }
+  std::cout << "\n";
+  std::size_t width = 0;
+  for (const auto& m : c.mapping.mapped)
+    width = std::max(width, m.setting.size());
+  width = std::min<std::size_t>(width, 44);
+  for (const auto& m : c.mapping.mapped)
+    std::cout << "  maps:       " << m.setting << std::string(width - std::min(width, m.setting.size()), ' ')
+              << " -> " << m.outcome << "\n";
+  for (const auto& m : c.mapping.not_mapped)
+    std::cout << "  not mapped: " << m.setting << ": " << m.outcome << "\n";
+  if (!c.adoption.empty())
+    std::cout << "  existing partitions: " << c.adoption << "\n";
+  if (!c.preview.empty() && c.outcome != Outcome::managed && c.outcome != Outcome::unmapped)
+    std::cout << "  first apply: " << c.preview << "\n";
+  if (c.outcome == Outcome::import || c.outcome == Outcome::replace)
+    std::cout << "  equivalent: partman" << schema_option << " " << core::manage_command(policy) << "\n";
+}
+
+int run_import(const Globals& globals, const ImportArgs& args)
+{
+  const core::Micros now = resolve_now("");
+  db::SessionOptions options;
+  options.read_only = args.dry_run; // the server itself refuses any write
+  auto conn = db::open_session(single_dsn(globals, "import-pg-partman"), options);
+  db::PgPartmanSource source;
+  std::vector<core::PgPartmanParent> configs;
+  std::string timezone;
+  {
+    pqxx::read_transaction tx(*conn);
+    source = db::find_pg_partman(tx, args.from_schema);
+    configs = db::read_pg_partman_config(tx, source);
+    timezone = db::database_timezone(tx);
+  }
+  if (source.schema == globals.schema)
+    throw UsageError("partman's schema '" + globals.schema +
+                     "' is where pg_partman keeps its configuration; " +
+                     "HINT: keep partman's tables apart: 'partman --schema partman_policy install', then " +
+                     "'partman --schema partman_policy import-pg-partman'");
+  db::require_schema(*conn, globals.schema);
+  if (!args.parents.empty()) {
+    std::vector<core::PgPartmanParent> chosen;
+    for (const auto& name : db::resolve_tables(*conn, args.parents)) {
+      const auto it = std::find_if(configs.begin(), configs.end(), [&](const core::PgPartmanParent& p) {
+        return p.schema == name.first && p.table == name.second;
+      });
+      if (it == configs.end())
+        throw UsageError(core::quote_qualified(name.first, name.second) + " is not in pg_partman's " +
+                         core::quote_ident(source.schema) +
+                         ".part_config; HINT: run without PARENT to see every parent pg_partman manages");
+      chosen.push_back(*it);
+    }
+    configs = std::move(chosen);
+  }
+
+  std::vector<Candidate> candidates;
+  for (const auto& config : configs)
+    candidates.push_back({config, core::map_pg_partman(config, timezone), Outcome::unmapped, "", ""});
+  check_candidates(*conn, candidates, now);
+  const auto existing = db::load_policies(*conn, globals.schema, {});
+  for (auto& c : candidates) {
+    const bool managed = std::any_of(existing.begin(), existing.end(), [&](const core::Policy& p) {
+      return p.schema == c.config.schema && p.table == c.config.table;
+    });
+    if (!c.mapping.problem.empty())
+      c.outcome = Outcome::unmapped;
+    else if (managed)
+      c.outcome = args.replace ? Outcome::replace : Outcome::managed;
+    else
+      c.outcome = Outcome::import;
+  }
+
+  std::vector<const Candidate*> writes;
+  for (const auto& c : candidates) {
+    if (c.outcome == Outcome::import || c.outcome == Outcome::replace)
+      writes.push_back(&c);
+  }
+  if (!args.dry_run && !writes.empty()) {
+    pqxx::work tx(*conn); // all policies or none
+    for (const auto* c : writes)
+      db::save_policy(tx, globals.schema, c->mapping.policy);
+    tx.commit();
+  }
+
+  std::cout << "pg_partman" << (source.version.empty() ? "" : " " + source.version) << " configuration in "
+            << core::quote_ident(source.schema) << ".part_config: " << configs.size() << " parent(s)"
+            << (args.dry_run ? "; dry run: nothing is written" : "") << "\n"
+            << "time zone: " << timezone
+            << " (the database's current TimeZone): pg_partman computes boundaries in the TimeZone of the "
+               "session that runs its maintenance, which is this one unless that session or its role sets "
+               "another\n";
+  const std::string schema_option = globals.schema == "partman" ? "" : " --schema " + globals.schema;
+  std::map<Outcome, int> counts;
+  for (const auto& c : candidates) {
+    print_candidate(c, args.dry_run, schema_option);
+    ++counts[c.outcome];
+  }
+  std::cout << "\n"
+            << counts[Outcome::import] + counts[Outcome::replace]
+            << (args.dry_run ? " to import" : " imported")
+            << (counts[Outcome::replace] > 0
+                    ? " (" + std::to_string(counts[Outcome::replace]) + " replacing partman's policy)"
+                    : std::string())
+            << ", " << counts[Outcome::managed] << " already managed and left unchanged, "
+            << counts[Outcome::unmapped] << " not imported\n";
+  if (!writes.empty()) {
+    std::string list;
+    for (const auto* c : writes)
+      list += (list.empty() ? "" : ", ") + core::quote_literal(c->config.parent_table);
+    std::cout
+        << "pg_partman still maintains " << (args.dry_run ? "these parents" : "the imported parents")
+        << "; once 'partman" << schema_option
+        << " plan' looks right, stop it (partman does not change pg_partman's configuration):\n  UPDATE "
+        << core::quote_ident(source.schema) << ".part_config SET automatic_maintenance = 'off' WHERE "
+        << "parent_table IN (" << list << ");\n";
+  }
+  return counts[Outcome::unmapped] > 0 ? k_exit_partial : k_exit_ok;
+}
+
+} // namespace
+
+void add_import_command(CLI::App& app, const Globals& globals, int& exit_code)
+{
+  auto args = std::make_shared<ImportArgs>();
+  auto* cmd = app.add_subcommand(
+      "import-pg-partman",
+      "Create partman policies equivalent to pg_partman's configuration (its part_config table), and print\n"
+      "per parent what maps and what does not. pg_partman's configuration and every table stay as they are.\n"
+      "Exit 0: all imported (or already managed); 3: some parents could not be mapped.");
+  cmd->add_option("PARENT", args->parents, "Only these parents (default: every parent in part_config)");
+  cmd->add_option("--from-schema", args->from_schema,
+                  "Schema that holds pg_partman's part_config (default: the pg_partman extension's schema)");
+  cmd->add_flag("--dry-run", args->dry_run, "Only print what would be imported; nothing is written");
+  cmd->add_flag("--replace", args->replace,
+                "Overwrite the policy of a parent partman manages already (default: leave it unchanged)");
+  cmd->callback([&globals, &exit_code, args] {
+    exit_code = run_guarded([&] { return run_import(globals, *args); }, std::cerr);
+  });
+}
+
+} // namespace partman::cli

@@ -1,0 +1,292 @@
+#include "partman/core/pg_partman_map.hpp"
+
+#include <cctype>
+#include <functional>
+
+#include "partman/core/names.hpp"
+
+namespace partman::core {
+
+namespace {
+
+// Returns the value of part_config's `column` as text, or "" when it is NULL or absent.
+std::string value(const PgPartmanParent& p, const std::string& column)
+{
+  const auto it = p.values.find(column);
+  return it == p.values.end() ? std::string() : it->second;
+}
+
+// Returns true when the boolean `column` is set to true.
+bool is_true(const PgPartmanParent& p, const std::string& column)
+{
+  return value(p, column) == "t" || value(p, column) == "true";
+}
+
+// Returns true when the boolean `column` is set to false (absent or NULL is neither).
+bool is_false(const PgPartmanParent& p, const std::string& column)
+{
+  return value(p, column) == "f" || value(p, column) == "false";
+}
+
+std::string plural(std::int64_t n, const char* unit)
+{
+  return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+}
+
+// Returns an interval that counts one unit as "N unit(s)", or why it does not count one.
+Result<std::string> interval_words(const PgInterval& iv, const std::string& raw)
+{
+  const int units = (iv.months != 0) + (iv.days != 0) + (iv.micros != 0);
+  if (iv.months < 0 || iv.days < 0 || iv.micros < 0 || units != 1)
+    return Error{"'" + raw +
+                 "' is not a whole number of one unit; partman counts minutes, hours, days, weeks, months "
+                 "or years"};
+  if (iv.months != 0)
+    return iv.months % 12 == 0 ? plural(iv.months / 12, "year") : plural(iv.months, "month");
+  if (iv.days != 0)
+    return plural(iv.days, "day");
+  if (iv.micros % k_micros_per_minute != 0)
+    return Error{"'" + raw + "' is not a whole number of minutes"};
+  const std::int64_t minutes = iv.micros / k_micros_per_minute;
+  return minutes % 60 == 0 ? plural(minutes / 60, "hour") : plural(minutes, "minute");
+}
+
+bool is_time_type(const std::string& type)
+{
+  return type == "timestamp with time zone" || type == "timestamp without time zone" || type == "date";
+}
+
+bool is_integer_type(const std::string& type)
+{
+  return type == "smallint" || type == "integer" || type == "bigint" || type == "numeric";
+}
+
+// Returns `name` as SQL writes it, quoted only where it must be.
+std::string sql_word(const std::string& name)
+{
+  bool plain = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  return plain ? name : quote_ident(name);
+}
+
+// Returns `word` quoted for a POSIX shell where it needs it.
+std::string shell_word(const std::string& word)
+{
+  bool plain = !word.empty();
+  for (char c : word)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
+                      std::string("_./:=+-").find(c) != std::string::npos);
+  if (plain)
+    return word;
+  std::string out = "'";
+  for (char c : word)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Reports why a parent cannot be imported (the first reason given stands).
+using ProblemSink = std::function<void(const std::string&)>;
+
+void map_interval(const PgPartmanParent& p, PgPartmanMapping& m, const ProblemSink& problem)
+{
+  const std::string raw = value(p, "partition_interval");
+  const auto words = interval_words(*p.interval, raw);
+  const auto iv = words ? parse_partition_interval(*words) : Result<Interval>(Error{words.error()});
+  if (!iv) {
+    m.not_mapped.push_back({"partition_interval '" + raw + "'", iv.error()});
+    problem("partition_interval '" + raw + "': " + iv.error());
+    return;
+  }
+  m.intervals.push_back(*iv);
+  if (iv->unit == Unit::day && iv->count % 7 == 0) {
+    // pg_partman's 'weekly' (and date_trunc_interval 'week') starts weeks on Monday, as partman's weeks do;
+    // other multiples of 7 days start on the weekday the set was created, which existing partitions show.
+    const Interval weeks{Unit::week, iv->count / 7};
+    const bool monday = value(p, "datetime_string").find("IW") != std::string::npos ||
+                        value(p, "date_trunc_interval") == "week";
+    m.intervals.insert(m.intervals.begin(), weeks);
+    if (monday)
+      m.intervals.pop_back();
+  }
+  m.policy.interval = m.intervals.front();
+  m.mapped.push_back({"partition_interval '" + raw + "'", "--interval '" + m.policy.interval.text() + "'"});
+}
+
+void map_retention(const PgPartmanParent& p, PgPartmanMapping& m, const ProblemSink& problem)
+{
+  const std::string raw = value(p, "retention");
+  if (raw.empty()) {
+    m.mapped.push_back({"retention none", "--retention none (every partition is kept)"});
+    return;
+  }
+  if (!p.retention) {
+    m.not_mapped.push_back({"retention '" + raw + "'", "not a time period"});
+    return; // not a time key, which is the problem reported
+  }
+  std::string setting = "retention '" + raw + "'";
+  auto words = interval_words(*p.retention, raw);
+  auto period = words ? parse_period(*words) : Result<Interval>(Error{words.error()});
+  if (!period) {
+    m.not_mapped.push_back({setting, period.error()});
+    problem("retention '" + raw + "': " + period.error());
+    return;
+  }
+  m.policy.retention = *period;
+  const std::string schema = value(p, "retention_schema");
+  std::string outcome = "--retention '" + period->text() + "' --retention-action ";
+  if (!schema.empty()) {
+    setting += ", retention_schema '" + schema + "'";
+    m.policy.retention_action = RetentionAction::detach;
+    m.policy.retention_schema = schema;
+    outcome += "detach --retention-schema " + shell_word(schema);
+  } else {
+    const bool keep = !is_false(p, "retention_keep_table");
+    setting += std::string(", retention_keep_table ") + (keep ? "true" : "false");
+    m.policy.retention_action = keep ? RetentionAction::detach : RetentionAction::drop;
+    outcome += keep ? "detach" : "drop";
+  }
+  m.mapped.push_back({setting, outcome + " (expiry as in pg_partman: the whole range older than now minus "
+                                         "the retention)"});
+  if (is_false(p, "retention_keep_index") && m.policy.retention_action == RetentionAction::detach)
+    m.not_mapped.push_back(
+        {"retention_keep_index false", "partman keeps the indexes of a detached partition"});
+}
+
+// Lists the settings that have no partman equivalent, or none yet.
+void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
+{
+  const auto note = [&](const std::string& column, const std::string& setting, const std::string& reason) {
+    if (!value(p, column).empty())
+      m.not_mapped.push_back({setting, reason});
+  };
+  note("datetime_string", "datetime_string '" + value(p, "datetime_string") + "' (partition names)",
+       "partman names new partitions its own way (" + p.table +
+           "_p20261125); existing partitions are adopted by their bounds, not their names");
+  note("template_table", "template_table " + value(p, "template_table"),
+       "not yet supported: partman makes new partitions from the parent (CREATE TABLE ... LIKE the parent, "
+       "then ATTACH); what only the template holds, such as a unique index without the partition key, is "
+       "not copied");
+  if (is_false(p, "infinite_time_partitions"))
+    m.not_mapped.push_back(
+        {"infinite_time_partitions false", "partman premakes from the clock even when no new data arrives"});
+  else if (is_true(p, "infinite_time_partitions"))
+    m.mapped.push_back({"infinite_time_partitions true", "partman always premakes from the clock"});
+  if (value(p, "automatic_maintenance") == "off")
+    m.not_mapped.push_back(
+        {"automatic_maintenance off",
+         "partman has no per-parent switch: 'partman apply' maintains every policy (name parents on apply "
+         "to limit a run, or 'partman unmanage' this one)"});
+  note("constraint_cols",
+       "constraint_cols " + value(p, "constraint_cols") + ", optimize_constraint " +
+           value(p, "optimize_constraint"),
+       "partman adds no constraints on other columns to older partitions");
+  if (is_true(p, "inherit_privileges"))
+    m.not_mapped.push_back({"inherit_privileges true", "not yet supported: new partitions get PostgreSQL's "
+                                                       "defaults, not the parent's owner and grants"});
+  note("publications", "publications " + value(p, "publications"),
+       "partman adds new partitions to no publication (one that includes the parent covers its partitions)");
+  if (is_true(p, "drop_cascade_fk"))
+    m.not_mapped.push_back({"drop_cascade_fk true", "partman never drops with CASCADE"});
+  note(
+      "date_trunc_interval", "date_trunc_interval '" + value(p, "date_trunc_interval") + "'",
+      "partman aligns partitions on its own boundaries (midnight, Monday, the first of the month, quarter or "
+      "year); the check of existing partitions shows whether they line up");
+  note("subscription_refresh", "subscription_refresh " + value(p, "subscription_refresh"),
+       "partman refreshes no subscription");
+  note("maintenance_order", "maintenance_order " + value(p, "maintenance_order"),
+       "partman works on parents in parallel, in no set order");
+}
+
+} // namespace
+
+PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& timezone)
+{
+  PgPartmanMapping m;
+  m.policy.schema = p.schema;
+  m.policy.table = p.table;
+  m.policy.timezone = timezone;
+  m.policy.retention_action = RetentionAction::detach;
+  const std::string type = value(p, "partition_type");
+  const std::string epoch = value(p, "epoch").empty() ? "none" : value(p, "epoch");
+  const std::string control = value(p, "control");
+
+  // The first reason stands: later ones are often its consequences.
+  const auto problem = [&m](const std::string& text) {
+    if (m.problem.empty())
+      m.problem = text;
+  };
+  if (p.schema.empty())
+    problem("pg_partman's part_config names " + p.parent_table + ", but there is no such table");
+  if (is_true(p, "undo_in_progress"))
+    problem("pg_partman is undoing this partition set (undo_in_progress); HINT: let undo_partition finish "
+            "first");
+  if (type == "partman")
+    problem("trigger-based (non-native) partitioning: partman manages declarative partitioning only; HINT: "
+            "move the set to native partitioning first");
+  else if (type == "list")
+    problem("LIST partitioning: not yet supported by this partman");
+  if (p.sub_partitioned)
+    problem("sub-partitioning via part_config_sub: not yet supported by this partman (its partitions are "
+            "partitioned themselves)");
+  if (!p.sub_partition_of.empty())
+    problem("a sub-partition set of " + p.sub_partition_of +
+            " (part_config_sub): not yet supported by this "
+            "partman");
+  if (epoch != "none")
+    problem("epoch '" + epoch + "' (time held in an integer column): not yet supported by this partman");
+  else if (is_integer_type(p.control_type))
+    problem("integer ranges (a " + p.control_type + " key): not yet supported by this partman");
+  else if (!p.schema.empty() && p.control_type.empty())
+    problem("the control column '" + control + "' is not a column of " + p.parent_table);
+  else if (!p.schema.empty() && !is_time_type(p.control_type))
+    problem("the control column '" + control + "' has type " + p.control_type +
+            "; HINT: partman plans timestamptz, timestamp and date keys");
+
+  const std::string raw_interval = value(p, "partition_interval");
+  if (p.interval)
+    map_interval(p, m, problem);
+  else
+    m.not_mapped.push_back(
+        {"partition_interval '" + raw_interval + "'", m.problem.empty() ? "not a time interval" : m.problem});
+  const std::string premake = value(p, "premake");
+  if (!premake.empty()) {
+    m.policy.premake = std::stoi(premake);
+    m.mapped.push_back({"premake " + premake, "--premake " + premake});
+  }
+  map_retention(p, m, problem);
+  if (epoch == "none" && !p.control_type.empty())
+    m.mapped.push_back(
+        {"epoch none", "the key " + sql_word(control) + " holds " + p.control_type + " values"});
+  m.mapped.push_back(
+      {"time zone (the session's TimeZone)", "--timezone " + timezone + " (the database's TimeZone)"});
+  m.mapped.push_back(
+      {"start (no such setting)", "none: existing partitions are kept, none is made before now"});
+  list_not_mapped(p, m);
+  return m;
+}
+
+void choose_interval(PgPartmanMapping& m, std::size_t index)
+{
+  m.policy.interval = m.intervals.at(index);
+  for (auto& line : m.mapped) {
+    if (line.setting.rfind("partition_interval", 0) == 0)
+      line.outcome = "--interval '" + m.policy.interval.text() + "'";
+  }
+}
+
+std::string manage_command(const Policy& policy)
+{
+  std::string out = "manage " + shell_word(sql_word(policy.schema) + "." + sql_word(policy.table)) +
+                    " --interval " + shell_word(policy.interval.text()) + " --premake " +
+                    std::to_string(policy.premake);
+  if (policy.retention) {
+    out += " --retention " + shell_word(policy.retention->text()) + " --retention-action " +
+           to_string(policy.retention_action);
+    if (!policy.retention_schema.empty())
+      out += " --retention-schema " + shell_word(policy.retention_schema);
+  }
+  return out + " --timezone " + shell_word(policy.timezone);
+}
+
+} // namespace partman::core

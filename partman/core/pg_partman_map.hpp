@@ -1,0 +1,60 @@
+// pg_partman's configuration (one row of its part_config table) mapped onto a partman policy: what maps,
+// what does not and why, and what stops a parent from being imported at all.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "partman/core/policy.hpp"
+
+namespace partman::core {
+
+// An interval as PostgreSQL holds it: months, days and microseconds (as the server cast the text).
+struct PgInterval
+{
+  std::int64_t months = 0;
+  std::int64_t days = 0;
+  std::int64_t micros = 0;
+};
+
+// One parent in pg_partman's part_config, with what the catalog says about it.
+struct PgPartmanParent
+{
+  std::string parent_table; // as pg_partman writes it: schema.table, unquoted
+  std::string schema;       // the table pg_partman's name denotes; empty when there is no such table
+  std::string table;
+  std::string control_type;                  // the control column's type (format_type); empty: not found
+  std::map<std::string, std::string> values; // part_config's columns as text; NULL and absent columns omitted
+  std::optional<PgInterval> interval;        // partition_interval cast by the server (time keys only)
+  std::optional<PgInterval> retention;       // retention likewise
+  bool sub_partitioned = false;              // part_config_sub configures sub-partitions below it
+  std::string sub_partition_of;              // the configured parent it is a sub-partition of, if any
+};
+
+// One line of the report: a pg_partman setting and what became of it.
+struct MappedOption
+{
+  std::string setting; // pg_partman's side, e.g. "premake 4"
+  std::string outcome; // partman's side ("--premake 4"), or why it does not map
+};
+
+// A parent of pg_partman mapped onto a partman policy.
+struct PgPartmanMapping
+{
+  std::string problem;             // why the parent cannot be imported; empty when it can
+  Policy policy;                   // the equivalent policy, with intervals.front()
+  std::vector<Interval> intervals; // candidate intervals, preferred first (7 days: 1 week, then 7 days)
+  std::vector<MappedOption> mapped;
+  std::vector<MappedOption> not_mapped;
+};
+
+// Maps one part_config row; `timezone` is the database's TimeZone, which pg_partman's boundaries follow.
+PgPartmanMapping map_pg_partman(const PgPartmanParent& parent, const std::string& timezone);
+// Makes `mapping.intervals[index]` the policy's interval, and the report say so.
+void choose_interval(PgPartmanMapping& mapping, std::size_t index);
+// Returns the 'partman manage' command line that registers `policy` (words quoted for a POSIX shell).
+std::string manage_command(const Policy& policy);
+
+} // namespace partman::core

@@ -1,0 +1,281 @@
+#include <catch2/catch.hpp>
+#include <functional>
+
+#include "partman/core/adoption.hpp"
+#include "partman/core/pg_partman_map.hpp"
+#include "planner_helpers.hpp"
+
+using namespace partman::core;
+using namespace partman::test;
+
+namespace {
+
+// Returns a part_config row of pg_partman 4.7 for a native daily parent public.ev on a timestamptz key.
+PgPartmanParent daily_row()
+{
+  PgPartmanParent p;
+  p.parent_table = "public.ev";
+  p.schema = "public";
+  p.table = "ev";
+  p.control_type = "timestamp with time zone";
+  p.values = {{"parent_table", "public.ev"},
+              {"control", "at"},
+              {"partition_type", "native"},
+              {"partition_interval", "1 day"},
+              {"premake", "4"},
+              {"epoch", "none"},
+              {"retention_keep_table", "true"},
+              {"retention_keep_index", "true"},
+              {"infinite_time_partitions", "false"},
+              {"datetime_string", "YYYY_MM_DD"},
+              {"automatic_maintenance", "on"},
+              {"template_table", "partman.template_public_ev"},
+              {"inherit_privileges", "false"},
+              {"undo_in_progress", "false"}};
+  p.interval = PgInterval{0, 1, 0};
+  return p;
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+std::string settings(const std::vector<MappedOption>& options)
+{
+  std::string out;
+  for (const auto& o : options)
+    out += o.setting + " => " + o.outcome + "\n";
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake, retention and its action")
+{
+  auto row = daily_row();
+  row.values["premake"] = "7";
+  row.values["retention"] = "30 days";
+  row.values["retention_keep_table"] = "false";
+  row.retention = PgInterval{0, 30, 0};
+  const auto m = map_pg_partman(row, "Europe/Berlin");
+  INFO(settings(m.mapped) << settings(m.not_mapped));
+  CHECK(m.problem.empty());
+  CHECK(m.policy.schema == "public");
+  CHECK(m.policy.table == "ev");
+  CHECK(m.policy.interval.text() == "1 day");
+  CHECK(m.policy.premake == 7);
+  REQUIRE(m.policy.retention);
+  CHECK(m.policy.retention->text() == "30 days");
+  CHECK(m.policy.retention_action == RetentionAction::drop);
+  CHECK(m.policy.timezone == "Europe/Berlin");
+  CHECK(!m.policy.start);
+  const auto mapped = settings(m.mapped);
+  CHECK(contains(mapped, "partition_interval '1 day' => --interval '1 day'"));
+  CHECK(contains(mapped, "premake 7 => --premake 7"));
+  CHECK(contains(mapped, "retention '30 days', retention_keep_table false => --retention '30 days' "
+                         "--retention-action drop"));
+  CHECK(contains(mapped, "epoch none"));
+  CHECK(contains(mapped, "time zone (the session's TimeZone) => --timezone Europe/Berlin"));
+  CHECK(contains(mapped, "start (no such setting) => none"));
+  const auto not_mapped = settings(m.not_mapped);
+  CHECK(contains(not_mapped, "datetime_string 'YYYY_MM_DD'"));
+  CHECK(contains(not_mapped, "template_table partman.template_public_ev"));
+  CHECK(contains(not_mapped, "infinite_time_partitions false"));
+  CHECK(!contains(not_mapped, "inherit_privileges"));
+  CHECK(!contains(not_mapped, "automatic_maintenance"));
+  CHECK(manage_command(m.policy) == "manage public.ev --interval '1 day' --premake 7 --retention '30 days' "
+                                    "--retention-action drop --timezone Europe/Berlin");
+}
+
+TEST_CASE("pg_partman map: retention keeps the table by default (detach), or moves it to retention_schema")
+{
+  auto row = daily_row();
+  row.values["retention"] = "3 months";
+  row.retention = PgInterval{3, 0, 0};
+  auto m = map_pg_partman(row, "UTC");
+  REQUIRE(m.policy.retention);
+  CHECK(m.policy.retention->text() == "3 months");
+  CHECK(m.policy.retention_action == RetentionAction::detach);
+  CHECK(m.policy.retention_schema.empty());
+
+  row.values["retention_keep_index"] = "false";
+  row.values["retention_schema"] = "Old Stuff";
+  m = map_pg_partman(row, "UTC");
+  CHECK(m.policy.retention_action == RetentionAction::detach);
+  CHECK(m.policy.retention_schema == "Old Stuff");
+  CHECK(contains(settings(m.mapped),
+                 "retention_schema 'Old Stuff' => --retention '3 months' --retention-action "
+                 "detach --retention-schema 'Old Stuff'"));
+  CHECK(contains(settings(m.not_mapped), "retention_keep_index false"));
+  CHECK(contains(manage_command(m.policy), "--retention-schema 'Old Stuff'"));
+}
+
+TEST_CASE("pg_partman map: PostgreSQL's interval forms become partman's intervals")
+{
+  struct Case
+  {
+    PgInterval iv;
+    std::string datetime_string;
+    std::vector<std::string> expected; // candidate intervals; empty: not mappable
+  };
+  const std::vector<Case> cases = {
+      {{0, 0, 15 * k_micros_per_minute}, "YYYY_MM_DD_HH24MI", {"15 minutes"}},
+      {{0, 0, 30 * k_micros_per_minute}, "YYYY_MM_DD_HH24MI", {"30 minutes"}},
+      {{0, 0, 120 * k_micros_per_minute}, "YYYY_MM_DD_HH24MI", {"2 hours"}},
+      {{0, 0, 10 * k_micros_per_minute}, "YYYY_MM_DD_HH24MI", {}},
+      {{0, 0, 30 * k_micros_per_second}, "YYYY_MM_DD_HH24MISS", {}},
+      {{0, 1, 0}, "YYYY_MM_DD", {"1 day"}},
+      {{0, 7, 0}, "IYYY\"w\"IW", {"1 week"}},
+      {{0, 7, 0}, "YYYY_MM_DD", {"1 week", "7 days"}},
+      {{0, 14, 0}, "YYYYMMDD", {"2 weeks", "14 days"}},
+      {{1, 0, 0}, "YYYY_MM", {"1 month"}},
+      {{3, 0, 0}, "YYYY\"q\"Q", {"3 months"}},
+      {{12, 0, 0}, "YYYY", {"1 year"}},
+      {{24, 0, 0}, "YYYY", {"2 years"}},
+      {{0, 1, 2 * 60 * k_micros_per_minute}, "YYYY_MM_DD", {}},
+      {{1, 15, 0}, "YYYY_MM_DD", {}},
+  };
+  for (const auto& c : cases) {
+    auto row = daily_row();
+    row.interval = c.iv;
+    row.values["datetime_string"] = c.datetime_string;
+    const auto m = map_pg_partman(row, "UTC");
+    INFO(c.iv.months << " months " << c.iv.days << " days " << c.iv.micros << " us: " << m.problem);
+    std::vector<std::string> got;
+    for (const auto& iv : m.intervals)
+      got.push_back(iv.text());
+    CHECK(got == c.expected);
+    CHECK(m.problem.empty() == !c.expected.empty());
+    if (c.expected.empty())
+      CHECK(contains(m.problem, "partition_interval"));
+  }
+}
+
+TEST_CASE("pg_partman map: choosing another candidate interval changes the policy and the report")
+{
+  auto row = daily_row();
+  row.interval = PgInterval{0, 7, 0};
+  auto m = map_pg_partman(row, "UTC");
+  CHECK(m.policy.interval.text() == "1 week");
+  choose_interval(m, 1);
+  CHECK(m.policy.interval.text() == "7 days");
+  CHECK(contains(settings(m.mapped), "=> --interval '7 days'"));
+}
+
+TEST_CASE("pg_partman map: shapes partman does not plan yet are not imported, with the reason")
+{
+  struct Case
+  {
+    std::string what;
+    std::function<void(PgPartmanParent&)> change;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"integer",
+       [](PgPartmanParent& p) {
+         p.control_type = "bigint";
+         p.values["partition_interval"] = "1000";
+         p.interval.reset();
+       },
+       "integer ranges"},
+      {"epoch",
+       [](PgPartmanParent& p) {
+         p.control_type = "bigint";
+         p.values["epoch"] = "seconds";
+         p.interval.reset();
+       },
+       "epoch 'seconds'"},
+      {"trigger-based", [](PgPartmanParent& p) { p.values["partition_type"] = "partman"; }, "trigger-based"},
+      {"sub-partitioned", [](PgPartmanParent& p) { p.sub_partitioned = true; }, "part_config_sub"},
+      {"sub-partition set", [](PgPartmanParent& p) { p.sub_partition_of = "public.top"; }, "public.top"},
+      {"undo", [](PgPartmanParent& p) { p.values["undo_in_progress"] = "true"; }, "undo_in_progress"},
+      {"gone",
+       [](PgPartmanParent& p) {
+         p.schema.clear();
+         p.table.clear();
+       },
+       "no such table"},
+      {"text key",
+       [](PgPartmanParent& p) {
+         p.control_type = "text";
+         p.interval.reset();
+       },
+       "has type text"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto row = daily_row();
+    c.change(row);
+    const auto m = map_pg_partman(row, "UTC");
+    CHECK(contains(m.problem, c.reason));
+  }
+}
+
+TEST_CASE("pg_partman map: options without an equivalent are listed; the parent is still imported")
+{
+  auto row = daily_row();
+  row.values["automatic_maintenance"] = "off";
+  row.values["inherit_privileges"] = "true";
+  row.values["constraint_cols"] = "{id}";
+  row.values["optimize_constraint"] = "30";
+  row.values["infinite_time_partitions"] = "true";
+  row.values["date_trunc_interval"] = "week";
+  row.values["publications"] = "{pub}";
+  row.values["drop_cascade_fk"] = "true";
+  const auto m = map_pg_partman(row, "UTC");
+  CHECK(m.problem.empty());
+  const auto not_mapped = settings(m.not_mapped);
+  for (const char* setting : {"automatic_maintenance off", "inherit_privileges true", "constraint_cols {id}",
+                              "date_trunc_interval 'week'", "publications {pub}", "drop_cascade_fk true"})
+    CHECK(contains(not_mapped, setting));
+  CHECK(!contains(not_mapped, "infinite_time_partitions"));
+  CHECK(contains(settings(m.mapped), "infinite_time_partitions true"));
+}
+
+TEST_CASE("pg_partman map: the manage command quotes names for SQL and the shell")
+{
+  Policy p = make_policy("Sales", "Order Lines", "1 month", 2, "America/New_York");
+  CHECK(manage_command(p) ==
+        "manage '\"Sales\".\"Order Lines\"' --interval '1 month' --premake 2 --timezone America/New_York");
+  p = make_policy("app", "it's", "1 day");
+  CHECK(manage_command(p) == "manage 'app.\"it'\\''s\"' --interval '1 day' --premake 4 --timezone UTC");
+}
+
+TEST_CASE("adoption: partitions on the policy's slots are adopted; others behind now stay, ahead block")
+{
+  auto parent = make_parent("app", "ev");
+  parent.children = {make_child("app", "ev_old", "2026-01-03 12:00+00", "2026-01-04 12:00+00"),
+                     make_child("app", "ev_p2026_01_09", "2026-01-09 00:00+00", "2026-01-10 00:00+00"),
+                     make_child("app", "ev_p2026_01_10", "2026-01-10 00:00+00", "2026-01-11 00:00+00"),
+                     make_default("app", "ev_default")};
+  const auto policy = make_policy("app", "ev", "1 day");
+  const Micros now = at("2026-01-10 12:00");
+  auto a = check_adoption(parent, policy, now);
+  CHECK(a.partitions == 3);
+  CHECK(a.aligned == 2);
+  CHECK(a.has_default);
+  REQUIRE(a.behind.size() == 1);
+  CHECK(a.behind.front().name == "ev_old");
+  CHECK(a.ahead.empty());
+
+  // The same midnights seen from Berlin are off by an hour: every partition is off the slots.
+  a = check_adoption(parent, make_policy("app", "ev", "1 day", 4, "Europe/Berlin"), now);
+  CHECK(a.aligned == 0);
+  CHECK(a.ahead.size() == 1); // the one that holds now
+  CHECK(a.behind.size() == 2);
+
+  // Weeks that start on Friday are not partman's ISO weeks, but they are 7-day slots counted from 1970
+  // (a Thursday) only when they start on Thursday.
+  parent.children = {make_child("app", "ev_w", "2026-01-09 00:00+00", "2026-01-16 00:00+00")};
+  CHECK(check_adoption(parent, make_policy("app", "ev", "1 week"), now).ahead.size() == 1);
+  CHECK(check_adoption(parent, make_policy("app", "ev", "7 days"), now).ahead.size() == 1);
+  parent.children = {make_child("app", "ev_w", "2026-01-05 00:00+00", "2026-01-12 00:00+00")};
+  CHECK(check_adoption(parent, make_policy("app", "ev", "1 week"), now).aligned == 1);
+  parent.children = {make_child("app", "ev_w", "2026-01-08 00:00+00", "2026-01-15 00:00+00")};
+  CHECK(check_adoption(parent, make_policy("app", "ev", "7 days"), now).aligned == 1);
+
+  // A partition without an upper bound holds every later time.
+  parent.children = {make_child("app", "ev_rest", "2026-01-09 00:00+00", "")};
+  CHECK(check_adoption(parent, policy, now).ahead.size() == 1);
+}
