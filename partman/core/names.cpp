@@ -1,5 +1,7 @@
 #include "partman/core/names.hpp"
 
+#include "partman/core/digits.hpp"
+
 #include <cctype>
 #include <cstdio>
 #include <date/date.h>
@@ -77,27 +79,34 @@ std::string quote_literal(const std::string& text)
 
 std::string partition_suffix(const Interval& iv, Micros local)
 {
+  // Digits written by hand, not date::format or snprintf: this runs for every slot of every parent.
   const auto tp = date::local_time<std::chrono::microseconds>{std::chrono::microseconds{local}};
   const auto day = date::floor<date::days>(tp);
-  switch (iv.unit) {
-  case Unit::year:
-    return "p" + date::format("%Y", day);
-  case Unit::month:
-    return "p" + date::format("%Y%m", day);
-  case Unit::week: {
+  const date::year_month_day ymd{day};
+  char buf[32];
+  char* p = buf;
+  *p++ = 'p';
+  if (iv.unit == Unit::week) {
     const iso_week::year_weeknum_weekday iso{date::sys_days{day.time_since_epoch()}};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "p%04dw%02u", static_cast<int>(iso.year()),
-                  static_cast<unsigned>(iso.weeknum()));
-    return buf;
+    p = put_digits(p, static_cast<unsigned long>(static_cast<int>(iso.year())), 4);
+    *p++ = 'w';
+    p = put_digits(p, static_cast<unsigned>(iso.weeknum()), 2);
+    return std::string(buf, p);
   }
-  case Unit::day:
-    return "p" + date::format("%Y%m%d", day);
-  case Unit::minute:
-  case Unit::hour:
-    return "p" + date::format("%Y%m%d_%H%M", date::floor<std::chrono::minutes>(tp));
-  }
-  return "p";
+  p = put_digits(p, static_cast<unsigned long>(static_cast<int>(ymd.year())), 4);
+  if (iv.unit == Unit::year)
+    return std::string(buf, p);
+  p = put_digits(p, static_cast<unsigned>(ymd.month()), 2);
+  if (iv.unit == Unit::month)
+    return std::string(buf, p);
+  p = put_digits(p, static_cast<unsigned>(ymd.day()), 2);
+  if (iv.unit == Unit::day)
+    return std::string(buf, p);
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(tp - day).count();
+  *p++ = '_';
+  p = put_digits(p, static_cast<unsigned long>(minutes / 60), 2);
+  p = put_digits(p, static_cast<unsigned long>(minutes % 60), 2);
+  return std::string(buf, p);
 }
 
 std::string child_prefix(const std::string& parent, std::size_t suffix_bytes)

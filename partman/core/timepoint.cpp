@@ -1,5 +1,7 @@
 #include "partman/core/timepoint.hpp"
 
+#include "partman/core/digits.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 // date::parse reads into a local that GCC 12 cannot prove initialised (a false positive inside date.h).
@@ -121,15 +123,31 @@ std::string format_local(Micros local)
   const std::int64_t days = floor_div(local, k_micros_per_day);
   const Micros in_day = local - days * k_micros_per_day;
   const date::year_month_day ymd{date::sys_days{date::days{days}}};
-  const long seconds = static_cast<long>(in_day / k_micros_per_second);
-  const long micros = static_cast<long>(in_day % k_micros_per_second);
+  const int year = static_cast<int>(ymd.year());
+  const auto seconds = static_cast<unsigned long>(in_day / k_micros_per_second);
+  const auto micros = static_cast<unsigned long>(in_day % k_micros_per_second);
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02ld:%02ld:%02ld", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), seconds / 3600,
-                        seconds / 60 % 60, seconds % 60);
-  if (micros != 0)
-    n += std::snprintf(buf + n, sizeof buf - n, ".%06ld", micros);
-  return std::string(buf, static_cast<std::size_t>(n));
+  char* p = buf;
+  if (year >= 0 && year <= 9999) {
+    p = put_digits(p, static_cast<unsigned long>(year), 4);
+  } else {
+    p += std::snprintf(p, 16, "%05d", year);
+  }
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.day()), 2);
+  *p++ = ' ';
+  p = put_digits(p, seconds / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, seconds / 60 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, seconds % 60, 2);
+  if (micros != 0) {
+    *p++ = '.';
+    p = put_digits(p, micros, 6);
+  }
+  return std::string(buf, p);
 }
 
 std::string format_date(Micros local)
@@ -140,15 +158,19 @@ std::string format_date(Micros local)
 std::string format_instant(Zone zone, Micros utc)
 {
   const long offset = zone->offset_seconds(utc);
-  const long magnitude = offset < 0 ? -offset : offset;
-  char buf[32];
-  if (magnitude % 60 == 0)
-    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", offset < 0 ? '-' : '+', magnitude / 3600,
-                  magnitude / 60 % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld:%02ld", offset < 0 ? '-' : '+', magnitude / 3600,
-                  magnitude / 60 % 60, magnitude % 60);
-  return format_local(utc + offset * k_micros_per_second) + buf;
+  const auto magnitude = static_cast<unsigned long>(offset < 0 ? -offset : offset);
+  std::string out = format_local(utc + offset * k_micros_per_second);
+  char buf[16];
+  char* p = buf;
+  *p++ = offset < 0 ? '-' : '+';
+  p = put_digits(p, magnitude / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, magnitude / 60 % 60, 2);
+  if (magnitude % 60 != 0) {
+    *p++ = ':';
+    p = put_digits(p, magnitude % 60, 2);
+  }
+  return out.append(buf, p);
 }
 
 Result<Micros> parse_instant(const std::string& raw, Zone zone)
