@@ -244,15 +244,19 @@ ActionKind removal_kind(const Policy& policy)
 
 // Adds what follows the detach of an expired partition: DROP TABLE, SET SCHEMA to the retention schema, or
 // the archive steps (export, verify, drop; run by the executor, not SQL).
-void add_after_detach(const Policy& policy, const Child& child, Action& a)
+void add_after_detach(const Policy& policy, const Child& child, Action& a, const std::string& child_sql)
 {
-  const std::string child_sql = quote_qualified(child.schema, child.name);
   if (policy.retention_action == RetentionAction::archive)
     a.archive_to = policy.archive_to;
   else if (policy.retention_action == RetentionAction::drop)
     a.sql.push_back("DROP TABLE " + child_sql);
   else if (!policy.retention_schema.empty() && policy.retention_schema != child.schema)
     a.sql.push_back("ALTER TABLE " + child_sql + " SET SCHEMA " + quote_ident(policy.retention_schema));
+}
+
+void add_after_detach(const Policy& policy, const Child& child, Action& a)
+{
+  add_after_detach(policy, child, a, quote_qualified(child.schema, child.name));
 }
 
 Action retention_action(const Planning& ctx, const Child& child, std::string reason)
@@ -264,23 +268,25 @@ Action retention_action(const Planning& ctx, const Child& child, std::string rea
   a.schema = child.schema;
   a.name = child.name;
   a.reason = std::move(reason);
-  const std::string detach = "ALTER TABLE " + quote_qualified(parent.schema, parent.table) +
-                             " DETACH PARTITION " + quote_qualified(child.schema, child.name);
+  a.sql.reserve(4);
+  const std::string child_sql = quote_qualified(child.schema, child.name);
+  std::string detach = "ALTER TABLE " + quote_qualified(parent.schema, parent.table) + " DETACH PARTITION ";
+  detach += child_sql;
   if (def) {
     // DETACH ... CONCURRENTLY is not allowed beside a default partition: one short transaction instead.
     a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
     a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
-    a.sql.push_back(detach);
+    a.sql.push_back(std::move(detach));
     a.locks = "ACCESS EXCLUSIVE on the parent, then on the default partition and the partition (the parent "
               "has a default partition, so DETACH ... CONCURRENTLY is not allowed)";
   } else {
-    a.sql.push_back(detach + " CONCURRENTLY");
+    a.sql.push_back(std::move(detach.append(" CONCURRENTLY")));
     a.transactional = false;
     a.concurrent_detach = true;
     a.locks = "SHARE UPDATE EXCLUSIVE on the parent (DETACH ... CONCURRENTLY, outside a transaction block), "
               "then ACCESS EXCLUSIVE on the detached table";
   }
-  add_after_detach(ctx.removal, child, a);
+  add_after_detach(ctx.removal, child, a, child_sql);
   return a;
 }
 
@@ -324,14 +330,17 @@ void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorte
                            const Bound& cutoff, const std::string& why, const char* relation,
                            const std::string& cutoff_text)
 {
+  ctx.pp.actions.reserve(ctx.pp.actions.size() + sorted.size());
   for (const Child* child : sorted) {
     const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
     if (child->detach_pending) {
       ctx.pp.actions.push_back(finalize_action(ctx, *child, expired));
     } else if (expired) {
-      ctx.pp.actions.push_back(retention_action(ctx, *child,
-                                                why + ": upper bound " + keys.human(*child->upper) +
-                                                    " is not " + relation + " " + cutoff_text));
+      std::string reason;
+      reason.reserve(why.size() + cutoff_text.size() + 64);
+      reason.append(why).append(": upper bound ").append(keys.human(*child->upper)).append(" is not ");
+      reason.append(relation).append(" ").append(cutoff_text);
+      ctx.pp.actions.push_back(retention_action(ctx, *child, std::move(reason)));
     } else {
       continue;
     }
