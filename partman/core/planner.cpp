@@ -330,7 +330,6 @@ void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorte
                            const Bound& cutoff, const std::string& why, const char* relation,
                            const std::string& cutoff_text)
 {
-  ctx.pp.actions.reserve(ctx.pp.actions.size() + sorted.size());
   for (const Child* child : sorted) {
     const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
     if (child->detach_pending) {
