@@ -1,4 +1,5 @@
 // partman manage / unmanage: register, update or remove the policy of a parent.
+#include <cctype>
 #include <iostream>
 #include <pqxx/pqxx>
 
@@ -6,10 +7,10 @@
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/render.hpp"
 #include "partman/core/timepoint.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
-#include "partman/db/policy_check.hpp"
 #include "partman/db/policy_store.hpp"
 
 namespace partman::cli {
@@ -28,6 +29,11 @@ struct ManageArgs
   std::string archive_to;
   std::string timezone;
   std::string start;
+  std::string epoch;              // seconds, milliseconds or none
+  std::string values;             // a,b,c
+  std::vector<std::string> value; // --value, repeated, each taken as it stands
+  std::string values_query;       // SELECT ...
+  std::string list_retention;     // keep, detach, drop or archive
 };
 
 template <typename T> T value_or_usage(const core::Result<T>& r, const std::string& option)
@@ -67,11 +73,35 @@ void check_storage_writable(const std::string& uri)
   }
 }
 
-// Applies the given options on top of `p` (the current policy or the defaults).
-void apply_args(const ManageArgs& a, core::Policy& p)
+// Returns the values of --values (split at commas, spaces around each trimmed) and --value (as given).
+std::vector<std::string> listed_values(const ManageArgs& a)
 {
-  if (!a.interval.empty())
-    p.interval = value_or_usage(core::parse_partition_interval(a.interval), "--interval");
+  std::vector<std::string> out;
+  if (!a.values.empty()) {
+    std::size_t from = 0;
+    for (;;) {
+      const std::size_t comma = std::min(a.values.find(',', from), a.values.size());
+      std::string item = a.values.substr(from, comma - from);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (item.empty())
+        throw UsageError("--values: an empty value in '" + a.values +
+                         "'; HINT: pass --value '' for the empty string, and --value 'a,b' for a value that "
+                         "holds a comma");
+      out.push_back(item);
+      if (comma == a.values.size())
+        break;
+      from = comma + 1;
+    }
+  }
+  out.insert(out.end(), a.value.begin(), a.value.end());
+  return out;
+}
+
+// Applies the options that mean the same for every shape on top of `p` (the current policy or the
+// defaults); they are checked before anything connects.
+void apply_common_args(const ManageArgs& a, core::Policy& p)
+{
   if (!a.premake.empty()) {
     try {
       std::size_t used = 0;
@@ -82,10 +112,6 @@ void apply_args(const ManageArgs& a, core::Policy& p)
       throw UsageError("--premake: invalid number '" + a.premake + "'");
     }
   }
-  if (is_none(a.retention))
-    p.retention.reset();
-  else if (!a.retention.empty())
-    p.retention = value_or_usage(core::parse_period(a.retention), "--retention");
   if (!a.retention_action.empty())
     p.retention_action =
         value_or_usage(core::parse_retention_action(a.retention_action), "--retention-action");
@@ -101,17 +127,183 @@ void apply_args(const ManageArgs& a, core::Policy& p)
     check_storage_uri(p.archive_to);
   if (!a.timezone.empty())
     p.timezone = a.timezone;
-  const auto zone = value_or_usage(core::find_zone(p.timezone), "--timezone");
-  if (is_none(a.start))
-    p.start.reset();
-  else if (!a.start.empty())
-    p.start = value_or_usage(core::parse_instant(a.start, zone), "--start");
+  value_or_usage(core::find_zone(p.timezone), "--timezone");
+  if (!a.epoch.empty() && !is_none(a.epoch))
+    p.epoch_unit = value_or_usage(core::parse_epoch_unit(a.epoch), "--epoch");
+  if (!a.list_retention.empty())
+    p.list_retention = value_or_usage(core::parse_list_retention(a.list_retention), "--list-retention");
+  if (!a.values_query.empty() && (!a.values.empty() || !a.value.empty()))
+    throw UsageError("--values-query: give the values or a query that produces them, not both");
+  listed_values(a);
+  if (!a.interval.empty() && !core::parse_partition_interval(a.interval) &&
+      !core::parse_positive(a.interval, "interval"))
+    throw UsageError("--interval: " + core::parse_partition_interval(a.interval).error() +
+                     "; for an integer key, a whole number of at least 1 (the width of a partition)");
+}
+
+// Returns the shape the policy of `parent` takes: LIST for a LIST parent; for a RANGE parent, time on a
+// time key, and on an integer key epoch (--epoch, or the policy was one) or integer ranges.
+core::Shape choose_shape(const ManageArgs& a, const core::Policy& current, bool found,
+                         const core::ParentSnapshot& parent)
+{
+  const std::string key =
+      core::quote_ident(parent.key_column) + " of " + core::quote_qualified(parent.schema, parent.table);
+  if (parent.strategy == 'l') {
+    for (const auto& [option, given] : {std::pair<const char*, const std::string*>{"--interval", &a.interval},
+                                        {"--premake", &a.premake},
+                                        {"--retention", &a.retention},
+                                        {"--retention-action", &a.retention_action},
+                                        {"--start", &a.start},
+                                        {"--epoch", &a.epoch}}) {
+      if (!given->empty())
+        throw UsageError(
+            std::string(option) + ": " + core::quote_qualified(parent.schema, parent.table) +
+            " is partitioned BY LIST, and " + option +
+            " applies to parents partitioned BY RANGE; HINT: give its values with --values, --value or "
+            "--values-query, and what happens to a value no longer listed with --list-retention");
+    }
+    return core::Shape::list;
+  }
+  for (const auto& [option, given] : {std::pair<const char*, bool>{"--values", !a.values.empty()},
+                                      {"--value", !a.value.empty()},
+                                      {"--values-query", !a.values_query.empty()},
+                                      {"--list-retention", !a.list_retention.empty()}}) {
+    if (given)
+      throw UsageError(std::string(option) + ": " + core::quote_qualified(parent.schema, parent.table) +
+                       " is partitioned BY RANGE, and " + option + " applies to parents partitioned BY LIST");
+  }
+  if (!core::is_integer_key(parent.key_type)) {
+    if (!a.epoch.empty() && !is_none(a.epoch))
+      throw UsageError("--epoch: the key " + key + " is " + parent.key_type_name +
+                       ", not an integer; HINT: --epoch is for integer columns that hold epoch time");
+    if (!a.interval.empty() && core::parse_positive(a.interval, "interval"))
+      throw UsageError("--interval: '" + a.interval + "' is a plain number, but the key " + key + " is " +
+                       parent.key_type_name + "; HINT: give a time interval such as '1 day' or 'monthly'");
+    return core::Shape::time;
+  }
+  if (is_none(a.epoch))
+    return core::Shape::integer;
+  if (!a.epoch.empty())
+    return core::Shape::epoch;
+  return found && current.shape == core::Shape::epoch ? core::Shape::epoch : core::Shape::integer;
+}
+
+// Applies the options whose meaning depends on the shape on top of `p` (already of shape `shape`; `changed`
+// when it had another shape, whose interval, retention and start do not carry over).
+void apply_shape_args(const ManageArgs& a, core::Policy& p, bool changed, const core::ParentSnapshot& parent)
+{
+  const std::string key = core::quote_ident(parent.key_column) + " of " + p.parent_sql();
+  const auto zone = *core::find_zone(p.timezone);
+  switch (p.shape) {
+  case core::Shape::time:
+  case core::Shape::epoch:
+    if (changed) {
+      p.retention.reset();
+      p.start.reset();
+    }
+    if (!a.interval.empty() && core::parse_positive(a.interval, "interval") &&
+        !core::parse_partition_interval(a.interval))
+      throw UsageError("--interval: '" + a.interval + "' is a plain number, but --epoch plans " + key +
+                       " with time intervals; HINT: give one such as '1 day', or --epoch none for ranges of "
+                       "integer width");
+    if (!a.interval.empty())
+      p.interval = value_or_usage(core::parse_partition_interval(a.interval), "--interval");
+    if (is_none(a.retention))
+      p.retention.reset();
+    else if (!a.retention.empty())
+      p.retention = value_or_usage(core::parse_period(a.retention), "--retention");
+    if (is_none(a.start))
+      p.start.reset();
+    else if (!a.start.empty())
+      p.start = value_or_usage(core::parse_instant(a.start, zone), "--start");
+    break;
+  case core::Shape::integer:
+    if (changed) {
+      p.keep_last.reset();
+      p.start_value.reset();
+    }
+    if (!a.interval.empty() && !core::parse_positive(a.interval, "interval"))
+      throw UsageError(
+          "--interval: '" + a.interval + "' is not a whole number, but the key " + key + " is " +
+          parent.key_type_name +
+          "; HINT: give a width such as --interval 1000000, or --epoch seconds|milliseconds when "
+          "the column holds epoch time");
+    if (!a.interval.empty())
+      p.width = *core::parse_positive(a.interval, "interval");
+    if (is_none(a.retention))
+      p.keep_last.reset();
+    else if (!a.retention.empty())
+      p.keep_last = value_or_usage(core::parse_positive(a.retention, "retention"), "--retention");
+    if (is_none(a.start))
+      p.start_value.reset();
+    else if (!a.start.empty())
+      p.start_value = value_or_usage(core::parse_integer(a.start, "start"), "--start");
+    break;
+  case core::Shape::list:
+    if (!a.values_query.empty()) {
+      p.values_query = a.values_query;
+      while (!p.values_query.empty() && (std::isspace(static_cast<unsigned char>(p.values_query.back())) ||
+                                         p.values_query.back() == ';'))
+        p.values_query.pop_back();
+      p.values.clear();
+    }
+    if (!a.values.empty() || !a.value.empty()) {
+      p.values = listed_values(a);
+      p.values_query.clear();
+    }
+    break;
+  }
+}
+
+// Returns what the policy holds, in the words manage prints.
+std::string describe(const core::Policy& policy, const core::ParentSnapshot& parent)
+{
+  const std::string on = " on " + core::quote_ident(parent.key_column) + " (" + parent.key_type_name;
+  switch (policy.shape) {
+  case core::Shape::time:
+    break;
+  case core::Shape::epoch:
+    break;
+  case core::Shape::integer:
+    return "integer ranges" + on + "), " + core::policy_summary(policy);
+  case core::Shape::list: {
+    std::string s = "LIST" + on + "), ";
+    if (!policy.values_query.empty())
+      s += "values from the query " + core::quote_literal(policy.values_query);
+    else
+      s += std::to_string(policy.values.size()) + " value(s): " + core::values_text(policy.values);
+    return s + "; unlisted values: " + core::to_string(policy.list_retention) +
+           (policy.list_retention == core::ListRetention::archive ? " to " + policy.archive_to : "");
+  }
+  }
+  const std::string epoch =
+      policy.shape == core::Shape::epoch ? std::string(", epoch ") + core::to_string(policy.epoch_unit) : "";
+  std::string s =
+      policy.interval.text() + on + epoch + "), premake " + std::to_string(policy.premake) + ", retention " +
+      (policy.retention
+           ? policy.retention->text() + " (" + core::to_string(policy.retention_action) +
+                 (policy.retention_action == core::RetentionAction::archive ? " to " + policy.archive_to
+                                                                            : std::string()) +
+                 ")"
+           : std::string("none")) +
+      ", time zone " + policy.timezone;
+  if (policy.start)
+    s += ", start " + core::format_instant(*core::find_zone(policy.timezone), *policy.start);
+  return s;
+}
+
+void check_schema_exists(pqxx::connection& conn, const std::string& schema)
+{
+  pqxx::read_transaction tx(conn);
+  if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty())
+    throw UsageError("--retention-schema: schema '" + schema + "' does not exist; HINT: CREATE SCHEMA " +
+                     core::quote_ident(schema));
 }
 
 int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
-  apply_args(args, probe); // rejects malformed options before connecting
+  apply_common_args(args, probe); // rejects malformed options before connecting
   auto conn = db::open_session(single_dsn(globals, "manage"), {});
   db::require_schema(*conn, globals.schema);
   const auto name = db::resolve_tables(*conn, {args.parent}).front();
@@ -120,41 +312,65 @@ int run_manage(const Globals& globals, const ManageArgs& args)
   policy.table = name.second;
   const auto existing = db::load_policies(*conn, globals.schema, {});
   bool found = false;
+  std::size_t query_rows = 0;
   for (const auto& p : existing) {
     if (p.schema == policy.schema && p.table == policy.table) {
       policy = p;
       found = true;
     }
   }
-  if (!found && args.interval.empty())
-    throw UsageError(policy.parent_sql() +
-                     " is not managed yet, so --interval is required; HINT: for example "
-                     "--interval daily");
-  apply_args(args, policy);
+  apply_common_args(args, policy);
 
   std::vector<core::ParentSnapshot> snap;
   {
     pqxx::read_transaction tx(*conn);
-    snap = db::read_catalog(tx, {policy});
-    if (auto problem = db::check_policy(tx, snap.front(), policy); !problem.empty())
+    db::CatalogOptions catalog;
+    catalog.partman_schema = globals.schema;
+    core::Policy as_is = policy; // the catalog as it stands; a values query is run below
+    as_is.values_query.clear();
+    snap = db::read_catalog(tx, {as_is}, catalog);
+    const core::ParentSnapshot& parent = snap.front();
+    if (auto problem = core::check_parent_shape(parent); !problem.empty())
+      throw UsageError(problem);
+    const core::Shape shape = choose_shape(args, policy, found, parent);
+    const bool changed = found && shape != policy.shape;
+    policy.shape = shape;
+    if ((!found || changed) && shape != core::Shape::list && args.interval.empty())
+      throw UsageError(policy.parent_sql() + (found ? " changes shape" : " is not managed yet") +
+                       ", so --interval is required; HINT: for example " +
+                       (shape == core::Shape::integer ? "--interval 1000000 (the width of a partition)"
+                                                      : "--interval daily"));
+    if ((!found || changed) && shape == core::Shape::list && args.values.empty() && args.value.empty() &&
+        args.values_query.empty())
+      throw UsageError(policy.parent_sql() +
+                       " is partitioned BY LIST, so its values are required; HINT: --values a,b,c, --value X "
+                       "(repeatable, for values with commas) or --values-query 'SELECT code FROM regions'");
+    apply_shape_args(args, policy, changed, parent);
+    if (shape == core::Shape::list && policy.values_query.empty()) {
+      const auto values = db::canonical_list_values(tx, policy.values, parent.key_type_name);
+      if (!values)
+        throw UsageError(values.error());
+      policy.values = *values;
+    } else if (shape == core::Shape::list) {
+      const auto values =
+          db::query_list_values(tx, policy.values_query, parent.key_type_name, policy.parent_sql());
+      if (!values)
+        throw UsageError("--values-query: " + values.error());
+      query_rows = values->size();
+    }
+    if (auto problem = core::check_policy_fits(policy, parent.strategy, parent.key_type); !problem.empty())
       throw UsageError(problem);
   }
-  if (policy.retention_action == core::RetentionAction::archive)
+  if (!policy.retention_schema.empty())
+    check_schema_exists(*conn, policy.retention_schema);
+  if (policy.retention_action == core::RetentionAction::archive ||
+      (policy.shape == core::Shape::list && policy.list_retention == core::ListRetention::archive))
     check_storage_writable(policy.archive_to);
   const bool inserted = db::save_policy(*conn, globals.schema, policy);
   std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql() << ": "
-            << policy.interval.text() << " on " << core::quote_ident(snap.front().key_column) << " ("
-            << snap.front().key_type_name << "), premake " << policy.premake << ", retention "
-            << (policy.retention
-                    ? policy.retention->text() + " (" + core::to_string(policy.retention_action) +
-                          (policy.retention_action == core::RetentionAction::archive
-                               ? " to " + policy.archive_to
-                               : std::string()) +
-                          ")"
-                    : std::string("none"))
-            << ", time zone " << policy.timezone;
-  if (policy.start)
-    std::cout << ", start " << core::format_instant(*core::find_zone(policy.timezone), *policy.start);
+            << describe(policy, snap.front());
+  if (!policy.values_query.empty())
+    std::cout << " (it gives " << query_rows << " value(s) now)";
   std::cout << "\nnext: 'partman plan " << policy.parent_sql() << "' shows what 'partman apply' will do\n";
   return k_exit_ok;
 }
@@ -188,18 +404,22 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
 {
   auto args = std::make_shared<ManageArgs>();
   auto* cmd = app.add_subcommand(
-      "manage", "Register a partitioned parent, or update its policy (options not given keep their value).\n"
-                "The parent must be partitioned BY RANGE on one timestamptz, timestamp or date column.");
+      "manage",
+      "Register a partitioned parent, or update its policy (options not given keep their value).\n"
+      "The parent is partitioned BY RANGE on one timestamptz, timestamp, date or integer column, or\n"
+      "BY LIST on one text, varchar, integer, uuid or date column.");
   cmd->add_option("PARENT", args->parent, "The partitioned table")->required();
   cmd->add_option(
       "-i,--interval", args->interval,
       "Partition width: '15 minutes' (multiples of 15), '1 hour', '1 day', '1 week' (ISO), '1 month',\n"
-      "'3 months', '1 year', any whole multiple, or hourly, daily, weekly, monthly, quarterly, yearly");
+      "'3 months', '1 year', any whole multiple, or hourly, daily, weekly, monthly, quarterly, yearly;\n"
+      "for an integer key a whole number (slot k covers [k*N, (k+1)*N))");
   cmd->add_option("-p,--premake", args->premake,
                   "Partitions to keep ahead of now, besides the current one (at least 1; default 4)");
   cmd->add_option("-r,--retention", args->retention,
                   "Partitions whose whole range is older than now minus this period expire ('30 days',\n"
-                  "'6 months'); at least one interval; 'none' keeps everything (the default)");
+                  "'6 months'); at least one interval; 'none' keeps everything (the default); for integer\n"
+                  "ranges a whole number R: partitions whose upper bound is not above max - R expire");
   cmd->add_option("--retention-action", args->retention_action,
                   "What happens to an expired partition: detach (the default; nothing is destroyed), drop,\n"
                   "or archive (detach, export to --archive-to, verify the copy, then drop)");
@@ -215,7 +435,26 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option(
       "--start", args->start,
       "Also keep partitions from this time onwards ('2026-01-01'; read in --timezone unless it has\n"
-      "an offset; 'none' clears it)");
+      "an offset; 'none' clears it); for integer ranges a value, also where premake counts from in\n"
+      "an empty table (else 0)");
+  cmd->add_option("--epoch", args->epoch,
+                  "The integer key holds epoch time: seconds or milliseconds; it is then planned with time\n"
+                  "intervals, zones and names, its bounds written as integers ('none': integer ranges)");
+  cmd->add_option(
+      "--values", args->values,
+      "LIST parents: the values, one partition each, separated by commas ('eu,us,apac'); replaces\n"
+      "the list or query");
+  cmd->add_option(
+         "--value", args->value,
+         "LIST parents: one value as it stands (repeatable; for values with commas or spaces at the\n"
+         "ends, and '' for the empty string); with --values, added to them")
+      ->allow_extra_args(false);
+  cmd->add_option("--values-query", args->values_query,
+                  "LIST parents: a query whose first column gives the values, run read-only at plan time\n"
+                  "('SELECT code FROM regions'); replaces the list");
+  cmd->add_option("--list-retention", args->list_retention,
+                  "LIST parents: what happens to the partition of a value no longer listed: keep (the\n"
+                  "default), detach, drop, or archive (to --archive-to)");
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_manage(globals, *args); }, std::cerr);
   });

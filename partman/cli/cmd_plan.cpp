@@ -67,6 +67,7 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std:
   pqxx::read_transaction tx(conn);
   db::CatalogOptions catalog;
   catalog.history_schema = globals.schema;
+  catalog.partman_schema = globals.schema;
   const auto snapshot = db::read_catalog(tx, out.policies, catalog);
   out.plan = core::make_plan(snapshot, out.policies, now, guard);
   out.plan.fingerprint = core::fingerprint(snapshot, out.policies);
@@ -184,6 +185,8 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
     out << "  " << past_tense(a.action->kind) << " " << target;
     if (!a.action->from.empty())
       out << " [" << a.action->from << ", " << a.action->to << ")";
+    if (!a.action->values.empty())
+      out << " IN (" << core::values_text(a.action->values) << ")";
     if (a.archive_id != 0)
       out << " (archive #" << a.archive_id << " in " << a.action->archive_to << ")";
     out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")

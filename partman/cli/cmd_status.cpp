@@ -32,6 +32,7 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
   db::CatalogOptions catalog;
   catalog.sizes = true;
   catalog.count_default = true;
+  catalog.partman_schema = globals.schema;
   const auto snapshot = db::read_catalog(tx, policies, catalog);
   std::vector<core::ParentStatus> statuses;
   bool failed = false;

@@ -1,6 +1,7 @@
 #include "partman/db/catalog.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <map>
 #include <pqxx/pqxx>
@@ -19,7 +20,8 @@ namespace {
 // Bounds of time keys are read on the client from relpartbound's node tree (cheap: pg_get_expr costs a
 // catalog lookup per partition); one partition per run (all with $5) is also deparsed by the server, to
 // check the client's reading. Other keys are deparsed, and returned as microseconds since the epoch
-// (UTC for timestamptz, wall-clock otherwise).
+// (UTC for timestamptz, wall-clock otherwise) or as the integer itself; LIST bounds are read on the client
+// from their deparsed text.
 const char* const k_catalog_sql = R"sql(
 WITH pol AS (
   SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
@@ -36,7 +38,8 @@ WITH pol AS (
          ch.oid = par.partdefid AS is_default, i.inhdetachpending,
          par.partstrat = 'r' AND par.partnatts = 1 AS ranged,
          par.partstrat = 'r' AND par.partnatts = 1 AND ch.oid IS DISTINCT FROM par.partdefid AND
-           par.keytype IN ('timestamp with time zone', 'timestamp without time zone', 'date') AS fast
+           par.keytype IN ('timestamp with time zone', 'timestamp without time zone', 'date', 'smallint',
+                           'integer', 'bigint') AS fast
   FROM par
   JOIN pg_inherits i ON i.inhparent = par.relid
   -- one index probe per partition (OFFSET 0 keeps the planner from hashing all of pg_class instead)
@@ -68,11 +71,13 @@ SELECT 'c', m.ord, NULL, NULL, NULL, NULL, NULL, NULL,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
-            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.lo::date) * 1000000)::bigint END,
+            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.lo::date) * 1000000)::bigint
+            WHEN m.keytype IN ('smallint', 'integer', 'bigint') THEN v.lo::bigint END,
        CASE WHEN v.hi IS NULL OR v.hi IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.hi::timestamptz) * 1000000)::bigint
             WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
-            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint END,
+            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint
+            WHEN m.keytype IN ('smallint', 'integer', 'bigint') THEN v.hi::bigint END,
        CASE WHEN m.fast THEN m.node END, m.fast
 FROM members m LEFT JOIN deparsed v ON v.oid = m.oid
 UNION ALL
@@ -124,6 +129,18 @@ bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Mi
     p = next;
   }
   const int oid = std::atoi(node.c_str() + type + 11);
+  if (oid == 20) { // bigint
+    out = static_cast<std::int64_t>(bits);
+    return true;
+  }
+  if (oid == 23) { // integer
+    out = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits));
+    return true;
+  }
+  if (oid == 21) { // smallint
+    out = static_cast<std::int16_t>(static_cast<std::uint16_t>(bits));
+    return true;
+  }
   if (oid == 1184 || oid == 1114) { // timestamptz, timestamp: microseconds since 2000
     const auto micros = static_cast<std::int64_t>(bits);
     if (micros == std::numeric_limits<std::int64_t>::max() ||
@@ -153,6 +170,48 @@ bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lowe
   const auto hi = node.find(":upperdatums (");
   return lo != std::string::npos && hi != std::string::npos && read_datum(node, lo, lower) &&
          read_datum(node, hi, upper);
+}
+
+bool parse_list_bound(const std::string& bound, std::vector<std::string>& values, bool& null_value)
+{
+  const std::string head = "FOR VALUES IN (";
+  if (bound.compare(0, head.size(), head) != 0 || bound.back() != ')')
+    return false;
+  const std::size_t end = bound.size() - 1;
+  for (std::size_t i = head.size(); i < end;) {
+    if (bound[i] == '\'') {
+      std::string value; // a literal: '' stands for ' (standard_conforming_strings is on)
+      for (++i;; ++i) {
+        if (i >= end)
+          return false;
+        if (bound[i] == '\'' && i + 1 < end && bound[i + 1] == '\'') {
+          value.push_back('\'');
+          ++i;
+        } else if (bound[i] == '\'') {
+          ++i;
+          break;
+        } else {
+          value.push_back(bound[i]);
+        }
+      }
+      values.push_back(std::move(value));
+    } else {
+      std::size_t stop = bound.find(", ", i); // a number or NULL
+      stop = std::min(stop, end);
+      const std::string token = bound.substr(i, stop - i);
+      if (token == "NULL")
+        null_value = true;
+      else
+        values.push_back(token);
+      i = stop;
+    }
+    if (i == end)
+      break;
+    if (bound.compare(i, 2, ", ") != 0)
+      return false;
+    i += 2;
+  }
+  return true;
 }
 
 namespace {
@@ -247,6 +306,10 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     c.estimated_rows = row[c_reltuples].as<double>();
     c.bytes = row[c_bytes].is_null() ? 0 : row[c_bytes].as<long long>();
     const bool deparsed = !row[c_bound].is_null();
+    const std::string bound = deparsed ? row[c_bound].as<std::string>() : "";
+    if (bound.rfind("FOR VALUES IN (", 0) == 0 && !parse_list_bound(bound, c.values, c.null_value))
+      throw std::runtime_error("cannot read the values of partition " +
+                               core::quote_qualified(c.schema, c.name) + " from its bound: " + bound);
     if (deparsed) {
       if (!row[c_lower_us].is_null())
         c.lower = row[c_lower_us].as<long long>();
@@ -311,7 +374,161 @@ void read_unfinished(pqxx::transaction_base& tx, const std::string& schema,
   }
 }
 
+// Reads the largest key value of every integer policy's parent, all in one query: partman's max_key() reads
+// each parent's partitions from the highest bound down (with max(), which an index answers) and stops at
+// the first that holds a row, so the whole parent is never scanned.
+void read_key_max(pqxx::transaction_base& tx, const std::string& schema,
+                  const std::vector<core::Policy>& policies, std::vector<core::ParentSnapshot>& out)
+{
+  std::vector<std::string> ords, parts, columns;
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const core::ParentSnapshot& ps = out[i];
+    if (policies[i].shape != core::Shape::integer || !ps.exists || ps.strategy != 'r' ||
+        ps.key_column.empty() || !core::is_integer_key(ps.key_type))
+      continue;
+    std::vector<const core::Child*> newest_first;
+    for (const auto& c : ps.children) {
+      if (!c.is_default && !c.detach_pending)
+        newest_first.push_back(&c);
+    }
+    std::sort(newest_first.begin(), newest_first.end(), [](const core::Child* a, const core::Child* b) {
+      if (a->upper != b->upper)
+        return !a->upper || (b->upper && *a->upper > *b->upper); // MAXVALUE first
+      return a->lower > b->lower;
+    });
+    for (const core::Child* c : newest_first) {
+      ords.push_back(std::to_string(i));
+      parts.push_back(core::quote_qualified(c->schema, c->name));
+      columns.push_back(ps.key_column);
+    }
+  }
+  if (ords.empty())
+    return;
+  if (schema.empty())
+    throw std::logic_error("integer policies need CatalogOptions::partman_schema");
+  const auto rows = tx.exec_params("SELECT p.ord, " + core::quote_ident(schema) +
+                                       ".max_key(p.parts, p.col) FROM (SELECT u.ord, min(u.col)::name AS "
+                                       "col, array_agg(to_regclass(u.part) "
+                                       "ORDER BY u.pos) AS parts FROM unnest($1::int[], $2::text[], "
+                                       "$3::text[]) WITH ORDINALITY AS u(ord, part, "
+                                       "col, pos) GROUP BY u.ord) p",
+                                   text_array(ords), text_array(parts), text_array(columns));
+  for (const auto& row : rows) {
+    if (!row[1].is_null())
+      out.at(row[0].as<std::size_t>()).key_max = row[1].as<long long>();
+  }
+}
+
+// Returns the values `rows` hold ((raw text, as the key type prints it) pairs, in order) once checked: NULL
+// is refused, and so is a text value that the key's type would change (cut to a varchar's length);
+// duplicates are dropped, or refused when `unique`. `what` names where the values come from.
+core::Result<std::vector<std::string>> checked_values(const pqxx::result& rows,
+                                                      const std::string& key_type_name,
+                                                      const std::string& what, bool unique)
+{
+  std::vector<std::string> out;
+  std::map<std::string, std::string> seen; // as printed -> as given
+  for (const auto& row : rows) {
+    if (row[0].is_null())
+      return core::Error{what +
+                         " gives NULL; HINT: partman makes partitions for values, not NULL; rows with a "
+                         "NULL key go to a default partition (add WHERE ... IS NOT NULL to a query)"};
+    const std::string given = row[0].as<std::string>();
+    const std::string printed = row[1].as<std::string>();
+    if (core::key_type_from_sql(key_type_name) == core::KeyType::text && printed != given)
+      return core::Error{what + ": value " + core::quote_literal(given) + " does not fit the key's type " +
+                         key_type_name + "; HINT: it would be stored as " + core::quote_literal(printed)};
+    if (auto it = seen.find(printed); it != seen.end()) {
+      if (unique)
+        return core::Error{
+            what + ": value " + core::quote_literal(given) + " is given twice" +
+            (it->second == given ? std::string() : " (also as " + core::quote_literal(it->second) + ")") +
+            "; HINT: list each value once"};
+      continue;
+    }
+    seen.emplace(printed, given);
+    out.push_back(printed);
+  }
+  return out;
+}
+
+// Returns the first line of the server's message of `e`, without its "ERROR:" prefix.
+std::string server_message(const pqxx::sql_error& e)
+{
+  std::string message = e.what();
+  if (message.rfind("ERROR:", 0) == 0)
+    message.erase(0, message.find_first_not_of(' ', 6));
+  return message.substr(0, message.find('\n')); // not the LINE and caret lines that follow
+}
+
+// Runs the values query of each LIST policy that has one, in the caller's (read-only) transaction and
+// each in its own savepoint, so that one failing query fails its own parent only.
+void read_queried_values(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+                         std::vector<core::ParentSnapshot>& out)
+{
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const core::Policy& policy = policies[i];
+    core::ParentSnapshot& ps = out[i];
+    if (policy.shape != core::Shape::list || policy.values_query.empty() || !ps.exists ||
+        ps.strategy != 'l' || ps.key_type == core::KeyType::unsupported ||
+        !core::check_policy_fits(policy, 'l', ps.key_type).empty())
+      continue; // the plan says what is wrong with the parent
+    auto values = query_list_values(tx, policy.values_query, ps.key_type_name, policy.parent_sql());
+    if (values)
+      ps.queried_values = *values;
+    else
+      ps.values_error = values.error();
+  }
+}
+
 } // namespace
+
+std::string values_query_sql(const std::string& query, const std::string& key_type_name)
+{
+  std::string q = query;
+  while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';'))
+    q.pop_back();
+  return "SELECT d.v, d.v::" + key_type_name + "::text FROM (SELECT DISTINCT q.x::text AS v FROM (" + q +
+         "\n) AS q(x)) d ORDER BY d.v::" + key_type_name;
+}
+
+core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base& tx, const std::string& query,
+                                                         const std::string& key_type_name,
+                                                         const std::string& parent_sql)
+{
+  const std::string what = "the values query of " + parent_sql;
+  pqxx::result rows;
+  try {
+    if (auto* db_tx = dynamic_cast<pqxx::dbtransaction*>(&tx)) {
+      pqxx::subtransaction sub(*db_tx, "partman_values");
+      rows = sub.exec(values_query_sql(query, key_type_name));
+      sub.commit();
+    } else {
+      rows = tx.exec(values_query_sql(query, key_type_name));
+    }
+  } catch (const pqxx::sql_error& e) {
+    return core::Error{what + " failed: " + server_message(e) +
+                       "; HINT: it runs read-only at plan time and its first column gives the values"};
+  }
+  return checked_values(rows, key_type_name, what, false);
+}
+
+core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_base& tx,
+                                                             const std::vector<std::string>& values,
+                                                             const std::string& key_type_name)
+{
+  pqxx::result rows;
+  try {
+    rows = tx.exec_params("SELECT v, v::" + key_type_name +
+                              "::text FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) "
+                              "ORDER BY n",
+                          text_array(values));
+  } catch (const pqxx::data_exception& e) {
+    return core::Error{"--values: " + server_message(e) + "; HINT: every value must be a valid " +
+                       key_type_name};
+  }
+  return checked_values(rows, key_type_name, "--values", true);
+}
 
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
                                                const std::vector<core::Policy>& policies,
@@ -325,6 +542,8 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
   }
   if (!options.history_schema.empty())
     read_unfinished(tx, options.history_schema, out);
+  read_key_max(tx, options.partman_schema, policies, out);
+  read_queried_values(tx, policies, out);
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {

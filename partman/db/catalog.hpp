@@ -15,13 +15,32 @@ struct CatalogOptions
   bool sizes = false;         // pg_total_relation_size of each partition (status)
   bool count_default = false; // an exact row count of each default partition (status; one query each)
   std::string history_schema; // read unfinished removals from this partman schema's history (plan, apply)
+  std::string partman_schema; // partman's schema, whose max_key() finds integer policies' largest values
 };
 
 // Reads the bounds of a single-column time range partition from its relpartbound node tree; returns false
 // when the tree is not one it knows.
 bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower,
                       std::optional<core::Micros>& upper);
-// Returns one snapshot per policy, in the same order, read in one round trip (plus the default counts).
+// Reads the values of a LIST partition from its deparsed bound, "FOR VALUES IN ('a', 7, NULL)"; returns
+// false when the text is not of that form.
+bool parse_list_bound(const std::string& bound, std::vector<std::string>& values, bool& null_value);
+// Returns the query that reads a LIST policy's values from its values query: its first column, each value
+// once, as text and as the key's type prints it.
+std::string values_query_sql(const std::string& query, const std::string& key_type_name);
+// Runs a values query (in its own savepoint of `tx`); returns the values as the key's type prints them, or
+// why they cannot be used (the query failed, gave NULL, or a value the type would change).
+core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base& tx, const std::string& query,
+                                                         const std::string& key_type_name,
+                                                         const std::string& parent_sql);
+// Returns listed values as the key's type prints them (the server casts each), or why they cannot be used:
+// a value that is not of the type, NULL, a value given twice.
+core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_base& tx,
+                                                             const std::vector<std::string>& values,
+                                                             const std::string& key_type_name);
+// Returns one snapshot per policy, in the same order, read in one round trip, plus one for the largest
+// values of all integer policies, one per values query of LIST policies (the policy's own query), and the
+// default counts.
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
                                                const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options = {});

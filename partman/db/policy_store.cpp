@@ -1,6 +1,7 @@
 #include "partman/db/policy_store.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "partman/core/errors.hpp"
@@ -17,17 +18,40 @@ core::Policy policy_from_row(const pqxx::row& row)
   p.schema = row["parent_schema"].as<std::string>();
   p.table = row["parent_table"].as<std::string>();
   const std::string where = " in the policy of " + core::quote_qualified(p.schema, p.table);
-  auto iv = core::parse_partition_interval(row["partition_interval"].as<std::string>());
-  if (!iv)
-    throw UsageError(iv.error() + where);
-  p.interval = *iv;
+  const auto value = [&where](const auto& result) {
+    if (!result)
+      throw UsageError(result.error() + where);
+    return *result;
+  };
+  p.shape = value(core::parse_shape(row["shape"].as<std::string>()));
   p.premake = row["premake"].as<int>();
-  if (!row["retention"].is_null()) {
-    auto r = core::parse_period(row["retention"].as<std::string>());
-    if (!r)
-      throw UsageError(r.error() + where);
-    p.retention = *r;
+  const std::string interval =
+      row["partition_interval"].is_null() ? "" : row["partition_interval"].as<std::string>();
+  const std::string retention = row["retention"].is_null() ? "" : row["retention"].as<std::string>();
+  switch (p.shape) {
+  case core::Shape::epoch:
+    p.epoch_unit = value(core::parse_epoch_unit(row["epoch_unit"].as<std::string>()));
+    [[fallthrough]];
+  case core::Shape::time:
+    p.interval = value(core::parse_partition_interval(interval));
+    if (!retention.empty())
+      p.retention = value(core::parse_period(retention));
+    break;
+  case core::Shape::integer:
+    p.width = value(core::parse_positive(interval, "width"));
+    if (!retention.empty())
+      p.keep_last = value(core::parse_positive(retention, "retention"));
+    if (!row["start_value"].is_null())
+      p.start_value = row["start_value"].as<long long>();
+    break;
+  case core::Shape::list:
+    if (!row["list_values_json"].is_null())
+      p.values =
+          nlohmann::json::parse(row["list_values_json"].as<std::string>()).get<std::vector<std::string>>();
+    p.values_query = row["values_query"].is_null() ? "" : row["values_query"].as<std::string>();
+    break;
   }
+  p.list_retention = value(core::parse_list_retention(row["list_retention"].as<std::string>()));
   auto action = core::parse_retention_action(row["retention_action"].as<std::string>());
   if (!action)
     throw UsageError(action.error() + where);
@@ -74,10 +98,13 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
                                         const std::vector<TableName>& only)
 {
   pqxx::read_transaction tx(conn);
-  const auto r = tx.exec("SELECT parent_schema, parent_table, partition_interval, premake, retention, "
-                         "retention_action, retention_schema, archive_to, timezone, "
-                         "(extract(epoch from start_at) * 1000000)::bigint AS start_micros FROM " +
-                         core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table");
+  const auto r =
+      tx.exec("SELECT parent_schema, parent_table, partition_interval, premake, retention, "
+              "retention_action, retention_schema, archive_to, timezone, "
+              "(extract(epoch from start_at) * 1000000)::bigint AS start_micros, shape, epoch_unit, "
+              "start_value, array_to_json(list_values)::text AS list_values_json, values_query, "
+              "list_retention FROM " +
+              core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table");
   std::vector<core::Policy> all;
   for (const auto& row : r)
     all.push_back(policy_from_row(row));
@@ -97,34 +124,43 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
   return out;
 }
 
-bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const core::Policy& p)
+bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
 {
-  const std::string retention = p.retention ? p.retention->text() : "";
-  const std::string start = p.start ? std::to_string(*p.start) : "";
+  const bool integer = p.shape == core::Shape::integer;
+  const bool list = p.shape == core::Shape::list;
+  const std::string interval = list ? "" : integer ? std::to_string(p.width) : p.interval.text();
+  const std::string retention = integer && p.keep_last             ? std::to_string(*p.keep_last)
+                                : !integer && !list && p.retention ? p.retention->text()
+                                                                   : "";
+  const std::string start = p.start && !integer && !list ? std::to_string(*p.start) : "";
+  const std::string start_value = integer && p.start_value ? std::to_string(*p.start_value) : "";
+  const std::string epoch_unit = p.shape == core::Shape::epoch ? core::to_string(p.epoch_unit) : "";
+  const std::string values = list && p.values_query.empty() ? text_array(p.values) : "";
+  pqxx::work tx(conn);
   const auto r = tx.exec_params(
       "INSERT INTO " + core::quote_ident(schema) +
           ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, "
           "retention_action, "
-          "retention_schema, timezone, start_at, archive_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-          "'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10) "
+          "retention_schema, timezone, start_at, archive_to, shape, epoch_unit, start_value, list_values, "
+          "values_query, list_retention) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10, $11, $12, $13::bigint, "
+          "$14::text[], $15, $16) "
           "ON CONFLICT (parent_schema, parent_table) DO UPDATE SET partition_interval = "
           "EXCLUDED.partition_interval, "
           "premake = EXCLUDED.premake, retention = EXCLUDED.retention, retention_action = "
           "EXCLUDED.retention_action, retention_schema = EXCLUDED.retention_schema, timezone = "
           "EXCLUDED.timezone, "
-          "start_at = EXCLUDED.start_at, archive_to = EXCLUDED.archive_to, updated_at = now() RETURNING (xmax = 0) AS inserted",
-      p.schema, p.table, p.interval.text(), p.premake, nullable(retention),
+          "start_at = EXCLUDED.start_at, archive_to = EXCLUDED.archive_to, shape = EXCLUDED.shape, "
+          "epoch_unit = EXCLUDED.epoch_unit, start_value = EXCLUDED.start_value, list_values = "
+          "EXCLUDED.list_values, values_query = EXCLUDED.values_query, list_retention = "
+          "EXCLUDED.list_retention, "
+          "updated_at = now() RETURNING (xmax = 0) AS inserted",
+      p.schema, p.table, nullable(interval), p.premake, nullable(retention),
       core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
-      nullable(p.archive_to));
-  return r[0][0].as<bool>();
-}
-
-bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
-{
-  pqxx::work tx(conn);
-  const bool inserted = save_policy(tx, schema, p);
+      nullable(p.archive_to), core::to_string(p.shape), nullable(epoch_unit), nullable(start_value),
+      nullable(values), nullable(p.values_query), core::to_string(p.list_retention));
   tx.commit();
-  return inserted;
+  return r[0][0].as<bool>();
 }
 
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent)
