@@ -23,29 +23,16 @@ std::string quote_with(const std::string& text, char quote)
   return out;
 }
 
-// Returns the 32-bit FNV-1a hash of `text` as 8 hex digits.
-std::string short_hash(const std::string& text)
+// Returns the FNV-1a hash of `text` as hex digits: 8 of the 32-bit hash, or 16 of the 64-bit one (`wide`).
+std::string fnv_hex(const std::string& text, bool wide = false)
 {
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", h);
-  return buf;
-}
-
-// Returns the 64-bit FNV-1a hash of `text` as 16 hex digits.
-std::string wide_hash(const std::string& text)
-{
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  const std::uint64_t mask = wide ? ~0ull : 0xffffffffull;
+  const std::uint64_t prime = wide ? 1099511628211ull : 16777619ull;
+  std::uint64_t h = wide ? 14695981039346656037ull : 2166136261ull;
+  for (unsigned char c : text)
+    h = ((h ^ c) * prime) & mask;
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, wide ? "%016llx" : "%08llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
@@ -115,7 +102,7 @@ std::string child_prefix(const std::string& parent, std::size_t suffix_bytes)
     return parent + "_";
   // cut parent + '_' + 8 hex + '_' + suffix
   const std::size_t room = k_max_identifier_bytes - suffix_bytes - 10;
-  return utf8_prefix(parent, room) + "_" + short_hash(parent) + "_";
+  return utf8_prefix(parent, room) + "_" + fnv_hex(parent) + "_";
 }
 
 std::string child_name(const std::string& parent, const std::string& suffix)
@@ -190,7 +177,7 @@ std::string value_suffix(KeyType type, const std::string& value, int hash_digits
   auto [form, exact] = readable_form(type, value);
   if (exact && hash_digits == 0 && form.size() <= k_value_suffix_bytes)
     return form;
-  const std::string hash = hash_digits == 16 ? wide_hash(value) : short_hash(value);
+  const std::string hash = fnv_hex(value, hash_digits == 16);
   const std::string head = utf8_prefix(form, k_value_suffix_bytes - 1 - hash.size());
   return head.empty() ? hash : head + "_" + hash;
 }

@@ -3,7 +3,6 @@
 // queries, and bad input.
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -52,30 +51,20 @@ std::string scans_of(TestDb& db, const std::string& table)
                    db.conn().quote(table) + "::regclass");
 }
 
-// A folder for archive files, removed afterwards.
-struct TempDir
+// Installs partman in `db` and runs `tables` (the test's tables).
+void set_up(TestDb& db, const std::string& tables)
 {
-  std::filesystem::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/partman-shapes-test.XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir()
-  {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+  run(db, {"install"});
+  db.exec(tables);
+}
 
 } // namespace
 
 TEST_CASE("integer ranges: premake from the largest value, rows land, retention drops, second apply idle")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE orders (id bigint NOT NULL, note text) PARTITION BY RANGE (id); "
-          "CREATE INDEX ON orders (id)");
+  set_up(db, "CREATE TABLE orders (id bigint NOT NULL, note text) PARTITION BY RANGE (id); "
+             "CREATE INDEX ON orders (id)");
   const auto m = run(db, {"manage", "orders", "--interval", "1000", "--premake", "2", "--retention", "3000",
                           "--retention-action", "drop"});
   CHECK(contains(m.out,
@@ -123,8 +112,7 @@ TEST_CASE("integer ranges: premake from the largest value, rows land, retention 
 TEST_CASE("integer ranges: negative values, smallint's end in MAXVALUE, --start for an empty table")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE ledger (n integer NOT NULL) PARTITION BY RANGE (n)");
+  set_up(db, "CREATE TABLE ledger (n integer NOT NULL) PARTITION BY RANGE (n)");
   run(db, {"manage", "ledger", "--interval", "500", "--premake", "1", "--start", "-1200"});
   run(db, {"apply"});
   CHECK(partitions_of(db, "ledger") == "public.ledger_pm1000|FOR VALUES FROM ('-1000') TO ('-500')\n"
@@ -146,10 +134,9 @@ TEST_CASE("integer ranges: negative values, smallint's end in MAXVALUE, --start 
 TEST_CASE("integer ranges: the largest value comes from the newest partitions, never a scan of old ones")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec(
-      "CREATE TABLE big (id bigint NOT NULL, pad text) PARTITION BY RANGE (id); CREATE INDEX ON big (id); "
-      "CREATE TABLE noidx (id bigint NOT NULL) PARTITION BY RANGE (id)");
+  set_up(db,
+         "CREATE TABLE big (id bigint NOT NULL, pad text) PARTITION BY RANGE (id); CREATE INDEX ON big (id); "
+         "CREATE TABLE noidx (id bigint NOT NULL) PARTITION BY RANGE (id)");
   run(db, {"manage", "big", "--interval", "1000", "--premake", "4", "--start", "0"});
   run(db, {"manage", "noidx", "--interval", "1000", "--premake", "4", "--start", "0"});
   run(db, {"apply"});
@@ -195,9 +182,8 @@ TEST_CASE("integer ranges: the largest value comes from the newest partitions, n
 TEST_CASE("epoch seconds and milliseconds: time slots in a zone, integer bounds, rows land by instant")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE clicks (ts bigint NOT NULL) PARTITION BY RANGE (ts); "
-          "CREATE TABLE taps (ms bigint NOT NULL) PARTITION BY RANGE (ms)");
+  set_up(db, "CREATE TABLE clicks (ts bigint NOT NULL) PARTITION BY RANGE (ts); "
+             "CREATE TABLE taps (ms bigint NOT NULL) PARTITION BY RANGE (ms)");
   const auto m =
       run(db, {"manage", "clicks", "--interval", "daily", "--epoch", "seconds", "--premake", "2",
                "--timezone", "Europe/Berlin", "--retention", "2 days", "--retention-action", "drop"});
@@ -243,8 +229,7 @@ TEST_CASE("epoch seconds and milliseconds: time slots in a zone, integer bounds,
 TEST_CASE("LIST: a partition per value, odd values quoted, rows land, a second apply has nothing to do")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE sales (region text NOT NULL, amount int) PARTITION BY LIST (region)");
+  set_up(db, "CREATE TABLE sales (region text NOT NULL, amount int) PARTITION BY LIST (region)");
   const std::vector<std::string> odd = {"O'Brien", "a b", "", "Zürich ✓", "x,y", "back\\slash", "EU"};
   std::vector<std::string> args = {"manage", "sales", "--values", "eu, us"};
   for (const auto& v : odd) {
@@ -296,8 +281,7 @@ TEST_CASE("LIST: a partition per value, odd values quoted, rows land, a second a
 TEST_CASE("LIST: a value no longer listed stays, is detached or is dropped as the policy says")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region)");
+  set_up(db, "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region)");
   run(db, {"manage", "sales", "--values", "a,b,c,d"});
   run(db, {"apply"});
   db.exec("INSERT INTO sales VALUES ('a'), ('b'), ('c'), ('d')");
@@ -332,12 +316,11 @@ TEST_CASE("LIST: a value no longer listed stays, is detached or is dropped as th
 TEST_CASE("LIST on integer, uuid, date and varchar keys, with a default partition")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE li (k integer NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE lu (k uuid NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE ld (k date NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE lv (k varchar(5) NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE lv_default PARTITION OF lv DEFAULT");
+  set_up(db, "CREATE TABLE li (k integer NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE lu (k uuid NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE ld (k date NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE lv (k varchar(5) NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE lv_default PARTITION OF lv DEFAULT");
   run(db, {"manage", "li", "--values", "-5,007,12"});
   const auto u = run(db, {"manage", "lu", "--values", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"});
   CHECK(contains(u.out, "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'")); // as the type prints it
@@ -370,10 +353,9 @@ TEST_CASE("LIST on integer, uuid, date and varchar keys, with a default partitio
 TEST_CASE("LIST from a values query: read at plan time, read-only; a new value gets its partition first")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE regions (code text); INSERT INTO regions VALUES ('eu'), ('us'), ('us'); "
-          "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
-          "CREATE TABLE other (k int NOT NULL) PARTITION BY LIST (k); CREATE SEQUENCE s");
+  set_up(db, "CREATE TABLE regions (code text); INSERT INTO regions VALUES ('eu'), ('us'), ('us'); "
+             "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
+             "CREATE TABLE other (k int NOT NULL) PARTITION BY LIST (k); CREATE SEQUENCE s");
   const auto m = run(db, {"manage", "sales", "--values-query", "SELECT code FROM regions ORDER BY code;  "});
   CHECK(contains(m.out, "values from the query 'SELECT code FROM regions ORDER BY code'"));
   CHECK(contains(m.out, "(it gives 2 value(s) now)"));
@@ -427,16 +409,15 @@ TEST_CASE("LIST from a values query: read at plan time, read-only; a new value g
 TEST_CASE("shapes: bad input exits 2, names the value, and changes nothing")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE orders (id bigint NOT NULL) PARTITION BY RANGE (id); "
-          "CREATE TABLE ev (at timestamptz NOT NULL) PARTITION BY RANGE (at); "
-          "CREATE TABLE small (k smallint NOT NULL) PARTITION BY RANGE (k); "
-          "CREATE TABLE four (k integer NOT NULL) PARTITION BY RANGE (k); "
-          "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
-          "CREATE TABLE li (k int NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE lv (k varchar(3) NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE lts (k timestamptz NOT NULL) PARTITION BY LIST (k); "
-          "CREATE TABLE hashed (k int NOT NULL) PARTITION BY HASH (k)");
+  set_up(db, "CREATE TABLE orders (id bigint NOT NULL) PARTITION BY RANGE (id); "
+             "CREATE TABLE ev (at timestamptz NOT NULL) PARTITION BY RANGE (at); "
+             "CREATE TABLE small (k smallint NOT NULL) PARTITION BY RANGE (k); "
+             "CREATE TABLE four (k integer NOT NULL) PARTITION BY RANGE (k); "
+             "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
+             "CREATE TABLE li (k int NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE lv (k varchar(3) NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE lts (k timestamptz NOT NULL) PARTITION BY LIST (k); "
+             "CREATE TABLE hashed (k int NOT NULL) PARTITION BY HASH (k)");
   run(db, {"manage", "sales", "--values", "eu"});
   const std::string before = fingerprint(db);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
@@ -491,9 +472,8 @@ TEST_CASE("shapes: bad input exits 2, names the value, and changes nothing")
 TEST_CASE("shapes: plan sql runs in psql like apply; a saved plan is refused once the values change")
 {
   TestDb db;
-  run(db, {"install"});
-  db.exec("CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
-          "CREATE TABLE orders (id bigint NOT NULL) PARTITION BY RANGE (id)");
+  set_up(db, "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
+             "CREATE TABLE orders (id bigint NOT NULL) PARTITION BY RANGE (id)");
   run(db, {"manage", "sales", "--values", "eu,us", "--value", "it's"});
   run(db, {"manage", "orders", "--interval", "100", "--start", "-150", "--premake", "1"});
   const auto sql = run(db, {"plan", "-f", "sql"});
@@ -527,11 +507,10 @@ TEST_CASE("shapes: plan sql runs in psql like apply; a saved plan is refused onc
 TEST_CASE("shapes: retention archives integer and LIST partitions; restore --attach puts an integer one back")
 {
   TestDb db;
-  TempDir dir;
-  const std::string storage = "file://" + dir.path.string();
-  run(db, {"install"});
-  db.exec("CREATE TABLE orders (id bigint NOT NULL, note text) PARTITION BY RANGE (id); "
-          "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region)");
+  partman::test::TempDir dir;
+  const std::string storage = dir.uri();
+  set_up(db, "CREATE TABLE orders (id bigint NOT NULL, note text) PARTITION BY RANGE (id); "
+             "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region)");
   run(db, {"manage", "orders", "--interval", "1000", "--premake", "1", "--start", "0"});
   run(db, {"manage", "sales", "--values", "a,b,c"});
   run(db, {"apply"});

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -26,6 +27,26 @@ inline void managed_parent(TestDb& db, const std::string& table, const std::vect
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }
+
+// A temporary folder, removed with everything in it when this goes out of scope.
+struct TempDir
+{
+  std::filesystem::path path;
+  TempDir()
+  {
+    char tmpl[] = "/tmp/partman-test-dir.XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir()
+  {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // Returns the folder as a file:// URI.
+  std::string uri() const { return "file://" + path.string(); }
+};
 
 // Returns the number of actions in a JSON plan.
 inline std::size_t action_count(const std::string& json)

@@ -25,13 +25,20 @@ ParentSnapshot int_parent(const std::string& table, KeyType type = KeyType::bigi
   return p;
 }
 
-// Returns an integer policy of width `width`.
-Policy int_policy(const std::string& table, std::int64_t width, int premake = 3)
+// Returns a policy of `shape` for public.`table`.
+Policy shaped_policy(const std::string& table, Shape shape)
 {
   Policy p;
   p.schema = "public";
   p.table = table;
-  p.shape = Shape::integer;
+  p.shape = shape;
+  return p;
+}
+
+// Returns an integer policy of width `width`.
+Policy int_policy(const std::string& table, std::int64_t width, int premake = 3)
+{
+  Policy p = shaped_policy(table, Shape::integer);
   p.width = width;
   p.premake = premake;
   return p;
@@ -62,10 +69,7 @@ ParentSnapshot list_parent(const std::string& table, KeyType type = KeyType::tex
 Policy list_policy(const std::string& table, const std::vector<std::string>& values,
                    ListRetention retention = ListRetention::keep)
 {
-  Policy p;
-  p.schema = "public";
-  p.table = table;
-  p.shape = Shape::list;
+  Policy p = shaped_policy(table, Shape::list);
   p.values = values;
   p.list_retention = retention;
   return p;
