@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness.hpp"
+#include "partman/db/catalog.hpp"
 #include "util.hpp"
 
 using partman::test::action_count;
@@ -547,4 +548,27 @@ TEST_CASE("shapes: retention archives integer and LIST partitions; restore --att
   const auto list_attach = db.partman({"restore", std::to_string(sales_id), "--attach"});
   CHECK(list_attach.exit_code == 2);
   CHECK(contains(list_attach.err, "does not record its bounds"));
+}
+
+TEST_CASE("shapes: LIST bounds read back value for value from the server's deparsed text")
+{
+  std::vector<std::string> values;
+  bool null_value = false;
+  REQUIRE(
+      partman::db::parse_list_bound("FOR VALUES IN ('a'', ''b', '', 'x, y', 'back\\slash', 7, '-5', NULL, "
+                                    "'it''s')",
+                                    values, null_value));
+  CHECK(values == std::vector<std::string>{"a', 'b", "", "x, y", "back\\slash", "7", "-5", "it's"});
+  CHECK(null_value);
+  values.clear();
+  null_value = false;
+  REQUIRE(partman::db::parse_list_bound("FOR VALUES IN ('''')", values, null_value));
+  CHECK(values == std::vector<std::string>{"'"});
+  CHECK(!null_value);
+  for (const std::string bad :
+       {"FOR VALUES IN ('open)", "FOR VALUES FROM (1) TO (2)", "DEFAULT", "FOR VALUES IN ('a' 'b')"}) {
+    INFO(bad);
+    std::vector<std::string> out;
+    CHECK(!partman::db::parse_list_bound(bad, out, null_value));
+  }
 }
