@@ -65,15 +65,18 @@ std::string partition_text(const core::ParentSnapshot& parent, const core::Polic
 void describe_adoption(Candidate& c, const core::ParentSnapshot& parent, const core::Adoption& a)
 {
   const core::Policy& policy = c.mapping.policy;
+  const bool integer = policy.shape == core::Shape::integer;
   const std::string partitions =
       std::to_string(a.partitions) + (a.has_default ? " and a default partition" : "");
   if (!a.ahead.empty()) {
     c.mapping.problem =
-        "existing partitions do not line up with partman's '" + policy.interval.text() + "' boundaries in " +
-        policy.timezone + ": " + partition_text(parent, policy, a.ahead.front()) +
+        "existing partitions do not line up with partman's " +
+        (integer ? "multiples of " + std::to_string(policy.width)
+                 : "'" + policy.interval.text() + "' boundaries in " + policy.timezone) +
+        ": " + partition_text(parent, policy, a.ahead.front()) +
         (a.ahead.size() > 1 ? " and " + std::to_string(a.ahead.size() - 1) + " more" : std::string()) +
-        "; partman would leave gaps beside them; HINT: pg_partman started this set elsewhere (another "
-        "TimeZone, a custom interval or date_trunc_interval): keep it under pg_partman";
+        "; partman would leave gaps beside them; HINT: pg_partman started this set on other boundaries "
+        "(another TimeZone, a start of its own, date_trunc_interval): keep it under pg_partman";
     return;
   }
   if (a.partitions == 0)
@@ -109,20 +112,25 @@ std::string describe_first_apply(const core::ParentSnapshot& parent, const core:
 
 // Picks the first candidate interval whose boundaries the existing partitions follow, then checks the
 // policy as manage does; all parents' catalogs are read in one round trip.
-void check_candidates(pqxx::connection& conn, std::vector<Candidate>& candidates, core::Micros now)
+void check_candidates(pqxx::connection& conn, const std::string& partman_schema,
+                      std::vector<Candidate>& candidates, core::Micros now)
 {
   std::vector<core::Policy> policies;
   std::vector<std::pair<std::size_t, std::size_t>> owners; // (candidate, interval) of each policy
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto& m = candidates[i].mapping;
-    for (std::size_t k = 0; m.problem.empty() && k < m.intervals.size(); ++k) {
+    // An integer range has its one width; a time or epoch policy one try per candidate interval.
+    for (std::size_t k = 0; m.problem.empty() && k < std::max<std::size_t>(m.intervals.size(), 1); ++k) {
       policies.push_back(m.policy);
-      policies.back().interval = m.intervals[k];
+      if (!m.intervals.empty())
+        policies.back().interval = m.intervals[k];
       owners.emplace_back(i, k);
     }
   }
   pqxx::read_transaction tx(conn);
-  const auto snapshots = db::read_catalog(tx, policies);
+  db::CatalogOptions options;
+  options.partman_schema = partman_schema; // the largest values of integer ranges
+  const auto snapshots = db::read_catalog(tx, policies, options);
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     auto& c = candidates[i];
     std::optional<std::size_t> first;
@@ -134,7 +142,8 @@ void check_candidates(pqxx::connection& conn, std::vector<Candidate>& candidates
       if (db::check_policy(tx, snapshots[j], policies[j]).empty()) {
         auto adoption = core::check_adoption(snapshots[j], policies[j], now);
         if (adoption.ahead.empty()) {
-          core::choose_interval(c.mapping, owners[j].second);
+          if (!c.mapping.intervals.empty())
+            core::choose_interval(c.mapping, owners[j].second);
           describe_adoption(c, snapshots[j], adoption);
           c.preview = describe_first_apply(snapshots[j], policies[j], now);
           chosen = adoption;
@@ -226,7 +235,7 @@ int run_import(const Globals& globals, const ImportArgs& args)
   std::vector<Candidate> candidates;
   for (const auto& config : configs)
     candidates.push_back({config, core::map_pg_partman(config, timezone), Outcome::unmapped, "", ""});
-  check_candidates(*conn, candidates, now);
+  check_candidates(*conn, globals.schema, candidates, now);
   const auto existing = db::load_policies(*conn, globals.schema, {});
   for (auto& c : candidates) {
     const bool managed = std::any_of(existing.begin(), existing.end(), [&](const core::Policy& p) {

@@ -11,6 +11,7 @@
 #include "partman/core/timepoint.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
+#include "partman/db/policy_check.hpp"
 #include "partman/db/policy_store.hpp"
 
 namespace partman::cli {
@@ -292,14 +293,6 @@ std::string describe(const core::Policy& policy, const core::ParentSnapshot& par
   return s;
 }
 
-void check_schema_exists(pqxx::connection& conn, const std::string& schema)
-{
-  pqxx::read_transaction tx(conn);
-  if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty())
-    throw UsageError("--retention-schema: schema '" + schema + "' does not exist; HINT: CREATE SCHEMA " +
-                     core::quote_ident(schema));
-}
-
 int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
@@ -360,9 +353,9 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     }
     if (auto problem = core::check_policy_fits(policy, parent.strategy, parent.key_type); !problem.empty())
       throw UsageError(problem);
+    if (auto problem = db::check_policy(tx, snap.front(), policy); !problem.empty())
+      throw UsageError(problem);
   }
-  if (!policy.retention_schema.empty())
-    check_schema_exists(*conn, policy.retention_schema);
   if (policy.retention_action == core::RetentionAction::archive ||
       (policy.shape == core::Shape::list && policy.list_retention == core::ListRetention::archive))
     check_storage_writable(policy.archive_to);

@@ -20,7 +20,8 @@ struct Adoption
                              // gaps beside them, where rows go to the default partition or fail
 };
 
-// Compares each partition of `parent` with the slots of `policy` (its interval in its time zone) at `now`.
+// Compares each partition of `parent` with the slots of `policy` (its interval in its time zone, or its
+// integer width) at `now`; for integer ranges "now" is the largest value present (parent.key_max).
 Adoption check_adoption(const ParentSnapshot& parent, const Policy& policy, Micros now);
 
 } // namespace partman::core

@@ -58,7 +58,7 @@ bool is_time_type(const std::string& type)
 
 bool is_integer_type(const std::string& type)
 {
-  return type == "smallint" || type == "integer" || type == "bigint" || type == "numeric";
+  return type == "smallint" || type == "integer" || type == "bigint";
 }
 
 // Returns `name` as SQL writes it, quoted only where it must be.
@@ -120,21 +120,35 @@ void map_retention(const PgPartmanParent& p, PgPartmanMapping& m, const ProblemS
     m.mapped.push_back({"retention none", "--retention none (every partition is kept)"});
     return;
   }
-  if (!p.retention) {
+  if (!p.retention && m.policy.shape != Shape::integer) {
     m.not_mapped.push_back({"retention '" + raw + "'", "not a time period"});
     return; // not a time key, which is the problem reported
   }
   std::string setting = "retention '" + raw + "'";
-  auto words = interval_words(*p.retention, raw);
-  auto period = words ? parse_period(*words) : Result<Interval>(Error{words.error()});
-  if (!period) {
-    m.not_mapped.push_back({setting, period.error()});
-    problem("retention '" + raw + "': " + period.error());
-    return;
+  std::string outcome = "--retention ";
+  if (m.policy.shape == Shape::integer) {
+    // pg_partman drops an id partition whose range lies below the largest id minus the retention.
+    const auto keep = parse_positive(raw, "retention");
+    if (!keep) {
+      m.not_mapped.push_back({setting, keep.error()});
+      problem(keep.error());
+      return;
+    }
+    m.policy.keep_last = *keep;
+    outcome += std::to_string(*keep);
+  } else {
+    auto words = interval_words(*p.retention, raw);
+    auto period = words ? parse_period(*words) : Result<Interval>(Error{words.error()});
+    if (!period) {
+      m.not_mapped.push_back({setting, period.error()});
+      problem("retention '" + raw + "': " + period.error());
+      return;
+    }
+    m.policy.retention = *period;
+    outcome += "'" + period->text() + "'";
   }
-  m.policy.retention = *period;
+  outcome += " --retention-action ";
   const std::string schema = value(p, "retention_schema");
-  std::string outcome = "--retention '" + period->text() + "' --retention-action ";
   if (!schema.empty()) {
     setting += ", retention_schema '" + schema + "'";
     m.policy.retention_action = RetentionAction::detach;
@@ -146,8 +160,12 @@ void map_retention(const PgPartmanParent& p, PgPartmanMapping& m, const ProblemS
     m.policy.retention_action = keep ? RetentionAction::detach : RetentionAction::drop;
     outcome += keep ? "detach" : "drop";
   }
-  m.mapped.push_back({setting, outcome + " (expiry as in pg_partman: the whole range older than now minus "
-                                         "the retention)"});
+  m.mapped.push_back(
+      {setting, outcome + (m.policy.shape == Shape::integer
+                               ? " (expiry as in pg_partman: the whole range below the largest "
+                                 "value minus the retention)"
+                               : " (expiry as in pg_partman: the whole range older than now minus "
+                                 "the retention)")});
   if (is_false(p, "retention_keep_index") && m.policy.retention_action == RetentionAction::detach)
     m.not_mapped.push_back(
         {"retention_keep_index false", "partman keeps the indexes of a detached partition"});
@@ -167,10 +185,11 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
        "not yet supported: partman makes new partitions from the parent (CREATE TABLE ... LIKE the parent, "
        "then ATTACH); what only the template holds, such as a unique index without the partition key, is "
        "not copied");
-  if (is_false(p, "infinite_time_partitions"))
+  const bool time = m.policy.shape != Shape::integer; // infinite_time_partitions concerns time only
+  if (time && is_false(p, "infinite_time_partitions"))
     m.not_mapped.push_back(
         {"infinite_time_partitions false", "partman premakes from the clock even when no new data arrives"});
-  else if (is_true(p, "infinite_time_partitions"))
+  else if (time && is_true(p, "infinite_time_partitions"))
     m.mapped.push_back({"infinite_time_partitions true", "partman always premakes from the clock"});
   if (value(p, "automatic_maintenance") == "off")
     m.not_mapped.push_back(
@@ -233,35 +252,62 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& tim
     problem("a sub-partition set of " + p.sub_partition_of +
             " (part_config_sub): not yet supported by this "
             "partman");
-  if (epoch != "none")
-    problem("epoch '" + epoch + "' (time held in an integer column): not yet supported by this partman");
-  else if (is_integer_type(p.control_type))
-    problem("integer ranges (a " + p.control_type + " key): not yet supported by this partman");
-  else if (!p.schema.empty() && p.control_type.empty())
+  if (epoch != "none") {
+    const auto unit = parse_epoch_unit(epoch);
+    if (!unit)
+      problem("epoch '" + epoch + "': partman reads epoch seconds and milliseconds only");
+    else if (!p.control_type.empty() && !is_integer_type(p.control_type))
+      problem("epoch '" + epoch + "' on a " + p.control_type +
+              " key: partman reads epoch time from integer keys");
+    m.policy.shape = Shape::epoch;
+    m.policy.epoch_unit = unit ? *unit : EpochUnit::seconds;
+  } else if (is_integer_type(p.control_type)) {
+    m.policy.shape = Shape::integer;
+  } else if (!p.schema.empty() && p.control_type.empty()) {
     problem("the control column '" + control + "' is not a column of " + p.parent_table);
-  else if (!p.schema.empty() && !is_time_type(p.control_type))
+  } else if (!p.schema.empty() && !is_time_type(p.control_type)) {
     problem("the control column '" + control + "' has type " + p.control_type +
-            "; HINT: partman plans timestamptz, timestamp and date keys");
+            "; HINT: partman plans timestamptz, timestamp, date, smallint, integer and bigint keys");
+  }
 
   const std::string raw_interval = value(p, "partition_interval");
-  if (p.interval)
+  if (m.policy.shape == Shape::integer) {
+    const auto width = parse_positive(raw_interval, "width");
+    if (width) {
+      m.policy.width = *width;
+      m.mapped.push_back({"partition_interval '" + raw_interval + "'", "--interval " + raw_interval});
+    } else {
+      m.not_mapped.push_back({"partition_interval '" + raw_interval + "'", width.error()});
+      problem("partition_interval: " + width.error());
+    }
+  } else if (p.interval) {
     map_interval(p, m, problem);
-  else
+  } else {
     m.not_mapped.push_back(
         {"partition_interval '" + raw_interval + "'", m.problem.empty() ? "not a time interval" : m.problem});
+  }
   const std::string premake = value(p, "premake");
   if (!premake.empty()) {
     m.policy.premake = std::stoi(premake);
     m.mapped.push_back({"premake " + premake, "--premake " + premake});
   }
   map_retention(p, m, problem);
-  if (epoch == "none" && !p.control_type.empty())
+  if (m.policy.shape == Shape::epoch)
+    m.mapped.push_back({"epoch '" + epoch + "'",
+                        "--epoch " + epoch + " (the key " + sql_word(control) + " holds epoch time)"});
+  else if (!p.control_type.empty())
     m.mapped.push_back(
         {"epoch none", "the key " + sql_word(control) + " holds " + p.control_type + " values"});
-  m.mapped.push_back(
-      {"time zone (the session's TimeZone)", "--timezone " + timezone + " (the database's TimeZone)"});
-  m.mapped.push_back(
-      {"start (no such setting)", "none: existing partitions are kept, none is made before now"});
+  if (m.policy.shape == Shape::integer) {
+    m.policy.timezone = "UTC"; // no time in integer ranges
+    m.mapped.push_back({"start (no such setting)", "none: existing partitions are kept; premake counts "
+                                                   "from the largest value present, as in pg_partman"});
+  } else {
+    m.mapped.push_back(
+        {"time zone (the session's TimeZone)", "--timezone " + timezone + " (the database's TimeZone)"});
+    m.mapped.push_back(
+        {"start (no such setting)", "none: existing partitions are kept, none is made before now"});
+  }
   list_not_mapped(p, m);
   return m;
 }
@@ -277,16 +323,20 @@ void choose_interval(PgPartmanMapping& m, std::size_t index)
 
 std::string manage_command(const Policy& policy)
 {
-  std::string out = "manage " + shell_word(sql_word(policy.schema) + "." + sql_word(policy.table)) +
-                    " --interval " + shell_word(policy.interval.text()) + " --premake " +
-                    std::to_string(policy.premake);
-  if (policy.retention) {
-    out += " --retention " + shell_word(policy.retention->text()) + " --retention-action " +
-           to_string(policy.retention_action);
+  const bool integer = policy.shape == Shape::integer;
+  std::string out = "manage " + shell_word(sql_word(policy.schema) + "." + sql_word(policy.table));
+  if (policy.shape == Shape::epoch)
+    out += std::string(" --epoch ") + to_string(policy.epoch_unit);
+  out += " --interval " + shell_word(integer ? std::to_string(policy.width) : policy.interval.text()) +
+         " --premake " + std::to_string(policy.premake);
+  if (policy.retention || (integer && policy.keep_last)) {
+    out += " --retention " +
+           shell_word(integer ? std::to_string(*policy.keep_last) : policy.retention->text()) +
+           " --retention-action " + to_string(policy.retention_action);
     if (!policy.retention_schema.empty())
       out += " --retention-schema " + shell_word(policy.retention_schema);
   }
-  return out + " --timezone " + shell_word(policy.timezone);
+  return integer ? out : out + " --timezone " + shell_word(policy.timezone);
 }
 
 } // namespace partman::core

@@ -27,7 +27,7 @@ struct PgPartmanParent
   std::string table;
   std::string control_type;                  // the control column's type (format_type); empty: not found
   std::map<std::string, std::string> values; // part_config's columns as text; NULL and absent columns omitted
-  std::optional<PgInterval> interval;        // partition_interval cast by the server (time keys only)
+  std::optional<PgInterval> interval;        // partition_interval cast by the server (time and epoch keys)
   std::optional<PgInterval> retention;       // retention likewise
   bool sub_partitioned = false;              // part_config_sub configures sub-partitions below it
   std::string sub_partition_of;              // the configured parent it is a sub-partition of, if any
@@ -44,8 +44,9 @@ struct MappedOption
 struct PgPartmanMapping
 {
   std::string problem;             // why the parent cannot be imported; empty when it can
-  Policy policy;                   // the equivalent policy, with intervals.front()
-  std::vector<Interval> intervals; // candidate intervals, preferred first (7 days: 1 week, then 7 days)
+  Policy policy;                   // the equivalent policy (time and epoch: with intervals.front())
+  std::vector<Interval> intervals; // time and epoch: candidate intervals, preferred first (7 days: 1 week,
+                                   // then 7 days); integer ranges have one width and none of these
   std::vector<MappedOption> mapped;
   std::vector<MappedOption> not_mapped;
 };

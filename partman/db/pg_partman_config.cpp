@@ -111,8 +111,10 @@ std::vector<core::PgPartmanParent> read_pg_partman_config(pqxx::transaction_base
   std::string select;
   for (const auto& c : read)
     select += "c." + core::quote_ident(c) + "::text AS " + core::quote_ident(c) + ", ";
-  const std::string time_key = "a.atttypid IN ('timestamptz'::regtype::oid, 'timestamp'::regtype::oid, "
-                               "'date'::regtype::oid)";
+  // Intervals and retentions are times for time keys and epoch keys, numbers for integer ranges.
+  const std::string time_key = "(a.atttypid IN ('timestamptz'::regtype::oid, 'timestamp'::regtype::oid, "
+                               "'date'::regtype::oid)" +
+                               std::string(has(columns, "epoch") ? " OR c.epoch <> 'none')" : ")");
   const std::string retention =
       has(columns, "retention")
           ? "CASE WHEN " + time_key + " AND c.retention IS NOT NULL THEN c.retention::interval END"

@@ -124,7 +124,7 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
   return out;
 }
 
-bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
+bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const core::Policy& p)
 {
   const bool integer = p.shape == core::Shape::integer;
   const bool list = p.shape == core::Shape::list;
@@ -136,7 +136,6 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
   const std::string start_value = integer && p.start_value ? std::to_string(*p.start_value) : "";
   const std::string epoch_unit = p.shape == core::Shape::epoch ? core::to_string(p.epoch_unit) : "";
   const std::string values = list && p.values_query.empty() ? text_array(p.values) : "";
-  pqxx::work tx(conn);
   const auto r = tx.exec_params(
       "INSERT INTO " + core::quote_ident(schema) +
           ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, "
@@ -159,8 +158,15 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
       core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
       nullable(p.archive_to), core::to_string(p.shape), nullable(epoch_unit), nullable(start_value),
       nullable(values), nullable(p.values_query), core::to_string(p.list_retention));
-  tx.commit();
   return r[0][0].as<bool>();
+}
+
+bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
+{
+  pqxx::work tx(conn);
+  const bool inserted = save_policy(tx, schema, p);
+  tx.commit();
+  return inserted;
 }
 
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent)

@@ -174,8 +174,11 @@ TEST_CASE("import-pg-partman reports what cannot be mapped, imports the rest, an
   REQUIRE(db.partman({"install"}).exit_code == 0);
   pg_partman_parents(db);
   db.exec(R"sql(
-    CREATE TABLE public.ids (id bigint NOT NULL) PARTITION BY RANGE (id);
-    SELECT pgp.create_parent('public.ids', 'id', 'native', '1000');
+    -- Yearly partitions, each partitioned by month: part_config_sub, and a part_config row per year.
+    CREATE TABLE public.sub (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+    SELECT pgp.create_parent('public.sub', 'at', 'native', 'yearly', p_premake := 1);
+    SELECT pgp.create_sub_parent('public.sub', 'at', 'native', 'monthly', p_premake := 1,
+                                 p_native_check := 'yes');
     CREATE TABLE public.trig (id bigint, at timestamptz NOT NULL);
     SELECT pgp.create_parent('public.trig', 'at', 'partman', 'daily');
     -- Seven-day partitions that start on a Wednesday: neither partman's ISO weeks (Monday) nor its 7-day
@@ -192,20 +195,74 @@ TEST_CASE("import-pg-partman reports what cannot be mapped, imports the rest, an
   const auto r = db.partman({"import-pg-partman"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
-  CHECK(contains(
-      r.out, "public.ids: not imported: integer ranges (a bigint key): not yet supported by this partman"));
+  CHECK(contains(r.out, "public.sub: not imported: sub-partitioning via part_config_sub"));
+  std::size_t sets = 0;
+  for (auto at = r.out.find("not imported: a sub-partition set of public.sub"); at != std::string::npos;
+       at = r.out.find("not imported: a sub-partition set of public.sub", at + 1))
+    ++sets;
+  CHECK(sets == 3); // public.sub_p<last year>, <this year> and <next year>
   check_holds(r.out, {"public.trig: not imported: trigger-based (non-native) partitioning",
                       "public.w7: not imported: existing partitions do not line up with partman's '1 week' "
                       "boundaries in Etc/UTC",
                       "partman would leave gaps beside them", "public.mo: imported",
                       "not mapped: automatic_maintenance off",
                       "not mapped: inherit_privileges true: not yet supported",
-                      "2 imported, 0 already managed and left unchanged, 3 not imported",
+                      "2 imported, 0 already managed and left unchanged, 6 not imported",
                       "WHERE parent_table IN ('public.ev', 'public.mo');"});
   CHECK(db.column("SELECT parent_table FROM partman.policy ORDER BY 1") ==
         std::vector<std::string>{"ev", "mo"});
   CHECK(pg_partman_config(db) == config);
   CHECK(tables(db) == before);
+}
+
+TEST_CASE("import-pg-partman maps integer ranges and epoch keys")
+{
+  TestDb db;
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  db.exec(R"sql(
+    CREATE SCHEMA pgp; CREATE EXTENSION pg_partman SCHEMA pgp;
+    CREATE TABLE public.ids (id bigint NOT NULL, note text) PARTITION BY RANGE (id);
+    SELECT pgp.create_parent('public.ids', 'id', 'native', '1000');
+    UPDATE pgp.part_config SET retention = '3000', retention_keep_table = false WHERE parent_table = 'public.ids';
+    INSERT INTO public.ids (id) VALUES (1), (2500);
+    CREATE TABLE public.ep (id bigint, ts bigint NOT NULL) PARTITION BY RANGE (ts);
+    SELECT pgp.create_parent('public.ep', 'ts', 'native', 'daily', p_epoch := 'seconds');
+  )sql");
+  REQUIRE(db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.ids'::regclass") == "6");
+  const std::string before = tables(db);
+
+  const auto r = db.partman({"import-pg-partman"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  check_holds(r.out,
+              {"public.ids: imported", "partition_interval '1000'", "-> --interval 1000",
+               "retention '3000', retention_keep_table false", "-> --retention 3000 --retention-action drop",
+               "epoch none", "existing partitions: 5 and a default partition, all on partman's boundaries",
+               "equivalent: partman manage public.ids --interval 1000 --premake 4 --retention 3000 "
+               "--retention-action drop",
+               "public.ep: imported", "epoch 'seconds'", "-> --epoch seconds",
+               "equivalent: partman manage public.ep --epoch seconds --interval '1 day' --premake 4 "
+               "--timezone Etc/UTC",
+               "2 imported, 0 already managed and left unchanged, 0 not imported"});
+  CHECK(db.column("SELECT format('%s|%s|%s|%s|%s|%s', parent_table, shape, partition_interval, retention, "
+                  "retention_action, epoch_unit) FROM partman.policy ORDER BY 1") ==
+        std::vector<std::string>{"ep|epoch|1 day||detach|seconds", "ids|integer|1000|3000|drop|"});
+  CHECK(tables(db) == before);
+
+  // pg_partman's partitions are adopted; premake counts from the largest id, 2500, as pg_partman's does:
+  // slots 3 to 6 are needed, [3000, 5000) exist, so partman creates [5000, 6000) and [6000, 7000) only.
+  const auto plan = db.partman({"plan", "--format", "json"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  const auto doc = nlohmann::json::parse(plan.out);
+  std::vector<std::string> creates;
+  for (const auto& parent : doc.at("parents")) {
+    for (const auto& a : parent.at("actions"))
+      creates.push_back(a.at("action").get<std::string>() + " " + parent.at("table").get<std::string>() +
+                        " " + a.at("bounds").at("from").get<std::string>() + ".." +
+                        a.at("bounds").at("to").get<std::string>());
+  }
+  CHECK(creates == std::vector<std::string>{"create ids 5000..6000", "create ids 6000..7000"});
 }
 
 TEST_CASE("import-pg-partman leaves a parent partman manages alone unless --replace is given")

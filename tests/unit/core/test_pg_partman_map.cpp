@@ -36,6 +36,13 @@ PgPartmanParent daily_row()
   return p;
 }
 
+// Sets a time retention as part_config holds it (`text`) and as the server casts it (`iv`).
+void set_retention(PgPartmanParent& row, const std::string& text, PgInterval iv)
+{
+  row.values["retention"] = text;
+  row.retention = iv;
+}
+
 bool contains(const std::string& text, const std::string& part)
 {
   return text.find(part) != std::string::npos;
@@ -55,9 +62,8 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
 {
   auto row = daily_row();
   row.values["premake"] = "7";
-  row.values["retention"] = "30 days";
   row.values["retention_keep_table"] = "false";
-  row.retention = PgInterval{0, 30, 0};
+  set_retention(row, "30 days", PgInterval{0, 30, 0});
   const auto m = map_pg_partman(row, "Europe/Berlin");
   INFO(settings(m.mapped) << settings(m.not_mapped));
   CHECK(m.problem.empty());
@@ -91,8 +97,7 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
 TEST_CASE("pg_partman map: retention keeps the table by default (detach), or moves it to retention_schema")
 {
   auto row = daily_row();
-  row.values["retention"] = "3 months";
-  row.retention = PgInterval{3, 0, 0};
+  set_retention(row, "3 months", PgInterval{3, 0, 0});
   auto m = map_pg_partman(row, "UTC");
   REQUIRE(m.policy.retention);
   CHECK(m.policy.retention->text() == "3 months");
@@ -163,7 +168,62 @@ TEST_CASE("pg_partman map: choosing another candidate interval changes the polic
   CHECK(contains(settings(m.mapped), "=> --interval '7 days'"));
 }
 
-TEST_CASE("pg_partman map: shapes partman does not plan yet are not imported, with the reason")
+TEST_CASE("pg_partman map: integer ranges map to a width and a retention below the largest value")
+{
+  auto row = daily_row();
+  row.control_type = "bigint";
+  row.values["control"] = "id";
+  row.values["partition_interval"] = "100000";
+  row.values["retention"] = "500000";
+  row.values["retention_keep_table"] = "false";
+  row.values.erase("datetime_string");
+  row.interval.reset();
+  const auto m = map_pg_partman(row, "Europe/Berlin");
+  INFO(settings(m.mapped) << settings(m.not_mapped));
+  CHECK(m.problem.empty());
+  CHECK(m.policy.shape == Shape::integer);
+  CHECK(m.policy.width == 100000);
+  REQUIRE(m.policy.keep_last);
+  CHECK(*m.policy.keep_last == 500000);
+  CHECK(!m.policy.retention);
+  CHECK(m.policy.retention_action == RetentionAction::drop);
+  CHECK(m.intervals.empty());
+  const auto mapped = settings(m.mapped);
+  CHECK(contains(mapped, "partition_interval '100000' => --interval 100000"));
+  CHECK(contains(mapped,
+                 "retention '500000', retention_keep_table false => --retention 500000 "
+                 "--retention-action drop (expiry as in pg_partman: the whole range below the largest "
+                 "value minus the retention)"));
+  CHECK(contains(mapped, "epoch none => the key id holds bigint values"));
+  CHECK(!contains(mapped, "time zone"));
+  CHECK(!contains(settings(m.not_mapped), "infinite_time_partitions")); // time only
+  CHECK(manage_command(m.policy) ==
+        "manage public.ev --interval 100000 --premake 4 --retention 500000 --retention-action drop");
+
+  row.values["partition_interval"] = "0";
+  CHECK(contains(map_pg_partman(row, "UTC").problem, "partition_interval: invalid width '0'"));
+}
+
+TEST_CASE("pg_partman map: epoch keys map to an epoch policy with time intervals")
+{
+  auto row = daily_row();
+  row.control_type = "bigint";
+  row.values["epoch"] = "milliseconds";
+  set_retention(row, "7 days", PgInterval{0, 7, 0});
+  const auto m = map_pg_partman(row, "UTC");
+  INFO(settings(m.mapped) << settings(m.not_mapped));
+  CHECK(m.problem.empty());
+  CHECK(m.policy.shape == Shape::epoch);
+  CHECK(m.policy.epoch_unit == EpochUnit::milliseconds);
+  CHECK(m.policy.interval.text() == "1 day");
+  REQUIRE(m.policy.retention);
+  CHECK(m.policy.retention->text() == "7 days");
+  CHECK(contains(settings(m.mapped), "epoch 'milliseconds' => --epoch milliseconds"));
+  CHECK(manage_command(m.policy) == "manage public.ev --epoch milliseconds --interval '1 day' --premake 4 "
+                                    "--retention '7 days' --retention-action detach --timezone UTC");
+}
+
+TEST_CASE("pg_partman map: shapes partman does not plan are not imported, with the reason")
 {
   struct Case
   {
@@ -172,20 +232,18 @@ TEST_CASE("pg_partman map: shapes partman does not plan yet are not imported, wi
     std::string reason;
   };
   const std::vector<Case> cases = {
-      {"integer",
+      {"numeric",
        [](PgPartmanParent& p) {
-         p.control_type = "bigint";
-         p.values["partition_interval"] = "1000";
+         p.control_type = "numeric";
          p.interval.reset();
        },
-       "integer ranges"},
-      {"epoch",
+       "has type numeric"},
+      {"nanoseconds",
        [](PgPartmanParent& p) {
          p.control_type = "bigint";
-         p.values["epoch"] = "seconds";
-         p.interval.reset();
+         p.values["epoch"] = "nanoseconds";
        },
-       "epoch 'seconds'"},
+       "epoch 'nanoseconds'"},
       {"trigger-based", [](PgPartmanParent& p) { p.values["partition_type"] = "partman"; }, "trigger-based"},
       {"sub-partitioned", [](PgPartmanParent& p) { p.sub_partitioned = true; }, "part_config_sub"},
       {"sub-partition set", [](PgPartmanParent& p) { p.sub_partition_of = "public.top"; }, "public.top"},
@@ -278,4 +336,56 @@ TEST_CASE("adoption: partitions on the policy's slots are adopted; others behind
   // A partition without an upper bound holds every later time.
   parent.children = {make_child("app", "ev_rest", "2026-01-09 00:00+00", "")};
   CHECK(check_adoption(parent, policy, now).ahead.size() == 1);
+}
+
+TEST_CASE("adoption: integer ranges are on multiples of the width; the largest value present is now")
+{
+  auto parent = make_parent("app", "ids", KeyType::bigint);
+  const auto child = [](const char* name, Micros lo, Micros hi) {
+    Child c;
+    c.schema = "app";
+    c.name = name;
+    c.lower = lo;
+    c.upper = hi;
+    return c;
+  };
+  parent.children = {child("ids_old", 500, 1500), child("ids_p2", 2000, 3000), child("ids_p3", 3000, 4000),
+                     child("ids_p4", 4500, 5500)};
+  parent.key_max = 3500;
+  Policy policy = make_policy("app", "ids", "1 day");
+  policy.shape = Shape::integer;
+  policy.width = 1000;
+  auto a = check_adoption(parent, policy, 0);
+  CHECK(a.partitions == 4);
+  CHECK(a.aligned == 2);
+  REQUIRE(a.behind.size() == 1);
+  CHECK(a.behind.front().name == "ids_old");
+  REQUIRE(a.ahead.size() == 1);
+  CHECK(a.ahead.front().name == "ids_p4");
+
+  parent.key_max.reset(); // no rows: every partition off the multiples is ahead
+  a = check_adoption(parent, policy, 0);
+  CHECK(a.ahead.size() == 2);
+}
+
+TEST_CASE("adoption: epoch keys are compared as the instants they hold")
+{
+  auto parent = make_parent("app", "ep", KeyType::bigint);
+  const Micros day = 86400;
+  Child c;
+  c.schema = "app";
+  c.name = "ep_today";
+  c.lower = 20463 * day; // 2026-01-10 00:00 UTC in seconds
+  c.upper = 20464 * day;
+  parent.children = {c};
+  Policy policy = make_policy("app", "ep", "1 day");
+  policy.shape = Shape::epoch;
+  policy.epoch_unit = EpochUnit::seconds;
+  const Micros now = at("2026-01-10 12:00");
+  CHECK(check_adoption(parent, policy, now).aligned == 1);
+  policy.timezone = "Europe/Berlin";
+  CHECK(check_adoption(parent, policy, now).ahead.size() == 1);
+  policy.timezone = "UTC";
+  policy.epoch_unit = EpochUnit::milliseconds; // the same numbers read as milliseconds: 1970
+  CHECK(check_adoption(parent, policy, now).behind.size() == 1);
 }
