@@ -351,8 +351,6 @@ int run_manage(const Globals& globals, const ManageArgs& args)
         throw UsageError("--values-query: " + values.error());
       query_rows = values->size();
     }
-    if (auto problem = core::check_policy_fits(policy, parent.strategy, parent.key_type); !problem.empty())
-      throw UsageError(problem);
     if (auto problem = db::check_policy(tx, snap.front(), policy); !problem.empty())
       throw UsageError(problem);
   }
