@@ -1,6 +1,7 @@
 // partman manage / unmanage: register, update or remove the policy of a parent.
 #include <cctype>
 #include <iostream>
+#include <optional>
 #include <pqxx/pqxx>
 
 #include "partman/archive/storage.hpp"
@@ -30,11 +31,14 @@ struct ManageArgs
   std::string archive_to;
   std::string timezone;
   std::string start;
-  std::string epoch;              // seconds, milliseconds or none
-  std::string values;             // a,b,c
-  std::vector<std::string> value; // --value, repeated, each taken as it stands
-  std::string values_query;       // SELECT ...
-  std::string list_retention;     // keep, detach, drop or archive
+  std::string epoch;                      // seconds, milliseconds or none
+  std::string values;                     // a,b,c
+  std::vector<std::string> value;         // --value, repeated, each taken as it stands
+  std::string values_query;               // SELECT ...
+  std::string list_retention;             // keep, detach, drop or archive
+  std::optional<bool> default_partition;  // --default-partition / --no-default-partition
+  std::optional<bool> inherit_privileges; // --inherit-privileges / --no-inherit-privileges
+  std::string template_table;             // a table, or none
 };
 
 template <typename T> T value_or_usage(const core::Result<T>& r, const std::string& option)
@@ -293,6 +297,43 @@ std::string describe(const core::Policy& policy, const core::ParentSnapshot& par
   return s;
 }
 
+// Applies the options about the default partition and what new children copy from their parent; the
+// template table must be a plain table other than the parent.
+void apply_children_args(pqxx::connection& conn, const ManageArgs& a, core::Policy& p)
+{
+  if (a.default_partition)
+    p.default_partition = *a.default_partition;
+  if (a.inherit_privileges)
+    p.inherit_privileges = *a.inherit_privileges;
+  if (is_none(a.template_table)) {
+    p.template_schema.clear();
+    p.template_table.clear();
+  } else if (!a.template_table.empty()) {
+    const auto t = db::resolve_tables(conn, {a.template_table}).front();
+    pqxx::read_transaction tx(conn);
+    const auto kind = tx.exec_params("SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)",
+                                     core::quote_qualified(t.first, t.second));
+    if (kind.empty() || kind[0][0].as<std::string>() != "r" || t == db::TableName{p.schema, p.table})
+      throw UsageError("--template-table: " + core::quote_qualified(t.first, t.second) +
+                       " is not a plain table; HINT: create one with the unique indexes new partitions need "
+                       "(CREATE TABLE t (LIKE parent); CREATE UNIQUE INDEX ON t (...))");
+    p.template_schema = t.first;
+    p.template_table = t.second;
+  }
+}
+
+// Returns the policy's choices about the default partition and children, as manage prints them.
+std::string describe_children(const core::Policy& policy)
+{
+  std::string s = policy.default_partition ? "; a default partition" : "";
+  if (!policy.template_table.empty())
+    s += "; unique indexes of " + core::quote_qualified(policy.template_schema, policy.template_table) +
+         " on new partitions";
+  if (!policy.inherit_privileges)
+    s += "; new partitions keep partman's owner and no grants";
+  return s;
+}
+
 int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
@@ -313,6 +354,7 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     }
   }
   apply_common_args(args, policy);
+  apply_children_args(*conn, args, policy);
 
   std::vector<core::ParentSnapshot> snap;
   {
@@ -359,7 +401,7 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     check_storage_writable(policy.archive_to);
   const bool inserted = db::save_policy(*conn, globals.schema, policy);
   std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql() << ": "
-            << describe(policy, snap.front());
+            << describe(policy, snap.front()) << describe_children(policy);
   if (!policy.values_query.empty())
     std::cout << " (it gives " << query_rows << " value(s) now)";
   std::cout << "\nnext: 'partman plan " << policy.parent_sql() << "' shows what 'partman apply' will do\n";
@@ -446,6 +488,22 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("--list-retention", args->list_retention,
                   "LIST parents: what happens to the partition of a value no longer listed: keep (the\n"
                   "default), detach, drop, or archive (to --archive-to)");
+  cmd->add_flag_callback(
+      "--default-partition", [args] { args->default_partition = true; },
+      "Keep a default partition (PARENT_default), created when missing, for rows no partition takes;\n"
+      "apply moves a new partition's rows out of it before attaching it");
+  cmd->add_flag_callback(
+      "--no-default-partition", [args] { args->default_partition = false; },
+      "Do not create a default partition (one that exists is left alone, never dropped)");
+  cmd->add_flag_callback(
+      "--inherit-privileges", [args] { args->inherit_privileges = true; },
+      "New partitions get the parent's owner and grants (the default)");
+  cmd->add_flag_callback(
+      "--no-inherit-privileges", [args] { args->inherit_privileges = false; },
+      "New partitions keep the owner partman runs as, and get no grants");
+  cmd->add_option("--template-table", args->template_table,
+                  "A table whose unique indexes every new partition gets (unique keys without the partition\n"
+                  "key cannot live on the parent); 'none' clears it");
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_manage(globals, *args); }, std::cerr);
   });

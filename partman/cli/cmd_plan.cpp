@@ -15,6 +15,7 @@
 #include "partman/db/catalog.hpp"
 #include "partman/db/executor.hpp"
 #include "partman/db/installer.hpp"
+#include "partman/db/parent_properties.hpp"
 #include "partman/db/policy_store.hpp"
 
 namespace partman::cli {
@@ -70,6 +71,7 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std:
   catalog.partman_schema = globals.schema;
   const auto snapshot = db::read_catalog(tx, out.policies, catalog);
   out.plan = core::make_plan(snapshot, out.policies, now, guard);
+  db::estimate_moves(tx, globals.schema, out.plan);
   out.plan.fingerprint = core::fingerprint(snapshot, out.policies);
   return out;
 }
@@ -189,6 +191,8 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
       out << " IN (" << core::values_text(a.action->values) << ")";
     if (a.archive_id != 0)
       out << " (archive #" << a.archive_id << " in " << a.action->archive_to << ")";
+    if (a.moved > 0)
+      out << " (moved " << a.moved << " rows out of the default partition before the attach)";
     out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
         << "\n";
     break;
@@ -313,6 +317,11 @@ void add_common(CLI::App& cmd, PlanArgs& args)
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd.add_flag("--force", args.guard.force, "Apply such removals anyway");
+  cmd.add_option("--batch-size", args.guard.batch_size,
+                 "Rows per transaction when rows of a new partition's range move out of the default\n"
+                 "partition before its attach")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
 }
 
 } // namespace

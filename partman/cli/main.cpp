@@ -67,6 +67,7 @@ int main(int argc, char** argv)
   cli::add_status_command(app, globals, exit_code);
   cli::add_archive_commands(app, globals, exit_code);
   cli::add_import_command(app, globals, exit_code);
+  cli::add_drain_command(app, globals, exit_code);
 
   try {
     app.parse(argc, argv);

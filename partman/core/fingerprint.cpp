@@ -63,6 +63,9 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     for (const auto& v : p.values)
       h.add(v);
     h.add(p.values_query);
+    h.add(std::string(p.default_partition ? "d" : "-") + (p.inherit_privileges ? "i" : "-"));
+    h.add(p.template_schema);
+    h.add(p.template_table);
   }
   for (const auto& parent : parents) {
     h.add(parent.schema);

@@ -1,6 +1,7 @@
 // The plan: an ordered list of actions per parent, each with the exact SQL it runs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,22 @@ enum class ActionKind
   archive // detach (unless an earlier run did), export, verify, drop
 };
 
+// Rows of a new partition's range (or values) that sit in the default partition: moved into the new table
+// before the attach, so that the attach neither fails nor scans them under its lock.
+struct DefaultMove
+{
+  std::string schema; // the default partition
+  std::string name;
+  std::string condition;         // the new partition's rows, as a WHERE condition on the key
+  std::string batch_sql;         // moves up to batch_size of them (each run is its own short transaction)
+  int batch_size = 0;            //
+  std::size_t setup_from = 0;    // sql[setup_from, setup_from + setup_count) create and shape the new table:
+  std::size_t setup_count = 0;   //   run first, in their own transaction, when the rows move in batches
+  bool resume = false;           // an interrupted run created the table and moved rows into it: finish it
+  long long estimated_rows = -1; // the server's estimate of the rows to move (negative: not asked)
+  bool batched = false;          // move in batches before the attach's transaction (else only within it)
+};
+
 // One change to one partition.
 struct Action
 {
@@ -29,12 +46,13 @@ struct Action
   std::string to;                  // upper bound's value, unquoted
   std::vector<std::string> values; // a LIST partition's values, unquoted
   std::vector<std::string> sql;
-  bool transactional = true;      // false: the statements cannot run inside a transaction block
-  bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
-  std::string_view locks;         // the locks the statements take, for display
-  std::string archive_to;         // set: after `sql`, export the detached table there, verify, then drop
-  long long archive_id = 0;       // the archive row an earlier run began, when resuming one
-  std::string reason;             // why, for display only
+  bool transactional = true;       // false: the statements cannot run inside a transaction block
+  bool concurrent_detach = false;  // the first statement is a DETACH ... CONCURRENTLY
+  std::string_view locks;          // the locks the statements take, for display
+  std::string archive_to;          // set: after `sql`, export the detached table there, verify, then drop
+  long long archive_id = 0;        // the archive row an earlier run began, when resuming one
+  std::string reason;              // why, for display only
+  std::optional<DefaultMove> move; // a create beside a default partition: its rows of the new range move
 };
 
 // How loud a note is.

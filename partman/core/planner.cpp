@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "partman/core/children.hpp"
 #include "partman/core/names.hpp"
 
 namespace partman::core {
@@ -30,6 +31,12 @@ struct KeySpace
     return type == KeyType::timestamptz ? to_utc(zone, local) : local;
   }
   Micros local_of_instant(Micros utc) const { return to_local(zone, utc); }
+  Micros local_of_key(Micros key) const
+  {
+    if (per_key)
+      return to_local(zone, key * per_key);
+    return type == KeyType::timestamptz ? to_local(zone, key) : key;
+  }
   Micros key_of_instant(Micros utc) const
   {
     if (per_key)
@@ -132,14 +139,38 @@ const Child* default_partition(const ParentSnapshot& parent)
 struct Planning
 {
   const ParentSnapshot& parent;
+  const Policy& policy;
   const Policy& removal; // the policy as far as removals go (a LIST policy's list retention as its action)
   const Child* def;      // the default partition, or nullptr
+  const PlanOptions& options;
   ParentPlan& pp;
 };
 
-// Returns the create of partition `name` attached with `bound` ("FOR VALUES ...").
+// Returns why rows cannot be moved out of the parent's default partition (empty: they can): a foreign key
+// that references it would make the DELETE cascade or fail.
+std::string default_unmovable(const Planning& ctx)
+{
+  if (!ctx.def)
+    return {};
+  if (!ctx.def->referenced_by.empty())
+    return "it is referenced by foreign key " + ctx.def->referenced_by;
+  if (!ctx.parent.properties.referenced_by.empty())
+    return "the parent is referenced by foreign key " + ctx.parent.properties.referenced_by;
+  return {};
+}
+
+// Returns true when an interrupted run left table `name` holding rows it moved out of the default partition.
+bool unfinished_move(const ParentSnapshot& parent, const std::string& name)
+{
+  const auto& names = parent.properties.unfinished_moves;
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Returns the create of partition `name` attached with `bound` ("FOR VALUES ..."), shaped like its parent;
+// beside a default partition, the rows matching `condition` (the partition's) move out of it first. A table
+// an interrupted move left behind is adopted instead of created.
 Action create_action(const Planning& ctx, const std::string& name, const std::string& bound,
-                     std::string reason)
+                     const std::string& condition, std::string reason)
 {
   const ParentSnapshot& parent = ctx.parent;
   Action a;
@@ -148,16 +179,43 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
   a.name = name;
   const std::string child = quote_qualified(parent.schema, name);
   const std::string parent_sql = quote_qualified(parent.schema, parent.table);
+  const bool resume = unfinished_move(parent, name);
+  const ChildSetup setup = child_setup(parent, ctx.policy, name);
   // Locks in one order everywhere: the parent, then its default partition, then the partition.
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
   if (ctx.def)
     a.sql.push_back(lock_sql(ctx.def->schema, ctx.def->name, "ACCESS EXCLUSIVE"));
-  a.sql.push_back(create_like_sql(child, parent_sql));
+  const std::size_t setup_from = a.sql.size();
+  if (!resume) {
+    a.sql.push_back(create_like_sql(child, parent_sql) + setup.create_suffix);
+    a.sql.insert(a.sql.end(), setup.before_attach.begin(), setup.before_attach.end());
+  }
+  if (ctx.def && default_unmovable(ctx).empty()) {
+    DefaultMove m;
+    m.schema = ctx.def->schema;
+    m.name = ctx.def->name;
+    m.condition = condition;
+    m.batch_size = ctx.options.batch_size;
+    const std::string def_sql = quote_qualified(m.schema, m.name);
+    const auto& columns = parent.properties.columns;
+    m.batch_sql = move_rows_sql(def_sql, child, columns, condition, m.batch_size);
+    m.setup_from = setup_from;
+    m.setup_count = a.sql.size() - setup_from;
+    m.resume = resume;
+    m.batched = resume;
+    // The last rows move inside the attach's transaction, under its locks: none can slip in between.
+    a.sql.push_back(move_rows_sql(def_sql, child, columns, condition, 0));
+    a.move = std::move(m);
+  }
   a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " " + bound);
+  a.sql.insert(a.sql.end(), setup.after_attach.begin(), setup.after_attach.end());
   a.locks = ctx.def ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
                       "(the attach scans it) and on the new table"
                     : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
   a.reason = std::move(reason);
+  if (resume)
+    a.reason += "; an interrupted run created this table and moved rows of the default partition into it: "
+                "finish the move and attach it";
   return a;
 }
 
@@ -200,7 +258,7 @@ void add_range_create(Planning& ctx, const std::vector<const Child*>& sorted, co
     }
     return;
   }
-  if (name_taken(parent, name)) {
+  if (name_taken(parent, name) && !unfinished_move(parent, name)) {
     ctx.pp.notes.push_back(
         {NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) + " for " +
                                  range_text(lo, hi) +
@@ -208,24 +266,28 @@ void add_range_create(Planning& ctx, const std::vector<const Child*>& sorted, co
                                  "drop it, or attach it yourself"});
     return;
   }
-  Action a = create_action(
-      ctx, name, "FOR VALUES FROM (" + keys.sql(lo, "MINVALUE") + ") TO (" + keys.sql(hi, "MAXVALUE") + ")",
-      reason());
+  const std::string from = keys.sql(lo, "MINVALUE");
+  const std::string to = keys.sql(hi, "MAXVALUE");
+  Action a = create_action(ctx, name, "FOR VALUES FROM (" + from + ") TO (" + to + ")",
+                           range_condition(parent.key_column, from, to), reason());
   a.from = keys.literal(lo, "MINVALUE");
   a.to = keys.literal(hi, "MAXVALUE");
   ctx.pp.actions.push_back(std::move(a));
 }
 
-// Warns that an attach fails when the default partition holds rows for a new partition.
+// Warns that an attach fails when the default partition holds rows for a new partition that cannot be
+// moved out of it first.
 void note_default_rows(Planning& ctx)
 {
   const Child* def = ctx.def;
-  if (def && def->estimated_rows > 0 && !ctx.pp.actions.empty())
-    ctx.pp.notes.push_back({NoteLevel::warning,
-                            "default partition " + quote_qualified(def->schema, def->name) + " holds about " +
-                                std::to_string(static_cast<long long>(def->estimated_rows)) +
-                                " rows; an attach fails if any of them belong to a new "
-                                "partition"});
+  const std::string unmovable = default_unmovable(ctx);
+  if (def && !unmovable.empty() && !ctx.pp.actions.empty())
+    ctx.pp.notes.push_back(
+        {NoteLevel::warning, "rows cannot be moved out of default partition " +
+                                 quote_qualified(def->schema, def->name) + ": " + unmovable +
+                                 " (a DELETE would cascade or fail); it holds about " +
+                                 std::to_string(static_cast<long long>(std::max(def->estimated_rows, 0.0))) +
+                                 " rows, and an attach fails if any of them belong to a new partition"});
 }
 
 // Returns the kind of action that removes an expired partition under `policy`.
@@ -323,6 +385,20 @@ Action finalize_action(const Planning& ctx, const Child& child, bool expired)
   return a;
 }
 
+// Returns true, with a note that says why, when retention would drop `child` while a foreign key references
+// it: its DROP TABLE would fail after the detach, leaving the change half done, so it is not removed.
+bool referenced_removal(Planning& ctx, const Child& child)
+{
+  if (child.referenced_by.empty() || ctx.removal.retention_action == RetentionAction::detach)
+    return false;
+  ctx.pp.notes.push_back(
+      {NoteLevel::warning, quote_qualified(child.schema, child.name) +
+                               " is due for removal but is referenced by foreign key " + child.referenced_by +
+                               ", so it is left in place (its DROP TABLE would fail after the detach); HINT: "
+                               "drop or change that constraint, or use --retention-action detach"});
+  return true;
+}
+
 // Plans the removal of every range partition whose upper bound is not above `cutoff` (none: nothing
 // expires), and the finishing of interrupted detaches. `why` starts each reason; `relation` ("after",
 // "above") joins the bound to `cutoff_text`.
@@ -331,7 +407,8 @@ void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorte
                            const std::string& cutoff_text)
 {
   for (const Child* child : sorted) {
-    const bool expired = cutoff && child->upper && *child->upper <= *cutoff;
+    const bool expired =
+        cutoff && child->upper && *child->upper <= *cutoff && !referenced_removal(ctx, *child);
     if (child->detach_pending) {
       ctx.pp.actions.push_back(finalize_action(ctx, *child, expired));
     } else if (expired) {
@@ -537,10 +614,10 @@ bool plan_list(Planning& ctx, const Policy& policy)
     std::string name;
     for (int hash : {0, 8, 16}) {
       name = prefix + value_suffix(parent.key_type, v, hash);
-      if (!names.count(name))
+      if (!names.count(name) || unfinished_move(parent, name))
         break;
     }
-    if (names.count(name)) {
+    if (names.count(name) && !unfinished_move(parent, name)) {
       pp.notes.push_back({NoteLevel::warning, "cannot create " + quote_qualified(parent.schema, name) +
                                                   " for value " + quote_literal(v) +
                                                   ": a table of that name exists and is not this partition; "
@@ -548,8 +625,10 @@ bool plan_list(Planning& ctx, const Policy& policy)
       continue;
     }
     names.insert(name);
-    Action a = create_action(ctx, name, "FOR VALUES IN (" + list_literal(parent.key_type, v) + ")",
-                             "listed value " + quote_literal(v));
+    const std::string literal = list_literal(parent.key_type, v);
+    Action a =
+        create_action(ctx, name, "FOR VALUES IN (" + literal + ")",
+                      values_condition(parent.key_column, literal), "listed value " + quote_literal(v));
     a.values = {v};
     pp.actions.push_back(std::move(a));
   }
@@ -559,7 +638,8 @@ bool plan_list(Planning& ctx, const Policy& policy)
     const bool gone =
         !child->values.empty() && std::none_of(child->values.begin(), child->values.end(),
                                                [&keep](const std::string& v) { return keep.count(v) > 0; });
-    const bool remove = gone && policy.list_retention != ListRetention::keep;
+    const bool remove =
+        gone && policy.list_retention != ListRetention::keep && !referenced_removal(ctx, *child);
     if (child->detach_pending) {
       pp.actions.push_back(finalize_action(ctx, *child, remove));
     } else if (remove) {
@@ -578,6 +658,38 @@ bool plan_list(Planning& ctx, const Policy& policy)
     pp.actions.back().values = child->values;
   }
   return true;
+}
+
+// Plans the default partition the policy asks for (it has none).
+void add_default_create(Planning& ctx)
+{
+  const ParentSnapshot& parent = ctx.parent;
+  const std::string name = child_name(parent.table, "default");
+  if (name_taken(parent, name)) {
+    ctx.pp.notes.push_back(
+        {NoteLevel::warning, "cannot create default partition " + quote_qualified(parent.schema, name) +
+                                 ": a table of that name exists and is not this partition; "
+                                 "HINT: rename or drop it, or attach it yourself"});
+    return;
+  }
+  ctx.pp.actions.push_back(
+      create_action(ctx, name, "DEFAULT", "", "default partition: the policy keeps one"));
+  ctx.pp.actions.back().locks = "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new "
+                                "(empty) table";
+}
+
+// Says, when the plan removes partitions of a parent that a foreign key references, what PostgreSQL does
+// with a partition whose rows are still referenced.
+void note_referenced_parent(Planning& ctx)
+{
+  const std::string& fk = ctx.parent.properties.referenced_by;
+  const bool removes = std::any_of(ctx.pp.actions.begin(), ctx.pp.actions.end(),
+                                   [](const Action& a) { return a.kind != ActionKind::create; });
+  if (!fk.empty() && removes)
+    ctx.pp.notes.push_back(
+        {NoteLevel::info, "the parent is referenced by foreign key " + fk +
+                              ": PostgreSQL refuses to detach a partition whose rows are still referenced, "
+                              "and that removal then fails without changing anything"});
 }
 
 // Returns how removals are done for `policy`: a LIST policy's list retention as a retention action.
@@ -708,8 +820,18 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     return pp;
   if (pp.error = check_policy_fits(policy, parent.strategy, parent.key_type); !pp.error.empty())
     return pp;
+  if (!policy.template_table.empty() && !parent.properties.template_found) {
+    pp.error = "the policy's template table " +
+               quote_qualified(policy.template_schema, policy.template_table) +
+               " does not exist, so new partitions would lack its unique indexes; HINT: create it again, or "
+               "'partman manage " +
+               quote_qualified(parent.schema, parent.table) + " --template-table none'";
+    return pp;
+  }
   const Policy list_removal = policy.shape == Shape::list ? removal_policy(policy) : Policy{};
-  Planning ctx{parent, policy.shape == Shape::list ? list_removal : policy, default_partition(parent), pp};
+  Planning ctx{
+      parent,  policy, policy.shape == Shape::list ? list_removal : policy, default_partition(parent),
+      options, pp};
   bool planned = false;
   switch (policy.shape) {
   case Shape::time:
@@ -774,6 +896,9 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     a.reason = "archive #" + std::to_string(pa.id) + " stopped at '" + pa.state + "'; finish it";
     pp.actions.push_back(std::move(a));
   }
+  if (policy.default_partition && !ctx.def)
+    add_default_create(ctx); // last: the parent's other actions were planned without a default partition
+  note_referenced_parent(ctx);
   return pp;
 }
 
@@ -786,6 +911,146 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
   for (std::size_t i = 0; i < policies.size(); ++i)
     plan.parents.push_back(plan_parent(parents.at(i), policies[i], now, options));
   return plan;
+}
+
+void set_move_estimates(Plan& plan, const std::vector<long long>& estimates)
+{
+  std::size_t i = 0;
+  for (auto& p : plan.parents) {
+    for (auto& a : p.actions) {
+      if (!a.move)
+        continue;
+      const long long estimate = i < estimates.size() ? estimates[i] : -1;
+      ++i;
+      a.move->estimated_rows = estimate;
+      a.move->batched = a.move->batched || estimate > 1;
+    }
+  }
+}
+
+namespace {
+
+// Returns the start of a drain step: the parent's plan, or why it cannot be planned.
+DrainStep drain_step(const ParentSnapshot& parent, const Policy& policy)
+{
+  DrainStep step;
+  step.plan.schema = policy.schema;
+  step.plan.table = policy.table;
+  step.plan.summary = policy_summary(policy);
+  step.stays = check_parent_shape(parent);
+  if (step.stays.empty())
+    step.stays = check_policy_fits(policy, parent.strategy, parent.key_type);
+  return step;
+}
+
+// Finishes a drain step: its create moves rows in batches; without one, the notes say why not.
+void finish_drain_step(DrainStep& step)
+{
+  ParentPlan& pp = step.plan;
+  for (auto& a : pp.actions) {
+    if (a.move)
+      a.move->batched = true;
+  }
+  if (!pp.actions.empty())
+    return;
+  for (const auto& n : pp.notes)
+    step.stays += (step.stays.empty() ? "" : "; ") + n.message;
+  if (step.stays.empty())
+    step.stays = "a partition already holds it";
+}
+
+} // namespace
+
+DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, Micros now, Micros key,
+                           const PlanOptions& options)
+{
+  DrainStep step = drain_step(parent, policy);
+  if (!step.stays.empty() || policy.shape == Shape::list)
+    return step;
+  Planning ctx{parent, policy, policy, default_partition(parent), options, step.plan};
+  const KeySpace keys = key_space(parent, policy);
+  const auto [key_min, key_max] = is_integer_key(parent.key_type)
+                                      ? integer_key_range(parent.key_type)
+                                      : std::pair<std::int64_t, std::int64_t>{INT64_MIN, INT64_MAX};
+  __int128 lo = 0, hi = 0;
+  std::string name;
+  Bound cutoff;
+  if (policy.shape == Shape::integer) {
+    lo = static_cast<__int128>(floor_div(key, policy.width)) * policy.width;
+    hi = lo + policy.width;
+    name = policy_child_prefix(policy) +
+           integer_suffix(static_cast<std::int64_t>(std::max<__int128>(lo, INT64_MIN)));
+    cutoff = integer_cutoff(parent, policy);
+  } else {
+    // The slot whose range holds `key` (across a repeated or skipped hour of a DST change).
+    const Interval& iv = policy.interval;
+    std::int64_t slot = slot_of(iv, keys.local_of_key(key));
+    while (keys.key_of_local(slot_start(iv, slot)) > key)
+      --slot;
+    while (keys.key_of_local(slot_start(iv, slot + 1)) <= key)
+      ++slot;
+    lo = keys.key_of_local(slot_start(iv, slot));
+    hi = keys.key_of_local(slot_start(iv, slot + 1));
+    name = child_name(policy.table, partition_suffix(iv, slot_start(iv, slot)));
+    cutoff = time_cutoff(keys, policy, now);
+  }
+  const Bound from = lo < key_min ? Bound{} : Bound{static_cast<std::int64_t>(lo)};
+  const Bound to = hi > key_max ? Bound{} : Bound{static_cast<std::int64_t>(hi)};
+  step.range = "[" + keys.human(from, "MINVALUE") + ", " + keys.human(to, "MAXVALUE") + ")";
+  step.next = to;
+  if (cutoff && to && *to <= *cutoff) {
+    step.stays = "it has expired under the policy's retention";
+    return step;
+  }
+  add_range_create(ctx, ranged_children(parent), keys, from, to, name,
+                   [&] { return "drain-default: the default partition holds rows of " + step.range; });
+  finish_drain_step(step);
+  return step;
+}
+
+DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, const std::string& value,
+                           const PlanOptions& options)
+{
+  DrainStep step = drain_step(parent, policy);
+  step.range = quote_literal(value);
+  if (!step.stays.empty() || policy.shape != Shape::list)
+    return step;
+  if (!policy.values_query.empty() && !parent.values_error.empty()) {
+    step.stays = parent.values_error;
+    return step;
+  }
+  const auto& wanted = policy.values_query.empty() ? policy.values : parent.queried_values;
+  if (std::find(wanted.begin(), wanted.end(), value) == wanted.end()) {
+    step.stays = "the policy does not list it";
+    return step;
+  }
+  for (const auto& c : parent.children) {
+    if (!c.is_default && std::find(c.values.begin(), c.values.end(), value) != c.values.end()) {
+      step.stays = "partition " + quote_qualified(c.schema, c.name) + " already holds it";
+      return step;
+    }
+  }
+  // The plan of this one value: its partition, and nothing else.
+  Policy one = policy;
+  one.values = {value};
+  one.values_query.clear();
+  one.list_retention = ListRetention::keep;
+  one.default_partition = false;
+  ParentPlan pp = plan_parent(parent, one, 0, options);
+  pp.summary = step.plan.summary;
+  pp.notes.erase(std::remove_if(pp.notes.begin(), pp.notes.end(),
+                                [](const Note& n) { return n.level == NoteLevel::info; }),
+                 pp.notes.end()); // about the other values, which this plan leaves out
+  step.plan = std::move(pp);
+  for (auto& a : step.plan.actions)
+    a.reason = "drain-default: the default partition holds rows of value " + step.range;
+  finish_drain_step(step);
+  return step;
+}
+
+std::string key_sql(const ParentSnapshot& parent, const Policy& policy, Micros key)
+{
+  return key_space(parent, policy).sql(key, "NULL");
 }
 
 std::size_t Plan::action_count() const

@@ -16,6 +16,7 @@ struct PlanOptions
 {
   int max_removal_percent = 50; // refuse a parent whose plan drops or detaches more of its partitions
   bool force = false;           // plan it anyway
+  int batch_size = 10000;       // rows per transaction when rows move out of a default partition
 };
 
 // Plans one parent at instant `now` (UTC microseconds).
@@ -24,6 +25,30 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
 // Plans every parent; `parents[i]` belongs to `policies[i]`.
 Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now,
                const PlanOptions& options = {});
+
+// Records the server's estimates of the rows creates move out of a default partition: `estimates[i]` belongs
+// to the i-th action with a move, in plan order (negative: unknown). A create expected to move more than one
+// row moves them in batches before the attach's transaction.
+void set_move_estimates(Plan& plan, const std::vector<long long>& estimates);
+
+// Where the default partition's rows of one key value belong, for drain-default.
+struct DrainStep
+{
+  ParentPlan plan;            // one create, its rows moved in batches, when a partition can take them
+  std::string range;          // the range or value the rows fall in, for people
+  std::string stays;          // why no partition can take them (empty when `plan` does)
+  std::optional<Micros> next; // RANGE keys: the first key after that range (none: it ends at MAXVALUE)
+};
+// Returns where rows of RANGE key value `key` belong: the slot the policy gives it, created unless it has
+// expired under retention or meets a partition or table already there.
+DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, Micros now, Micros key,
+                           const PlanOptions& options = {});
+// Returns where rows of LIST value `value` (as the key type prints it) belong: its partition, created when
+// the policy lists the value.
+DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, const std::string& value,
+                           const PlanOptions& options = {});
+// Returns RANGE key value `key` of `parent` under `policy` as an SQL value ('2026-01-01 ...', 17).
+std::string key_sql(const ParentSnapshot& parent, const Policy& policy, Micros key);
 
 // Returns a bound's value as text for `type` (timestamptz bounds carry their offset in `zone`); the SQL
 // literal is this text single-quoted.

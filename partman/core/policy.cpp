@@ -184,7 +184,10 @@ std::string removal_words(const Policy& policy, const char* action)
 
 } // namespace
 
-std::string policy_summary(const Policy& policy)
+namespace {
+
+// Returns how the policy cuts its parent, in a few words.
+std::string shape_summary(const Policy& policy)
 {
   std::string s;
   switch (policy.shape) {
@@ -211,6 +214,20 @@ std::string policy_summary(const Policy& policy)
                                     : "list from a query";
     return s + ", unlisted values: " + removal_words(policy, to_string(policy.list_retention));
   }
+  return s;
+}
+
+} // namespace
+
+std::string policy_summary(const Policy& policy)
+{
+  std::string s = shape_summary(policy);
+  if (policy.default_partition)
+    s += ", default partition";
+  if (!policy.template_table.empty())
+    s += ", template " + quote_qualified(policy.template_schema, policy.template_table);
+  if (!policy.inherit_privileges)
+    s += ", privileges not inherited";
   return s;
 }
 

@@ -80,6 +80,10 @@ struct Policy
   std::vector<std::string> values;           // list: the values, as the key type prints them
   std::string values_query;                  // list: a query whose first column gives the values instead
   ListRetention list_retention = ListRetention::keep;
+  bool default_partition = false; // keep a default partition (created when missing; never dropped)
+  bool inherit_privileges = true; // new children get the parent's owner and grants
+  std::string template_schema;    // a table whose unique indexes every new child gets (empty: none)
+  std::string template_table;
 
   // Returns "schema.table" as SQL would quote it.
   std::string parent_sql() const;

@@ -61,6 +61,25 @@ std::string archive_steps(const Action& a)
          ", read it back and verify checksum and rows, then DROP TABLE " + action_target(a);
 }
 
+// Returns what a create does with the default partition's rows of its range, in words.
+std::string move_text(const Action& a)
+{
+  const DefaultMove& m = *a.move;
+  const std::string def = quote_qualified(m.schema, m.name);
+  std::string rows = m.estimated_rows < 0 ? "the rows of its range"
+                     : m.estimated_rows <= 1
+                         ? "the rows of its range (none or few expected)"
+                         : "about " + std::to_string(m.estimated_rows) + " rows of its range (estimated)";
+  if (m.resume)
+    return "the rest of " + rows + " from " + def + ", in batches of " + std::to_string(m.batch_size) +
+           " rows (each its own transaction), then the last ones inside the attach's transaction";
+  if (m.batched)
+    return rows + " from " + def + " into the new, not yet attached table, in batches of " +
+           std::to_string(m.batch_size) +
+           " rows (each its own transaction), then the last ones inside the attach's transaction";
+  return rows + " from " + def + " into the new table inside the attach's transaction";
+}
+
 } // namespace
 
 std::string values_text(const std::vector<std::string>& values)
@@ -98,6 +117,8 @@ std::string render_text(const Plan& plan)
       if (!a.values.empty())
         out += " IN (" + values_text(a.values) + ")";
       out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) + "\n";
+      if (a.move)
+        out += "      moves: " + move_text(a) + "\n";
       if (!a.archive_to.empty())
         out += "      then: " + archive_steps(a) + "\n";
     }
@@ -136,6 +157,9 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout)
         continue;
       out +=
           "-- " + std::string(to_string(a.kind)) + " " + comment(action_target(a) + ": " + a.reason) + "\n";
+      if (a.move)
+        out += "-- moves " + comment(move_text(a)) +
+               "\n-- (run from psql, this script moves them all inside the one transaction below)\n";
       if (a.transactional && !a.sql.empty())
         out += "BEGIN;\n";
       for (const auto& s : a.sql)
@@ -170,6 +194,15 @@ std::string render_json(const Plan& plan)
            {"transaction", a.transactional},
            {"locks", std::string(a.locks)},
            {"reason", a.reason},
+           {"move", a.move ? nlohmann::json{{"from", quote_qualified(a.move->schema, a.move->name)},
+                                            {"estimated_rows", a.move->estimated_rows < 0
+                                                                   ? nlohmann::json(nullptr)
+                                                                   : nlohmann::json(a.move->estimated_rows)},
+                                            {"batched", a.move->batched},
+                                            {"batch_size", a.move->batch_size},
+                                            {"batch_sql", a.move->batch_sql},
+                                            {"resumes", a.move->resume}}
+                           : nlohmann::json(nullptr)},
            {"archive", a.archive_to.empty()
                            ? nlohmann::json(nullptr)
                            : nlohmann::json{{"to", a.archive_to},

@@ -25,6 +25,44 @@ struct Child
   double estimated_rows = -1;               // pg_class.reltuples; negative when never analysed
   std::int64_t bytes = 0;                   // pg_total_relation_size
   std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
+  std::string referenced_by;                // a foreign key that references this table itself ("\"fk\" of
+                                            // \"s\".\"t\""); empty: none
+};
+
+// A privilege a parent grants to a role other than its owner.
+struct Grant
+{
+  std::string grantee; // empty: PUBLIC
+  std::string privilege;
+  bool grantable = false;
+};
+
+// A unique index of a policy's template table, which every new child gets.
+struct TemplateIndex
+{
+  std::string name;       // its name on the template table
+  std::string definition; // what follows the table in its CREATE INDEX: "USING btree (email)"
+};
+
+// What new children copy from their parent where PostgreSQL does not carry it, and what moving rows out of
+// a default partition needs (read in one more query for all parents).
+struct ParentProperties
+{
+  std::string owner;                  // the parent's owner
+  std::string session_user;           // the role partman runs as
+  std::vector<Grant> grants;          // the parent's privileges for roles other than its owner
+  std::string tablespace;             // the parent's tablespace (empty: the database's default)
+  char replica_identity = 'd';        // d(efault), n(othing), f(ull) or i(ndex)
+  std::string replica_index;          // 'i': the definition of the parent's replica identity index, as
+                                      // TemplateIndex::definition
+  std::optional<std::string> comment; // the parent's COMMENT ON TABLE
+  std::vector<std::string> columns;   // the columns a moved row is written to, in order
+  bool template_found = false;        // the policy's template table exists
+  std::vector<TemplateIndex> template_indexes; // its unique indexes the parent does not have
+  std::string referenced_by;                   // a foreign key that references the parent
+  std::optional<std::int64_t> default_bytes;   // the default partition's heap size
+  std::vector<std::string> unfinished_moves;   // tables (in the parent's schema) into which an
+                                               // interrupted run moved rows of the default partition
 };
 
 // An archive that an earlier run began and did not finish (its row in the archive table).
@@ -58,6 +96,7 @@ struct ParentSnapshot
   std::optional<std::int64_t> key_max;  // integer policies: the largest key in the partitions (none: no rows)
   std::vector<std::string> queried_values; // LIST policies with a values query: what it returned, in order
   std::string values_error;                // why that query failed or what it returned cannot be used
+  ParentProperties properties;
 };
 
 // Returns the message that explains why a parent cannot be planned, or an empty string when it can.

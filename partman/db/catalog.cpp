@@ -9,6 +9,7 @@
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/db/parent_properties.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::db {
@@ -544,6 +545,7 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
     read_unfinished(tx, options.history_schema, out);
   read_key_max(tx, options.partman_schema, policies, out);
   read_queried_values(tx, policies, out);
+  read_parent_properties(tx, policies, options.history_schema, out);
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {

@@ -39,8 +39,8 @@ core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_b
                                                              const std::vector<std::string>& values,
                                                              const std::string& key_type_name);
 // Returns one snapshot per policy, in the same order, read in one round trip, plus one for the largest
-// values of all integer policies, one per values query of LIST policies (the policy's own query), and the
-// default counts.
+// values of all integer policies, one per values query of LIST policies (the policy's own query), one for
+// what new children copy from their parents (read_parent_properties), and the default counts.
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
                                                const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options = {});

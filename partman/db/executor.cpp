@@ -126,6 +126,64 @@ std::string finalize_form(const std::string& concurrent)
   return concurrent.substr(0, concurrent.size() - suffix.size()) + " FINALIZE";
 }
 
+// Runs `sql` (statements, then one more without its ';') as one transaction block in one round trip; returns
+// the result of the last statement. A failed statement leaves the block open and aborted: roll it back.
+pqxx::result exec_block(pqxx::nontransaction& tx, const std::string& statements, const std::string& last,
+                        bool commit)
+{
+  try {
+    auto r = tx.exec("BEGIN;\n" + statements + last + (commit ? ";\nCOMMIT" : ""));
+    if (!commit)
+      tx.exec("COMMIT");
+    return r;
+  } catch (const pqxx::sql_error&) {
+    tx.exec("ROLLBACK");
+    throw;
+  }
+}
+
+// Runs a create whose rows of the new range move out of the default partition in batches: first the new,
+// unattached table and its 'started' history row, in one transaction (unless an earlier attempt or run made
+// it); then batches of rows, each its own short transaction, until one moves less than a batch; then the
+// rest of the action (its locks, the last rows, the attach) in one transaction that records it as done.
+// A run killed in between leaves the table and its 'started' row, and the next run adopts the table.
+void run_move(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder,
+              const ExecutorOptions& options, ActionOutcome& out,
+              std::chrono::steady_clock::time_point started_at)
+{
+  const core::Action& action = *out.action;
+  const core::DefaultMove& m = *action.move;
+  std::string setup, rest;
+  for (std::size_t i = 0; i < action.sql.size(); ++i)
+    (i >= m.setup_from && i < m.setup_from + m.setup_count ? setup : rest) += action.sql[i] + ";\n";
+  pqxx::nontransaction tx(conn);
+  if (!out.prepared && m.setup_count > 0) {
+    ActionOutcome started = out;
+    started.status = ActionOutcome::Status::started;
+    out.history_id =
+        exec_block(tx, setup, recorder.insert_sql(parent, started, "NULL") + " RETURNING id", false)[0][0]
+            .as<long long>();
+    out.prepared = true;
+  }
+  const std::string target = core::quote_qualified(action.schema, action.name);
+  const std::string from = core::quote_qualified(m.schema, m.name);
+  auto logged = std::chrono::steady_clock::now();
+  for (bool done = false; !done;) {
+    const auto moved = static_cast<long long>(tx.exec(m.batch_sql).affected_rows());
+    out.moved += moved;
+    done = moved < m.batch_size;
+    if (options.progress_ms == 0 || done || ms_since(logged) >= options.progress_ms) {
+      spdlog::info("{}: moved {} rows out of {} ({} so far{})", target, moved, from, out.moved,
+                   done ? "; the last ones move with the attach" : "");
+      logged = std::chrono::steady_clock::now();
+    }
+  }
+  out.status = ActionOutcome::Status::ok;
+  const std::string ms = std::to_string(ms_since(started_at));
+  exec_block(tx, rest,
+             out.history_id != 0 ? recorder.update_sql(out, ms) : recorder.insert_sql(parent, out, ms), true);
+}
+
 // Runs one action's statements and its history row; throws what the server threw. A transactional action
 // goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip. An archive action
 // goes on, after its detach, to the archive steps (options.archive).
@@ -137,6 +195,10 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
   for (const auto& s : action.sql)
     spdlog::debug("{}: {}", core::quote_qualified(parent.schema, parent.table), s);
   out.status = ActionOutcome::Status::ok;
+  if (action.move && action.move->batched) {
+    run_move(conn, parent, recorder, options, out, started_at);
+    return;
+  }
   const bool archive = !action.archive_to.empty();
   pqxx::nontransaction tx(conn);
   if (action.transactional && !archive) {
@@ -236,7 +298,9 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
   pqxx::nontransaction tx(conn);
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.3f", out.ms);
-  tx.exec(out.history_id != 0 ? recorder.update_sql(out, ms) : recorder.insert_sql(parent, out, ms));
+  // A move that made its table keeps its 'started' row (the next run adopts the table): a row of its own.
+  tx.exec(out.history_id != 0 && !out.prepared ? recorder.update_sql(out, ms)
+                                               : recorder.insert_sql(parent, out, ms));
   return out;
 }
 

@@ -20,6 +20,8 @@ struct ExecutorOptions
   int retries = 3;                // retries of an action that met lock_timeout or a deadlock
   int backoff_ms = 200;           // first back-off; doubles each retry, with up to 50% jitter
   int parallel = 1;               // parents worked on at once, each worker on its own connection
+  int progress_ms = 10000;        // logs the progress of rows moved out of a default partition this often
+                                  // (0: after every batch)
   // Runs the steps of archive row `id` after its partition is detached (export, verify, drop); throws on
   // failure. Set by the caller, so the executor does not depend on storage code.
   std::function<void(pqxx::connection& conn, long long id)> archive;
@@ -47,6 +49,8 @@ struct ActionOutcome
   std::size_t completed = 0; // statements done, for an action that runs outside a transaction block
   long long archive_id = 0;  // its archive row, for an archive action
   long long history_id = 0;  // its history row, written as 'started' before such an action begins
+  bool prepared = false;     // a create that moves rows in batches: its table was created (and recorded)
+  long long moved = 0;       // rows it moved out of the default partition in batches
 };
 
 // How one parent ended.

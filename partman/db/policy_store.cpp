@@ -61,6 +61,12 @@ core::Policy policy_from_row(const pqxx::row& row)
   p.timezone = row["timezone"].as<std::string>();
   if (!row["start_micros"].is_null())
     p.start = row["start_micros"].as<long long>();
+  p.default_partition = row["default_partition"].as<bool>();
+  p.inherit_privileges = row["inherit_privileges"].as<bool>();
+  if (!row["template_table"].is_null()) {
+    p.template_schema = row["template_schema"].as<std::string>();
+    p.template_table = row["template_table"].as<std::string>();
+  }
   return p;
 }
 
@@ -103,7 +109,7 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
               "retention_action, retention_schema, archive_to, timezone, "
               "(extract(epoch from start_at) * 1000000)::bigint AS start_micros, shape, epoch_unit, "
               "start_value, array_to_json(list_values)::text AS list_values_json, values_query, "
-              "list_retention FROM " +
+              "list_retention, default_partition, inherit_privileges, template_schema, template_table FROM " +
               core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table");
   std::vector<core::Policy> all;
   for (const auto& row : r)
@@ -141,9 +147,10 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           ".policy AS p (parent_schema, parent_table, partition_interval, premake, retention, "
           "retention_action, "
           "retention_schema, timezone, start_at, archive_to, shape, epoch_unit, start_value, list_values, "
-          "values_query, list_retention) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "values_query, list_retention, default_partition, inherit_privileges, template_schema, "
+          "template_table) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
           "'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10, $11, $12, $13::bigint, "
-          "$14::text[], $15, $16) "
+          "$14::text[], $15, $16, $17, $18, $19, $20) "
           "ON CONFLICT (parent_schema, parent_table) DO UPDATE SET partition_interval = "
           "EXCLUDED.partition_interval, "
           "premake = EXCLUDED.premake, retention = EXCLUDED.retention, retention_action = "
@@ -152,12 +159,14 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           "start_at = EXCLUDED.start_at, archive_to = EXCLUDED.archive_to, shape = EXCLUDED.shape, "
           "epoch_unit = EXCLUDED.epoch_unit, start_value = EXCLUDED.start_value, list_values = "
           "EXCLUDED.list_values, values_query = EXCLUDED.values_query, list_retention = "
-          "EXCLUDED.list_retention, "
-          "updated_at = now() RETURNING (xmax = 0) AS inserted",
+          "EXCLUDED.list_retention, default_partition = EXCLUDED.default_partition, inherit_privileges = "
+          "EXCLUDED.inherit_privileges, template_schema = EXCLUDED.template_schema, template_table = "
+          "EXCLUDED.template_table, updated_at = now() RETURNING (xmax = 0) AS inserted",
       p.schema, p.table, nullable(interval), p.premake, nullable(retention),
       core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
       nullable(p.archive_to), core::to_string(p.shape), nullable(epoch_unit), nullable(start_value),
-      nullable(values), nullable(p.values_query), core::to_string(p.list_retention));
+      nullable(values), nullable(p.values_query), core::to_string(p.list_retention), p.default_partition,
+      p.inherit_privileges, nullable(p.template_schema), nullable(p.template_table));
   return r[0][0].as<bool>();
 }
 

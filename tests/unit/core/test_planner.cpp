@@ -591,14 +591,20 @@ TEST_CASE("planner: lock order of a create, without and with a default partition
     for (const auto& a : pp.actions) {
       CHECK(a.transactional);
       CHECK(a.locks == k_create_locks_default);
-      REQUIRE(a.sql.size() == 4);
+      REQUIRE(a.sql.size() == 5);
       CHECK(a.sql[1] ==
             "LOCK TABLE ONLY \"Side Schema\".\"Events \"\"default\"\"\" IN ACCESS EXCLUSIVE MODE");
     }
-    CHECK(pp.actions[0].sql ==
-          Lines{"LOCK TABLE ONLY \"app\".\"Events\" IN SHARE UPDATE EXCLUSIVE MODE",
-                "LOCK TABLE ONLY \"Side Schema\".\"Events \"\"default\"\"\" IN ACCESS EXCLUSIVE MODE", create,
-                attach});
+    // The rows of the new range move out of the default partition under those locks, then the attach.
+    CHECK(
+        pp.actions[0].sql ==
+        Lines{
+            "LOCK TABLE ONLY \"app\".\"Events\" IN SHARE UPDATE EXCLUSIVE MODE",
+            "LOCK TABLE ONLY \"Side Schema\".\"Events \"\"default\"\"\" IN ACCESS EXCLUSIVE MODE", create,
+            "WITH moved AS (DELETE FROM ONLY \"Side Schema\".\"Events \"\"default\"\"\" WHERE \"created_at\" "
+            ">= '2026-11-25 00:00:00+00:00' AND \"created_at\" < '2026-11-26 00:00:00+00:00' RETURNING *) "
+            "INSERT INTO \"app\".\"Events_p20261125\" SELECT * FROM moved",
+            attach});
   }
   SECTION("the parent is locked before the default partition in every action of a plan")
   {
@@ -842,17 +848,21 @@ TEST_CASE("planner: a plan that would remove too many partitions is refused")
   }
 }
 
-TEST_CASE("planner: a default partition with rows gives a warning when partitions are created")
+TEST_CASE("planner: a default partition whose rows cannot move gives a warning when partitions are created")
 {
   auto parent = make_parent("public", "events");
   const auto policy = make_policy("public", "events", "1 day", 1);
   parent.children.push_back(make_default("public", "events_default"));
   parent.children.back().estimated_rows = 1234.0;
+  parent.children.back().referenced_by = "\"fk\" of \"public\".\"refs\"";
   const ParentPlan pp = plan_parent(parent, policy, at("2026-11-25 04:20Z"));
   CHECK(created(pp) == Lines{"events_p20261125", "events_p20261126"});
+  for (const auto& a : pp.actions)
+    CHECK_FALSE(a.move);
   CHECK(notes_of(pp) ==
-        Lines{"warning: default partition \"public\".\"events_default\" holds about 1234 rows; "
-              "an attach fails if any of them belong to a new partition"});
+        Lines{"warning: rows cannot be moved out of default partition \"public\".\"events_default\": it is "
+              "referenced by foreign key \"fk\" of \"public\".\"refs\" (a DELETE would cascade or fail); it "
+              "holds about 1234 rows, and an attach fails if any of them belong to a new partition"});
   // Nothing to create: no warning.
   const ParentPlan again = plan_parent(with_creates(parent, pp), policy, at("2026-11-25 04:20Z"));
   CHECK(actions_of(again).empty());
@@ -1270,10 +1280,11 @@ TEST_CASE("planner: parents that cannot be planned give an error and no actions"
   SECTION("unsupported key type")
   {
     parent = make_parent("public", "events", KeyType::unsupported);
-    CHECK(plan_error(parent, policy) ==
-          "the partition key \"created_at\" of \"public\".\"events\" has type numeric; HINT: partman plans "
-          "timestamptz, timestamp, date, smallint, integer and bigint RANGE keys, and text, varchar, smallint, "
-          "integer, bigint, uuid and date LIST keys");
+    CHECK(
+        plan_error(parent, policy) ==
+        "the partition key \"created_at\" of \"public\".\"events\" has type numeric; HINT: partman plans "
+        "timestamptz, timestamp, date, smallint, integer and bigint RANGE keys, and text, varchar, smallint, "
+        "integer, bigint, uuid and date LIST keys");
   }
   SECTION("date key with a sub-day interval")
   {
