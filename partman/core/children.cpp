@@ -42,7 +42,11 @@ std::string template_suffix(const std::string& template_table, const std::string
 
 std::string child_index_name(const std::string& table, const std::string& suffix)
 {
-  return child_name(table, suffix);
+  // A suffix of more than 29 bytes is cut to 20 and given a hash of the whole, so that the table's name
+  // keeps room and two long suffixes stay apart.
+  std::string cut = child_prefix(suffix, k_max_identifier_bytes - 30);
+  cut.pop_back(); // its '_'
+  return child_name(table, cut);
 }
 
 ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const std::string& name)
