@@ -16,6 +16,7 @@
 #include "util.hpp"
 
 using partman::test::contains;
+using partman::test::TempDir;
 using partman::test::TestDb;
 
 namespace {
@@ -25,23 +26,6 @@ namespace fs = std::filesystem;
 // "Now" for the runs that archive: retention 2 days expires the partitions of 03-01, 03-02 and 03-03.
 const char* const k_at = "2026-03-06 12:00";
 const std::vector<std::string> k_expired = {"ev_p20260301", "ev_p20260302", "ev_p20260303"};
-
-// A folder for file storage, removed afterwards.
-struct TempDir
-{
-  fs::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/partman-archive-test.XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir()
-  {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string uri() const { return "file://" + path.string(); }
-};
 
 // Creates `ev` (columns of many types, values that COPY must escape), daily partitions 03-01 to 03-08,
 // `rows_per_day` rows a day from 03-01 to 03-05, and manages it with retention 2 days, action archive.
@@ -319,7 +303,7 @@ TEST_CASE("archive: apply killed at random moments converges; every archive veri
     if (partman::test::action_count(db.partman({"plan", "--at", k_at, "-f", "json"}).out) == 0)
       break;
     const auto started = db.start_partman({"apply", "--at", k_at});
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 600)(rng)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 300)(rng)));
     kill(started.pid, SIGKILL);
     killed_mid_work += partman::test::finish_command(started).exit_code == 128 + SIGKILL;
     // The killed client's backend ends when it notices; wait for it so the next run does not queue on it.
