@@ -60,25 +60,6 @@ std::string last_lines_with(const std::string& text, const std::string& part, st
   return out;
 }
 
-// Waits until no other session is connected to the test database (a killed client's backend lives on
-// until it next talks to the client, or its lock wait times out); returns the milliseconds waited.
-long wait_for_orphans(TestDb& db)
-{
-  const auto started = std::chrono::steady_clock::now();
-  const auto waited = [&] {
-    return static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-            .count());
-  };
-  while (waited() < 15000) {
-    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-                  "pg_backend_pid() AND backend_type = 'client backend'") == "0")
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return waited();
-}
-
 // Returns the number of actions per kind in `plan --format json` output.
 std::map<std::string, int> count_actions(const std::string& json)
 {
@@ -182,7 +163,7 @@ void kill_and_converge(unsigned seed, bool hold_lock)
            (killed ? "" : " (had exited " + std::to_string(r.exit_code) + ")") +
            "; last statements logged: " + last_lines_with(r.err, "partman: debug: ", 2) + "\n";
   }
-  const long orphan_ms = wait_for_orphans(db);
+  const long orphan_ms = partman::test::wait_for_orphans(db);
   INFO(log << "waited " << orphan_ms << " ms for the killed runs' backends to end; " << finished_before_kill
            << " run(s) finished before their kill");
 

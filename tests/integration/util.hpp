@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -122,6 +123,25 @@ inline std::string fingerprint(TestDb& db, const std::string& schema = "partman"
       ".policy p) || '/' || (SELECT md5(coalesce(string_agg(h::text, ',' ORDER BY h.id), '')) "
       "FROM " +
       q + ".history h)");
+}
+
+// Waits until no other session is connected to the test database (a killed client's backend lives on
+// until it next talks to the client, or its lock wait times out); returns the milliseconds waited.
+inline long wait_for_orphans(TestDb& db)
+{
+  const auto started = std::chrono::steady_clock::now();
+  const auto waited = [&] {
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count());
+  };
+  while (waited() < 15000) {
+    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                  "pg_backend_pid() AND backend_type = 'client backend'") == "0")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return waited();
 }
 
 } // namespace partman::test
