@@ -126,8 +126,9 @@ std::string finalize_form(const std::string& concurrent)
   return concurrent.substr(0, concurrent.size() - suffix.size()) + " FINALIZE";
 }
 
-// Runs `sql` (statements, then one more without its ';') as one transaction block in one round trip; returns
-// the result of the last statement. A failed statement leaves the block open and aborted: roll it back.
+// Runs `statements` (each ending in ";\n"), then `last` (without its ';') as one transaction block: with its
+// COMMIT in the same round trip when `commit`, else committed in a second one after `last`'s result (which
+// it returns) has come back. A failed statement leaves the block open and aborted: it is rolled back.
 pqxx::result exec_block(pqxx::nontransaction& tx, const std::string& statements, const std::string& last,
                         bool commit)
 {
@@ -204,12 +205,7 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
   if (action.transactional && !archive) {
     const std::string history = recorder.insert_sql(
         parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
-    try {
-      tx.exec("BEGIN;\n" + join_sql(action) + history + ";\nCOMMIT");
-    } catch (const pqxx::sql_error&) {
-      tx.exec("ROLLBACK"); // the failed statement left the transaction block open and aborted
-      throw;
-    }
+    exec_block(tx, join_sql(action), history, true);
     return;
   }
   // Step by step, resuming after the steps a previous attempt completed; the history row is written first,
@@ -228,12 +224,7 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
             : tx.exec(recorder.archive_row_sql(parent, action, action.archive_to))[0][0].as<long long>();
   const auto& sql = action.sql;
   if (action.transactional && out.completed < sql.size()) {
-    try {
-      tx.exec("BEGIN;\n" + join_sql(action) + recorder.archive_detached_sql(out.archive_id) + ";\nCOMMIT");
-    } catch (const pqxx::sql_error&) {
-      tx.exec("ROLLBACK");
-      throw;
-    }
+    exec_block(tx, join_sql(action), recorder.archive_detached_sql(out.archive_id), true);
     out.completed = sql.size();
   }
   for (; out.completed < sql.size(); ++out.completed) {

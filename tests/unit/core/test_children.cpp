@@ -60,6 +60,22 @@ ParentSnapshot parent_with_today()
   return p;
 }
 
+// Returns parent public.`table` partitioned on key `column` of `type` (BY LIST for text) with a default
+// partition, and a policy of `shape` for it.
+std::pair<ParentSnapshot, Policy> shaped_with_default(const std::string& table, KeyType type,
+                                                      const std::string& column, Shape shape)
+{
+  auto parent = make_parent("public", table, type);
+  parent.strategy = shape == Shape::list ? 'l' : 'r';
+  parent.key_column = column;
+  parent.children.push_back(make_default("public", table + "_default"));
+  Policy policy;
+  policy.schema = "public";
+  policy.table = table;
+  policy.shape = shape;
+  return {parent, policy};
+}
+
 Action only_create(const ParentPlan& pp)
 {
   REQUIRE(pp.error.empty());
@@ -263,13 +279,7 @@ TEST_CASE("moves: integer ranges and LIST values move by their own conditions")
 {
   SECTION("integer")
   {
-    auto parent = make_parent("public", "n", KeyType::bigint);
-    parent.key_column = "id";
-    parent.children.push_back(make_default("public", "n_default"));
-    Policy policy;
-    policy.schema = "public";
-    policy.table = "n";
-    policy.shape = Shape::integer;
+    auto [parent, policy] = shaped_with_default("n", KeyType::bigint, "id", Shape::integer);
     policy.width = 1000;
     policy.premake = 1;
     parent.key_max = 1500;
@@ -282,14 +292,7 @@ TEST_CASE("moves: integer ranges and LIST values move by their own conditions")
   }
   SECTION("list")
   {
-    auto parent = make_parent("public", "l", KeyType::text);
-    parent.strategy = 'l';
-    parent.key_column = "region";
-    parent.children.push_back(make_default("public", "l_default"));
-    Policy policy;
-    policy.schema = "public";
-    policy.table = "l";
-    policy.shape = Shape::list;
+    auto [parent, policy] = shaped_with_default("l", KeyType::text, "region", Shape::list);
     policy.values = {"o'neil"};
     const Action a = only_create(plan_parent(parent, policy, k_now));
     REQUIRE(a.move);
@@ -432,13 +435,7 @@ TEST_CASE("drain: the slot of a key, created with its rows moved in batches, or 
   }
   SECTION("integer slots")
   {
-    auto ints = make_parent("public", "n", KeyType::bigint);
-    ints.key_column = "id";
-    ints.children.push_back(make_default("public", "n_default"));
-    Policy p;
-    p.schema = "public";
-    p.table = "n";
-    p.shape = Shape::integer;
+    auto [ints, p] = shaped_with_default("n", KeyType::bigint, "id", Shape::integer);
     p.width = 100;
     const DrainStep s = plan_drain_range(ints, p, k_now, -150);
     CHECK(s.range == "[-200, -100)");
@@ -449,19 +446,12 @@ TEST_CASE("drain: the slot of a key, created with its rows moved in batches, or 
 
 TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
 {
-  auto parent = make_parent("public", "l", KeyType::text);
-  parent.strategy = 'l';
-  parent.key_column = "region";
-  parent.children.push_back(make_default("public", "l_default"));
+  auto [parent, policy] = shaped_with_default("l", KeyType::text, "region", Shape::list);
   Child eu;
   eu.schema = "public";
   eu.name = "l_eu";
   eu.values = {"eu"};
   parent.children.push_back(eu);
-  Policy policy;
-  policy.schema = "public";
-  policy.table = "l";
-  policy.shape = Shape::list;
   policy.values = {"eu", "us"};
   const DrainStep us = plan_drain_value(parent, policy, "us");
   CHECK(us.stays.empty());
