@@ -678,6 +678,26 @@ void add_default_create(Planning& ctx)
                                 "(empty) table";
 }
 
+// Warns about each table an interrupted move filled that this plan does not finish (its range is no longer
+// wanted): its rows are out of the default partition and not visible through the parent.
+void note_unadopted_moves(Planning& ctx)
+{
+  const ParentSnapshot& parent = ctx.parent;
+  for (const auto& name : parent.properties.unfinished_moves) {
+    if (std::any_of(ctx.pp.actions.begin(), ctx.pp.actions.end(),
+                    [&name](const Action& a) { return a.kind == ActionKind::create && a.name == name; }))
+      continue;
+    const std::string table = quote_qualified(parent.schema, name);
+    ctx.pp.notes.push_back(
+        {NoteLevel::warning, table +
+                                 " holds rows an interrupted run moved out of the default partition, and "
+                                 "this plan does not attach it; HINT: attach it to " +
+                                 quote_qualified(parent.schema, parent.table) +
+                                 " yourself, or put its rows back with INSERT INTO " +
+                                 quote_qualified(parent.schema, parent.table) + " SELECT * FROM " + table});
+  }
+}
+
 // Says, when the plan removes partitions of a parent that a foreign key references, what PostgreSQL does
 // with a partition whose rows are still referenced.
 void note_referenced_parent(Planning& ctx)
@@ -896,6 +916,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     a.reason = "archive #" + std::to_string(pa.id) + " stopped at '" + pa.state + "'; finish it";
     pp.actions.push_back(std::move(a));
   }
+  note_unadopted_moves(ctx);
   if (policy.default_partition && !ctx.def)
     add_default_create(ctx); // last: the parent's other actions were planned without a default partition
   note_referenced_parent(ctx);

@@ -319,6 +319,19 @@ TEST_CASE("moves: a table an interrupted move left is adopted, not created again
     CHECK(a.reason.find("an interrupted run created this table") != std::string::npos);
     CHECK(notes_of(pp).empty());
   }
+  SECTION("one whose range this plan does not want: a warning")
+  {
+    parent.properties.unfinished_moves = {"ev_p20270101"};
+    parent.taken_names = {"ev_p20270101"};
+    const ParentPlan pp = plan_parent(parent, policy, k_now);
+    CHECK(only_create(pp).name == "ev_p20261126");
+    REQUIRE(notes_of(pp).size() == 1);
+    CHECK(
+        notes_of(pp)[0] ==
+        "warning: \"public\".\"ev_p20270101\" holds rows an interrupted run moved out of the default "
+        "partition, and this plan does not attach it; HINT: attach it to \"public\".\"ev\" yourself, or put "
+        "its rows back with INSERT INTO \"public\".\"ev\" SELECT * FROM \"public\".\"ev_p20270101\"");
+  }
   SECTION("any other table of that name: a warning, as before")
   {
     const ParentPlan pp = plan_parent(parent, policy, k_now);
