@@ -26,6 +26,10 @@ WITH pol AS (
   JOIN pg_namespace n ON n.nspname = p.sch
   JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tbl
   LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+), fk AS MATERIALIZED (
+  -- every foreign key, read once (pg_constraint has no index on the referenced table)
+  SELECT k.oid, k.confrelid, k.conparentid, format('%I of %s', k.conname, k.conrelid::regclass) AS text
+  FROM pg_constraint k WHERE k.contype = 'f'
 ), idx AS (
   SELECT x.indrelid, x.indexrelid, i.relname, x.indisreplident,
          CASE WHEN starts_with(d.full, d.head) THEN substr(d.full, length(d.head) + 1) END AS def
@@ -54,19 +58,18 @@ SELECT 'p' AS kind, par.ord, jsonb_build_object(
   'columns', (SELECT coalesce(jsonb_agg(a.attname ORDER BY a.attnum), '[]') FROM pg_attribute a
               WHERE a.attrelid = par.relid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''),
   'template_found', par.tplid IS NOT NULL,
-  'referenced_by', (SELECT format('%I of %s', k.conname, k.conrelid::regclass) FROM pg_constraint k
-                    WHERE k.confrelid = par.relid AND k.contype = 'f' ORDER BY k.oid LIMIT 1),
+  'referenced_by', (SELECT fk.text FROM fk WHERE fk.confrelid = par.relid ORDER BY fk.oid LIMIT 1),
   'default_bytes', CASE WHEN par.partdefid <> 0 THEN pg_relation_size(par.partdefid) END)
 FROM par
 UNION ALL
 -- partitions referenced by a foreign key of their own (not one derived from a key that references the parent)
-SELECT 'f', par.ord, jsonb_build_object('name', c.relname,
-         'referenced_by', (SELECT format('%I of %s', k.conname, k.conrelid::regclass) FROM pg_constraint k
-                           WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conparentid = 0 ORDER BY k.oid LIMIT 1))
-FROM par
-JOIN pg_inherits i ON i.inhparent = par.relid
-JOIN pg_class c ON c.oid = i.inhrelid
-WHERE EXISTS (SELECT 1 FROM pg_constraint k WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conparentid = 0)
+SELECT 'f', par.ord, jsonb_build_object('name', c.relname, 'referenced_by', (array_agg(fk.text ORDER BY fk.oid))[1])
+FROM fk
+JOIN pg_inherits i ON i.inhrelid = fk.confrelid
+JOIN par ON par.relid = i.inhparent
+JOIN pg_class c ON c.oid = fk.confrelid
+WHERE fk.conparentid = 0
+GROUP BY par.ord, c.relname
 UNION ALL
 -- the template table's unique indexes that the parent does not have (an attach brings those)
 SELECT 't', par.ord, jsonb_build_object('name', t.relname, 'definition', t.def)
