@@ -41,7 +41,7 @@ private:
 } // namespace
 
 TEST_CASE("new partitions get their parent's owner, grants, tablespace, replica identity, comment and "
-          "publications; PostgreSQL carries indexes, constraints and defaults")
+          "publications, and PostgreSQL carries indexes, constraints and defaults")
 {
   TestDb db;
   REQUIRE(db.partman({"install"}).exit_code == 0);
@@ -171,7 +171,7 @@ TEST_CASE("a template table's unique indexes are created on every new partition"
   CHECK(db.partman({"plan", "--at", "2026-01-12"}).exit_code == 0);
 }
 
-TEST_CASE("retention leaves a partition a foreign key references, with a note; a key on the parent is "
+TEST_CASE("retention leaves a partition a foreign key references, with a note, and a key on the parent is "
           "PostgreSQL's to check")
 {
   TestDb db;

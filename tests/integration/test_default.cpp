@@ -54,7 +54,7 @@ void default_parent(TestDb& db)
 
 } // namespace
 
-TEST_CASE("manage --default-partition creates one; --no-default-partition leaves it and its rows alone")
+TEST_CASE("manage --default-partition creates one, and --no-default-partition leaves it and its rows alone")
 {
   TestDb db;
   REQUIRE(db.partman({"install"}).exit_code == 0);
