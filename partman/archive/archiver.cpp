@@ -18,6 +18,8 @@
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/core/status.hpp"
+#include "partman/db/executor.hpp"
 
 namespace partman::archive {
 
@@ -281,8 +283,8 @@ ExportResult export_table(pqxx::connection& conn, Storage& storage, const Archiv
   writer->commit();
   tx.commit();
   out.sha256 = sha.hex();
-  progress.finish(std::to_string(out.rows) + " rows, " + human_bytes(out.raw_bytes) + " as COPY text, " +
-                  human_bytes(out.stored_bytes) + " stored");
+  progress.finish(std::to_string(out.rows) + " rows, " + core::human_bytes(out.raw_bytes) +
+                  " as COPY text, " + core::human_bytes(out.stored_bytes) + " stored");
   return out;
 }
 
@@ -609,8 +611,7 @@ void attach_restored(pqxx::connection& conn, const ArchiveRecord& a, const std::
       tx.commit();
       return;
     } catch (const pqxx::sql_error& e) {
-      const bool conflict = e.sqlstate() == "55P03" || e.sqlstate() == "40P01";
-      if (!conflict || attempt > retries)
+      if (!db::is_lock_conflict(e) || attempt > retries)
         throw ArchiveError("restored " + table + ", but it could not be attached to " + parent + ": " +
                            e.what() +
                            "HINT: the table is kept; attach it yourself, or rerun restore with "

@@ -1,5 +1,7 @@
 #include "partman/archive/progress.hpp"
 
+#include "partman/core/status.hpp"
+
 #include <cstdio>
 #include <mutex>
 #include <spdlog/spdlog.h>
@@ -19,26 +21,13 @@ double seconds_since(std::chrono::steady_clock::time_point t)
 
 } // namespace
 
-std::string human_bytes(std::uint64_t bytes)
-{
-  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : (v < 10 ? "%.1f %s" : "%.0f %s"), v, units[u]);
-  return buf;
-}
-
 Progress::Progress(std::string what, std::uint64_t total)
     : m_what(std::move(what)), m_total(total), m_terminal(isatty(STDERR_FILENO) == 1),
       m_started(std::chrono::steady_clock::now()), m_last_draw(m_started)
 {
   if (!m_terminal)
-    spdlog::info("{}: started{}", m_what, m_total > 0 ? ", about " + human_bytes(m_total) : std::string());
+    spdlog::info("{}: started{}", m_what,
+                 m_total > 0 ? ", about " + core::human_bytes(m_total) : std::string());
 }
 
 void Progress::update(std::uint64_t done)
@@ -55,13 +44,13 @@ void Progress::draw(bool last)
 {
   const double secs = seconds_since(m_started);
   const double rate = secs > 0 ? static_cast<double>(m_done) / secs : 0;
-  std::string line = m_what + "  " + human_bytes(m_done);
+  std::string line = m_what + "  " + core::human_bytes(m_done);
   int percent = -1;
   if (m_total > 0) {
     percent = static_cast<int>(std::min<std::uint64_t>(100, m_done * 100 / m_total));
-    line += " of ~" + human_bytes(m_total);
+    line += " of ~" + core::human_bytes(m_total);
   }
-  line += "  " + human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
+  line += "  " + core::human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
   if (!m_terminal) {
     if (!last)
       spdlog::info("{}{}", line, percent >= 0 ? "  " + std::to_string(percent) + "%" : std::string());

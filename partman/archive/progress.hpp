@@ -30,7 +30,4 @@ private:
   std::chrono::steady_clock::time_point m_last_draw;
 };
 
-// Returns "1.2 GiB", "340 MiB", "12 KiB" or "17 B".
-std::string human_bytes(std::uint64_t bytes);
-
 } // namespace partman::archive

@@ -12,6 +12,31 @@ namespace partman::archive::detail {
 // segments (keys come from partman, so a bad one is a bug, not a storage failure).
 void check_key(const std::string& key);
 
+// What the object writers of both backends share: a writer that failed at any step can no longer commit,
+// so a partial object is never made visible.
+class WriterState
+{
+protected:
+  // Throws unless the writer of `what` is neither committed nor failed.
+  void check_usable(const std::string& what) const
+  {
+    if (committed_ || failed_)
+      throw StorageError("the write of " + what + " is " + (committed_ ? "already committed" : "failed"));
+  }
+  // Runs `step`; a failure marks the writer failed.
+  template <typename Step> void guarded(const Step& step)
+  {
+    try {
+      step();
+    } catch (...) {
+      failed_ = true;
+      throw;
+    }
+  }
+  bool committed_ = false;
+  bool failed_ = false;
+};
+
 // The backend of file:// URIs (storage_file.cpp).
 std::unique_ptr<Storage> open_file_storage(const StorageUri& uri);
 

@@ -115,7 +115,7 @@ std::string random_suffix()
   return text;
 }
 
-class FileWriter : public ObjectWriter
+class FileWriter : public ObjectWriter, private WriterState
 {
 public:
   explicit FileWriter(std::string path) : path_(std::move(path)), folder_(parent_of(path_))
@@ -138,7 +138,7 @@ public:
 
   void write(const char* data, std::size_t size) override
   {
-    check_usable();
+    check_usable(path_);
     if (buffer_.size() + size < k_chunk) {
       buffer_.insert(buffer_.end(), data, data + size);
       return;
@@ -154,7 +154,7 @@ public:
 
   void commit() override
   {
-    check_usable();
+    check_usable(path_);
     guarded([&] {
       flush();
       if (::fsync(fd_.get()) != 0)
@@ -172,23 +172,6 @@ public:
   }
 
 private:
-  void check_usable() const
-  {
-    if (committed_ || failed_)
-      throw StorageError("the write of " + path_ + " is " + (committed_ ? "already committed" : "failed"));
-  }
-
-  // Runs `step`; a failure leaves the writer unusable, so a partial file is never committed.
-  template <typename Step> void guarded(const Step& step)
-  {
-    try {
-      step();
-    } catch (...) {
-      failed_ = true;
-      throw;
-    }
-  }
-
   void write_or_fail(const char* data, std::size_t size)
   {
     if (const int error = write_all(fd_.get(), data, size))
@@ -207,8 +190,6 @@ private:
   std::vector<std::string> created_;
   Fd fd_;
   std::vector<char> buffer_;
-  bool committed_ = false;
-  bool failed_ = false;
 };
 
 class FileStorage : public Storage

@@ -567,7 +567,7 @@ bool ok(long status)
 
 // Writes one object: a single PUT when it fits in one part, else a multipart upload whose part N is sent
 // by a background thread while part N+1 fills.
-class S3Writer : public ObjectWriter
+class S3Writer : public ObjectWriter, private WriterState
 {
 public:
   S3Writer(std::shared_ptr<const S3Config> config, std::string bucket, std::string key)
@@ -593,7 +593,7 @@ public:
 
   void write(const char* data, std::size_t size) override
   {
-    check_usable();
+    check_usable(client_.display(key_));
     while (size > 0) {
       const std::size_t n = std::min(size, part_size(part_count_ + 1) - filling_.size());
       filling_.insert(filling_.end(), data, data + n);
@@ -606,7 +606,7 @@ public:
 
   void commit() override
   {
-    check_usable();
+    check_usable(client_.display(key_));
     guarded([&] {
       if (part_count_ == 0) {
         put_whole();
@@ -622,24 +622,6 @@ public:
 
 private:
   static std::size_t part_size(int number) { return k_part_size * (1 + (number - 1) / 1000); }
-
-  void check_usable() const
-  {
-    if (committed_ || failed_)
-      throw StorageError("the write of " + client_.display(key_) + " is " +
-                         (committed_ ? "already committed" : "failed"));
-  }
-
-  // Runs `step`; a failure leaves the writer unusable (its destructor aborts the upload).
-  template <typename Step> void guarded(const Step& step)
-  {
-    try {
-      step();
-    } catch (...) {
-      failed_ = true;
-      throw;
-    }
-  }
 
   void put_whole()
   {
@@ -730,8 +712,6 @@ private:
   std::string upload_id_;
   int part_count_ = 0; // parts handed to the background thread
   std::vector<std::string> etags_;
-  bool committed_ = false;
-  bool failed_ = false;
 };
 
 class S3Storage : public Storage

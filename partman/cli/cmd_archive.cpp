@@ -9,6 +9,7 @@
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/status.hpp"
 #include "partman/db/installer.hpp"
 #include "partman/db/policy_store.hpp"
 
@@ -68,8 +69,8 @@ std::string list_text(const std::vector<archive::ArchiveRecord>& records)
     if (a.rows)
       out += ", " + std::to_string(*a.rows) + " rows";
     if (a.raw_bytes && a.stored_bytes)
-      out += ", " + archive::human_bytes(static_cast<std::uint64_t>(*a.raw_bytes)) + " as COPY text, " +
-             archive::human_bytes(static_cast<std::uint64_t>(*a.stored_bytes)) + " stored";
+      out += ", " + core::human_bytes(static_cast<std::uint64_t>(*a.raw_bytes)) + " as COPY text, " +
+             core::human_bytes(static_cast<std::uint64_t>(*a.stored_bytes)) + " stored";
     out += "\n";
     if (!a.object_key.empty())
       out += "    data:     " + a.storage + "/" + a.object_key + "\n    manifest: " + a.storage + "/" +

@@ -13,20 +13,6 @@ namespace partman::core {
 
 namespace {
 
-std::string human_bytes(std::int64_t bytes)
-{
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 std::string rows_text(const Child& c)
 {
   if (c.counted_rows)
@@ -44,6 +30,20 @@ std::string pad(std::string s, std::size_t width)
 }
 
 } // namespace
+
+std::string human_bytes(std::uint64_t bytes)
+{
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
 
 const char* to_string(PartitionState state)
 {

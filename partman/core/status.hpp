@@ -51,4 +51,7 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses);
 // Returns the statuses as a versioned JSON document.
 std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros now);
 
+// Returns a size as PostgreSQL's pg_size_pretty writes it, in 1024 steps: "17 B", "1.2 MB".
+std::string human_bytes(std::uint64_t bytes);
+
 } // namespace partman::core

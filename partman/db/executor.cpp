@@ -94,11 +94,6 @@ private:
   std::string m_run_id;
 };
 
-bool is_lock_conflict(const pqxx::sql_error& e)
-{
-  return e.sqlstate() == "55P03" || e.sqlstate() == "40P01";
-}
-
 std::string clean(std::string message)
 {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
@@ -328,6 +323,11 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 }
 
 } // namespace
+
+bool is_lock_conflict(const pqxx::sql_error& e)
+{
+  return e.sqlstate() == "55P03" || e.sqlstate() == "40P01";
+}
 
 std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<TableName>& parents)
 {

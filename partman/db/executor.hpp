@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <pqxx/connection>
+#include <pqxx/except>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ struct ParentOutcome
   Status status = Status::ok;
   std::vector<ActionOutcome> actions;
 };
+
+// Returns true for a lock_timeout or a deadlock: worth a retry after a back-off.
+bool is_lock_conflict(const pqxx::sql_error& e);
 
 // Takes partman's advisory lock on each parent without waiting; returns the parents another run holds.
 std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<TableName>& parents);
