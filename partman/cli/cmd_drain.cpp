@@ -132,7 +132,7 @@ int run_drain(const Globals& globals, const DrainArgs& args)
                                " FROM ONLY " + def + " WHERE " + where + " ORDER BY " + key + " LIMIT 1");
     if (!next)
       break;
-    const core::DrainStep s = list ? core::plan_drain_value(parent, policy, *next, options)
+    const core::DrainStep s = list ? core::plan_drain_value(parent, policy, now, *next, options)
                                    : core::plan_drain_range(parent, policy, now, std::stoll(*next), options);
     if (list)
       cursor = core::quote_literal(*next) + "::" + parent.key_type_name;

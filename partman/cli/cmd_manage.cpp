@@ -9,6 +9,7 @@
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/render.hpp"
+#include "partman/core/subpartitions.hpp"
 #include "partman/core/timepoint.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
@@ -39,6 +40,8 @@ struct ManageArgs
   std::optional<bool> default_partition;  // --default-partition / --no-default-partition
   std::optional<bool> inherit_privileges; // --inherit-privileges / --no-inherit-privileges
   std::string template_table;             // a table, or none
+  std::string subpartition_by;            // RANGE (column) or LIST (column): the level-2 policy; or none
+  int level = 1;                          // 2: the options are for the level-2 policy
 };
 
 template <typename T> T value_or_usage(const core::Result<T>& r, const std::string& option)
@@ -334,6 +337,100 @@ std::string describe_children(const core::Policy& policy)
   return s;
 }
 
+// A level-2 policy as --subpartition-by gives it: BY LIST or BY RANGE, on a column of the parent.
+struct SubSpec
+{
+  bool list = false;
+  std::string column; // as written, for the server's parse_ident()
+};
+
+// Parses "RANGE (column)" or "LIST (column)" (any case; a quoted column keeps its case).
+SubSpec parse_sub_spec(const std::string& text)
+{
+  std::string upper;
+  for (char c : text)
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto open = text.find('(');
+  const auto close = text.rfind(')');
+  std::string word = upper.substr(0, open == std::string::npos ? 0 : open);
+  word.erase(word.find_last_not_of(' ') + 1);
+  word.erase(0, word.find_first_not_of(' '));
+  if (open == std::string::npos || close == std::string::npos || close < open ||
+      text.find_first_not_of(' ', close + 1) != std::string::npos || (word != "RANGE" && word != "LIST"))
+    throw UsageError("--subpartition-by: '" + text +
+                     "' is not RANGE (column) or LIST (column); HINT: for example --subpartition-by 'RANGE "
+                     "(created_at)', or 'none' to stop sub-partitioning new partitions");
+  return {word == "LIST", text.substr(open + 1, close - open - 1)};
+}
+
+// Returns the names of the unique indexes of `parent` that lack column `column` (its attribute number
+// `attnum`): a partition partitioned on that column cannot have them.
+std::vector<std::string> unique_without(pqxx::transaction_base& tx, const std::string& parent, int attnum)
+{
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_params("SELECT i.indexrelid::regclass::text FROM pg_index i WHERE "
+                                        "i.indrelid = to_regclass($1) AND i.indisunique AND NOT $2 = ANY "
+                                        "(i.indkey::int2[]) ORDER BY 1",
+                                        parent, attnum))
+    out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+// Returns the snapshot that a level-2 policy of `outer` (read from the catalog) sees, as of a new partition
+// partitioned BY `spec`, after checking that the parent can be sub-partitioned that way: the column exists,
+// every unique index includes it, and partitions already partitioned are partitioned the same way.
+core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core::ParentSnapshot& outer,
+                                         const core::Policy& outer_policy, const SubSpec& spec,
+                                         const db::CatalogOptions& catalog, core::Policy& sub)
+{
+  const std::string parent = outer_policy.parent_sql();
+  pqxx::result col;
+  try {
+    col = tx.exec_params("SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnum::int, "
+                         "array_length(parse_ident($2), 1) FROM pg_attribute a WHERE a.attrelid = "
+                         "to_regclass($1) AND a.attname = (parse_ident($2))[1] AND a.attnum > 0 AND NOT "
+                         "a.attisdropped AND array_length(parse_ident($2), 1) = 1",
+                         parent, spec.column);
+  } catch (const pqxx::sql_error&) {
+    col.clear();
+  }
+  if (col.empty())
+    throw UsageError("--subpartition-by: " + parent + " has no column " + spec.column +
+                     "; HINT: name one of its columns, as SQL writes it");
+  sub.partition_key = col[0][0].as<std::string>();
+  const std::string key = core::quote_ident(sub.partition_key);
+  if (sub.partition_key == outer.key_column && (spec.list || outer.strategy != 'r'))
+    throw UsageError("--subpartition-by: " + parent + " is already partitioned on " + key +
+                     "; HINT: partitions can be partitioned again on the same column only BY RANGE, inside a "
+                     "parent partitioned BY RANGE (months into days)");
+  if (const auto lacking = unique_without(tx, parent, col[0][2].as<int>()); !lacking.empty())
+    throw UsageError("--subpartition-by: unique index " + lacking.front() + " of " + parent +
+                     " does not include " + key +
+                     ", so partitions partitioned on it could not have it; HINT: add " + key +
+                     " to that index (or primary key), or sub-partition on a column it includes");
+  core::Policy outer_with_sub = outer_policy;
+  outer_with_sub.sub = std::make_shared<const core::Policy>(sub);
+  core::ParentSnapshot with_type = outer;
+  with_type.sub_key_type_name = col[0][1].as<std::string>();
+  with_type.sub_key_type = core::key_type_from_sql(with_type.sub_key_type_name);
+  // Partitions partitioned already: partitioned the same way, or the policy could not apply to them.
+  const auto existing = core::sub_parents({outer}, {outer_with_sub});
+  std::vector<core::Policy> existing_policies;
+  for (const auto& e : existing)
+    existing_policies.push_back(e.policy);
+  const auto inner = db::read_catalog(tx, existing_policies, catalog);
+  for (const auto& ps : inner) {
+    if (ps.key_column != sub.partition_key || ps.strategy != (spec.list ? 'l' : 'r'))
+      throw UsageError("--subpartition-by: partition " + core::quote_qualified(ps.schema, ps.table) + " of " +
+                       parent + " is partitioned BY " + (ps.strategy == 'l' ? "LIST" : "RANGE") + " (" +
+                       core::quote_ident(ps.key_column) + "), not BY " + core::sub_partition_clause(sub) +
+                       "; HINT: the level-2 policy must match the partitions partitioned already");
+  }
+  return core::new_sub_parent(with_type, sub, outer.table + "_", std::nullopt, std::nullopt);
+}
+
+int remove_sub_policy(const Globals& globals, pqxx::connection& conn, const core::Policy& outer);
+
 int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
@@ -353,6 +450,29 @@ int run_manage(const Globals& globals, const ManageArgs& args)
       found = true;
     }
   }
+  const bool sub_level = args.level == 2 || !args.subpartition_by.empty();
+  const core::Policy outer_policy = policy;
+  if (sub_level) {
+    if (!found)
+      throw UsageError(
+          policy.parent_sql() + " is not managed yet; HINT: give it a policy first ('partman manage " +
+          policy.parent_sql() + " --interval ...'), then its partitions' with --subpartition-by");
+    if (is_none(args.subpartition_by))
+      return remove_sub_policy(globals, *conn, outer_policy);
+    found = outer_policy.sub != nullptr;
+    if (!found && args.subpartition_by.empty())
+      throw UsageError("--level 2: " + policy.parent_sql() +
+                       " has no level-2 policy; HINT: create one with --subpartition-by 'RANGE (column)' or "
+                       "'LIST (column)'");
+    if (found) {
+      policy = *outer_policy.sub;
+    } else {
+      policy = core::Policy{};
+      policy.schema = outer_policy.schema;
+      policy.table = outer_policy.table;
+      policy.level = 2;
+    }
+  }
   apply_common_args(args, policy);
   apply_children_args(*conn, args, policy);
 
@@ -361,12 +481,19 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     pqxx::read_transaction tx(*conn);
     db::CatalogOptions catalog;
     catalog.partman_schema = globals.schema;
-    core::Policy as_is = policy; // the catalog as it stands; a values query is run below
+    core::Policy as_is = outer_policy; // the catalog as it stands; a values query is run below
     as_is.values_query.clear();
+    as_is.sub.reset();
     snap = db::read_catalog(tx, {as_is}, catalog);
-    const core::ParentSnapshot& parent = snap.front();
-    if (auto problem = core::check_parent_shape(parent); !problem.empty())
+    if (auto problem = core::check_parent_shape(snap.front()); !problem.empty())
       throw UsageError(problem);
+    if (sub_level) {
+      const SubSpec spec = args.subpartition_by.empty() ? SubSpec{policy.shape == core::Shape::list,
+                                                                  core::quote_ident(policy.partition_key)}
+                                                        : parse_sub_spec(args.subpartition_by);
+      snap.front() = sub_parent_snapshot(tx, snap.front(), outer_policy, spec, catalog, policy);
+    }
+    const core::ParentSnapshot& parent = snap.front();
     const core::Shape shape = choose_shape(args, policy, found, parent);
     const bool changed = found && shape != policy.shape;
     policy.shape = shape;
@@ -400,11 +527,24 @@ int run_manage(const Globals& globals, const ManageArgs& args)
       (policy.shape == core::Shape::list && policy.list_retention == core::ListRetention::archive))
     check_storage_writable(policy.archive_to);
   const bool inserted = db::save_policy(*conn, globals.schema, policy);
-  std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql() << ": "
-            << describe(policy, snap.front()) << describe_children(policy);
+  std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql();
+  if (sub_level)
+    std::cout << "'s partitions, partitioned BY " << core::sub_partition_clause(policy);
+  std::cout << ": " << describe(policy, snap.front()) << describe_children(policy);
   if (!policy.values_query.empty())
     std::cout << " (it gives " << query_rows << " value(s) now)";
   std::cout << "\nnext: 'partman plan " << policy.parent_sql() << "' shows what 'partman apply' will do\n";
+  return k_exit_ok;
+}
+
+// Removes the level-2 policy of `outer`: new partitions are no longer created partitioned, and partitions
+// partitioned already keep what they have.
+int remove_sub_policy(const Globals& globals, pqxx::connection& conn, const core::Policy& outer)
+{
+  if (!db::delete_policy(conn, globals.schema, {outer.schema, outer.table}, 2))
+    throw UsageError("--subpartition-by none: " + outer.parent_sql() + " has no level-2 policy");
+  std::cout << "no longer sub-partitioning the new partitions of " << outer.parent_sql()
+            << " (partitions partitioned already keep their own partitions, no longer maintained)\n";
   return k_exit_ok;
 }
 
@@ -504,6 +644,14 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("--template-table", args->template_table,
                   "A table whose unique indexes every new partition gets (unique keys without the partition\n"
                   "key cannot live on the parent); 'none' clears it");
+  cmd->add_option(
+      "--subpartition-by", args->subpartition_by,
+      "Sub-partitioning: the options given are the level-2 policy, which keeps the partitions of\n"
+      "each partition; new partitions are created partitioned 'RANGE (column)' or 'LIST (column)',\n"
+      "with their own partitions ('none' removes the level-2 policy; run after the parent's own)");
+  cmd->add_option("--level", args->level,
+                  "2: the options given update the level-2 policy (set with --subpartition-by)")
+      ->check(CLI::Range(1, 2));
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_manage(globals, *args); }, std::cerr);
   });

@@ -69,7 +69,7 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std:
   db::CatalogOptions catalog;
   catalog.history_schema = globals.schema;
   catalog.partman_schema = globals.schema;
-  const auto snapshot = db::read_catalog(tx, out.policies, catalog);
+  const auto snapshot = db::read_catalog_tree(tx, out.policies, catalog);
   out.plan = core::make_plan(snapshot, out.policies, now, guard);
   db::estimate_moves(tx, globals.schema, out.plan);
   out.plan.fingerprint = core::fingerprint(snapshot, out.policies);

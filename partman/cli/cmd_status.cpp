@@ -27,13 +27,13 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
   options.read_only = true;
   auto conn = db::open_session(dsn, options);
   db::require_schema(*conn, globals.schema);
-  const auto policies = db::load_policies(*conn, globals.schema, db::resolve_tables(*conn, args.parents));
+  auto policies = db::load_policies(*conn, globals.schema, db::resolve_tables(*conn, args.parents));
   pqxx::read_transaction tx(*conn);
   db::CatalogOptions catalog;
   catalog.sizes = true;
   catalog.count_default = true;
   catalog.partman_schema = globals.schema;
-  const auto snapshot = db::read_catalog(tx, policies, catalog);
+  const auto snapshot = db::read_catalog_tree(tx, policies, catalog);
   std::vector<core::ParentStatus> statuses;
   bool failed = false;
   for (std::size_t i = 0; i < policies.size(); ++i) {

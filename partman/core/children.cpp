@@ -49,7 +49,8 @@ std::string child_index_name(const std::string& table, const std::string& suffix
   return child_name(table, cut);
 }
 
-ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const std::string& name)
+ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const std::string& name,
+                       bool partitioned)
 {
   const ParentProperties& p = parent.properties;
   const std::string child = quote_qualified(parent.schema, name);
@@ -58,7 +59,9 @@ ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const
     out.create_suffix = " TABLESPACE " + quote_ident(p.tablespace);
   if (p.comment)
     out.before_attach.push_back("COMMENT ON TABLE " + child + " IS " + quote_literal(*p.comment));
-  for (const auto& t : p.template_indexes)
+  // A sub-partitioned child's unique indexes would need its own partition key: its partitions get them.
+  const bool leaf = !partitioned;
+  for (const auto& t : leaf ? p.template_indexes : std::vector<TemplateIndex>{})
     out.before_attach.push_back(
         "CREATE UNIQUE INDEX " +
         quote_ident(child_index_name(name, template_suffix(policy.template_table, t.name))) + " ON " + child +
@@ -71,7 +74,7 @@ ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const
     out.before_attach.push_back("ALTER TABLE " + child + " REPLICA IDENTITY NOTHING");
     break;
   case 'i':
-    if (!p.replica_index.empty()) {
+    if (leaf && !p.replica_index.empty()) {
       // The attach adopts this index as the child's part of the parent's index, as it matches it.
       const std::string index = child_index_name(name, "replica_identity");
       out.before_attach.push_back("CREATE UNIQUE INDEX " + quote_ident(index) + " ON " + child + " " +

@@ -19,8 +19,10 @@ struct ChildSetup
   std::vector<std::string> after_attach;  // its owner (the attach needs partman to own the table)
 };
 
-// Returns the statements that give new child `name` of `parent` what its parent has, as `policy` asks.
-ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const std::string& name);
+// Returns the statements that give new child `name` of `parent` what its parent has, as `policy` asks; a
+// `partitioned` child leaves unique indexes (template, replica identity) to its own partitions.
+ChildSetup child_setup(const ParentSnapshot& parent, const Policy& policy, const std::string& name,
+                       bool partitioned = false);
 // Returns the name of an index of table `table` that ends in `suffix`, at most 63 bytes long.
 std::string child_index_name(const std::string& table, const std::string& suffix);
 // Returns the rows of a RANGE partition [from, to) of key `column` as a WHERE condition; `from` and `to`

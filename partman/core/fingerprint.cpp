@@ -38,35 +38,44 @@ private:
   std::uint64_t m_hash = 14695981039346656037ull;
 };
 
+// Adds what a policy holds, its level-2 policy included.
+void add_policy(Hasher& h, const Policy& p)
+{
+  h.add(p.schema);
+  h.add(p.table);
+  h.add(p.interval.text());
+  h.add(p.premake);
+  h.add(p.retention ? p.retention->text() : "");
+  h.add(to_string(p.retention_action));
+  h.add(p.retention_schema);
+  h.add(p.archive_to);
+  h.add(p.timezone);
+  h.add(p.start);
+  h.add(std::string(to_string(p.shape)) + " " + to_string(p.epoch_unit) + " " + to_string(p.list_retention));
+  h.add(p.width);
+  h.add(p.keep_last ? std::to_string(*p.keep_last) : "-");
+  h.add(p.start_value ? std::to_string(*p.start_value) : "-");
+  h.add(static_cast<std::int64_t>(p.values.size()));
+  for (const auto& v : p.values)
+    h.add(v);
+  h.add(p.values_query);
+  h.add(std::string(p.default_partition ? "d" : "-") + (p.inherit_privileges ? "i" : "-"));
+  h.add(p.template_schema);
+  h.add(p.template_table);
+
+  h.add(p.level);
+  h.add(p.partition_key);
+  if (p.sub)
+    add_policy(h, *p.sub);
+}
+
 } // namespace
 
 std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies)
 {
   Hasher h;
-  for (const auto& p : policies) {
-    h.add(p.schema);
-    h.add(p.table);
-    h.add(p.interval.text());
-    h.add(p.premake);
-    h.add(p.retention ? p.retention->text() : "");
-    h.add(to_string(p.retention_action));
-    h.add(p.retention_schema);
-    h.add(p.archive_to);
-    h.add(p.timezone);
-    h.add(p.start);
-    h.add(std::string(to_string(p.shape)) + " " + to_string(p.epoch_unit) + " " +
-          to_string(p.list_retention));
-    h.add(p.width);
-    h.add(p.keep_last ? std::to_string(*p.keep_last) : "-");
-    h.add(p.start_value ? std::to_string(*p.start_value) : "-");
-    h.add(static_cast<std::int64_t>(p.values.size()));
-    for (const auto& v : p.values)
-      h.add(v);
-    h.add(p.values_query);
-    h.add(std::string(p.default_partition ? "d" : "-") + (p.inherit_privileges ? "i" : "-"));
-    h.add(p.template_schema);
-    h.add(p.template_table);
-  }
+  for (const auto& p : policies)
+    add_policy(h, p);
   for (const auto& parent : parents) {
     h.add(parent.schema);
     h.add(parent.table);
@@ -74,6 +83,8 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     h.add(parent.key_count);
     h.add(parent.key_column);
     h.add(parent.key_type_name);
+    h.add(parent.sub_key_type_name);
+    h.add(parent.outer_schema + "." + parent.outer_table);
     std::vector<const Child*> children;
     for (const auto& c : parent.children)
       children.push_back(&c);

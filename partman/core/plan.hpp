@@ -53,6 +53,7 @@ struct Action
   long long archive_id = 0;        // the archive row an earlier run began, when resuming one
   std::string reason;              // why, for display only
   std::optional<DefaultMove> move; // a create beside a default partition: its rows of the new range move
+  std::vector<std::string> sub_partitions; // a create under a level-2 policy: the partitions it gets
 };
 
 // How loud a note is.
@@ -74,7 +75,8 @@ struct ParentPlan
 {
   std::string schema;
   std::string table;
-  std::string summary; // the policy in a few words
+  std::string summary;      // the policy in a few words
+  std::string partition_of; // a partition planned under its parent's level-2 policy: that parent
   std::string error;
   std::string refused; // set: its removals are shown but not applied, its creates are (see PlanOptions)
   std::vector<Action> actions;

@@ -7,6 +7,7 @@
 
 #include "partman/core/children.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/subpartitions.hpp"
 
 namespace partman::core {
 
@@ -144,6 +145,7 @@ struct Planning
   const Child* def;      // the default partition, or nullptr
   const PlanOptions& options;
   ParentPlan& pp;
+  Micros now; // what a new sub-partitioned partition's own partitions are planned at
 };
 
 // Returns why rows cannot be moved out of the parent's default partition (empty: they can): a foreign key
@@ -166,11 +168,42 @@ bool unfinished_move(const ParentSnapshot& parent, const std::string& name)
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// Adds to `a` (the create of partition `name` of a parent whose policy has a level-2 policy, with range
+// [lower, upper) on a RANGE parent) the statements that create and attach the new partition's own
+// partitions, before it is attached itself; sets the plan's error when they cannot be planned.
+void add_sub_partitions(const Planning& ctx, const std::string& name, const Bound& lower, const Bound& upper,
+                        Action& a)
+{
+  const ParentSnapshot& parent = ctx.parent;
+  const Policy& sub = *ctx.policy.sub;
+  const ParentPlan inner = plan_parent(new_sub_parent(parent, sub, name, lower, upper),
+                                       sub_policy_for(sub, parent.schema, name), ctx.now, ctx.options);
+  const std::string table = quote_qualified(parent.schema, name);
+  if (!inner.error.empty()) {
+    ctx.pp.error = "the partitions of new partition " + table + " cannot be planned: " + inner.error;
+    return;
+  }
+  const std::string own_lock = lock_sql(parent.schema, name, "SHARE UPDATE EXCLUSIVE");
+  for (const auto& ia : inner.actions) {
+    for (const auto& statement : ia.sql) {
+      if (statement != own_lock) // the new table is this transaction's own
+        a.sql.push_back(statement);
+    }
+    a.sub_partitions.push_back(ia.name);
+  }
+  for (const auto& n : inner.notes) {
+    if (n.level == NoteLevel::warning)
+      ctx.pp.notes.push_back({n.level, "in new partition " + table + ": " + n.message});
+  }
+}
+
 // Returns the create of partition `name` attached with `bound` ("FOR VALUES ..."), shaped like its parent;
 // beside a default partition, the rows matching `condition` (the partition's) move out of it first. A table
-// an interrupted move left behind is adopted instead of created.
+// an interrupted move left behind is adopted instead of created. Under a level-2 policy the partition is
+// created partitioned, with its own partitions ([lower, upper) is its range on a RANGE parent).
 Action create_action(const Planning& ctx, const std::string& name, const std::string& bound,
-                     const std::string& condition, std::string reason)
+                     const std::string& condition, std::string reason, const Bound& lower = {},
+                     const Bound& upper = {})
 {
   const ParentSnapshot& parent = ctx.parent;
   Action a;
@@ -180,15 +213,20 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
   const std::string child = quote_qualified(parent.schema, name);
   const std::string parent_sql = quote_qualified(parent.schema, parent.table);
   const bool resume = unfinished_move(parent, name);
-  const ChildSetup setup = child_setup(parent, ctx.policy, name);
+  const bool sub = ctx.policy.sub && bound != "DEFAULT"; // a default partition stays a plain table
+  const ChildSetup setup = child_setup(parent, ctx.policy, name, sub);
   // Locks in one order everywhere: the parent, then its default partition, then the partition.
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
   if (ctx.def)
     a.sql.push_back(lock_sql(ctx.def->schema, ctx.def->name, "ACCESS EXCLUSIVE"));
   const std::size_t setup_from = a.sql.size();
   if (!resume) {
-    a.sql.push_back(create_like_sql(child, parent_sql) + setup.create_suffix);
+    a.sql.push_back(create_like_sql(child, parent_sql) +
+                    (sub ? " PARTITION BY " + sub_partition_clause(*ctx.policy.sub) : std::string()) +
+                    setup.create_suffix);
     a.sql.insert(a.sql.end(), setup.before_attach.begin(), setup.before_attach.end());
+    if (sub)
+      add_sub_partitions(ctx, name, lower, upper, a);
   }
   if (ctx.def && default_unmovable(ctx).empty()) {
     DefaultMove m;
@@ -209,10 +247,21 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
   }
   a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " " + bound);
   a.sql.insert(a.sql.end(), setup.after_attach.begin(), setup.after_attach.end());
-  a.locks = ctx.def ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
-                      "(the attach scans it) and on the new table"
-                    : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
+  if (sub)
+    a.locks = ctx.def
+                  ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
+                    "(the attach scans it) and on the new table and its new partitions"
+                  : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table "
+                    "and its new partitions";
+  else
+    a.locks = ctx.def
+                  ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
+                    "(the attach scans it) and on the new table"
+                  : "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new (empty) table";
   a.reason = std::move(reason);
+  if (sub && !resume)
+    a.reason += "; created partitioned BY " + sub_partition_clause(*ctx.policy.sub) + " with " +
+                std::to_string(a.sub_partitions.size()) + " partition(s) of its own";
   if (resume)
     a.reason += "; an interrupted run created this table and moved rows of the default partition into it: "
                 "finish the move and attach it";
@@ -269,7 +318,7 @@ void add_range_create(Planning& ctx, const std::vector<const Child*>& sorted, co
   const std::string from = keys.sql(lo, "MINVALUE");
   const std::string to = keys.sql(hi, "MAXVALUE");
   Action a = create_action(ctx, name, "FOR VALUES FROM (" + from + ") TO (" + to + ")",
-                           range_condition(parent.key_column, from, to), reason());
+                           range_condition(parent.key_column, from, to), reason(), lo, hi);
   a.from = keys.literal(lo, "MINVALUE");
   a.to = keys.literal(hi, "MAXVALUE");
   ctx.pp.actions.push_back(std::move(a));
@@ -428,6 +477,27 @@ void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorte
   }
 }
 
+// Narrows [from, to) to the range of the partition `parent` is (a partition of a parent partitioned BY
+// RANGE on the same key); returns false when nothing is left.
+bool clip_within(const ParentSnapshot& parent, Bound& from, Bound& to)
+{
+  if (!parent.within)
+    return true;
+  if (parent.within_lower && (!from || *from < *parent.within_lower))
+    from = parent.within_lower;
+  if (parent.within_upper && (!to || *to > *parent.within_upper))
+    to = parent.within_upper;
+  return !from || !to || *from < *to;
+}
+
+// Returns why a partition of a sub-partitioned partition on the same key is wanted.
+std::string within_reason(const ParentSnapshot& parent, const KeySpace& keys)
+{
+  return "within " + quote_qualified(parent.schema, parent.table) + "'s range [" +
+         keys.human(parent.within_lower, "MINVALUE") + ", " + keys.human(parent.within_upper, "MAXVALUE") +
+         ")";
+}
+
 // Plans a time or epoch policy: the slots from --start (or now) to premake, and retention by age.
 bool plan_time(Planning& ctx, const Policy& policy, Micros now)
 {
@@ -437,20 +507,26 @@ bool plan_time(Planning& ctx, const Policy& policy, Micros now)
   const Micros per_key = keys.per_key;
   const Interval& iv = policy.interval;
 
-  // Returns the slot whose range holds the instant `utc`. In the first pass of a repeated (fall-back) hour
-  // the wall clock maps to the later offset, after `utc`: step back to the slot that holds it.
-  const auto slot_holding = [&](Micros utc) {
-    std::int64_t slot = slot_of(iv, keys.local_of_instant(utc));
-    while (keys.key_of_local(slot_start(iv, slot)) > keys.key_of_instant(utc))
+  // Returns the slot whose range holds key value `key`. In the first pass of a repeated (fall-back) hour
+  // the wall clock maps to the later offset, after `key`: step back to the slot that holds it.
+  const auto slot_holding = [&](Micros key) {
+    std::int64_t slot = slot_of(iv, keys.local_of_key(key));
+    while (keys.key_of_local(slot_start(iv, slot)) > key)
       --slot;
     return slot;
   };
   const Micros now_key = keys.key_of_instant(now);
-  const std::int64_t current = slot_holding(now);
+  const std::int64_t current = slot_holding(now_key);
   std::int64_t first = current;
   if (policy.start)
-    first = std::min(first, slot_holding(*policy.start));
-  const std::int64_t last = current + policy.premake;
+    first = std::min(first, slot_holding(keys.key_of_instant(*policy.start)));
+  std::int64_t last = current + policy.premake;
+  if (parent.within) { // all of its own partition's range, whatever now is
+    if (parent.within_lower)
+      first = slot_holding(*parent.within_lower);
+    if (parent.within_upper)
+      last = slot_holding(*parent.within_upper - 1);
+  }
   if (last - first + 1 > k_max_creates_per_parent) {
     pp.error = "the window from --start to premake holds " + std::to_string(last - first + 1) +
                " partitions, more than " + std::to_string(k_max_creates_per_parent) +
@@ -472,10 +548,14 @@ bool plan_time(Planning& ctx, const Policy& policy, Micros now)
       continue; // skipped entirely by a DST change, already expired, or before the key's range
     if (lo > key_max)
       break;
-    const Bound from = lo < key_min ? Bound{} : Bound{lo};
-    const Bound to = hi > key_max ? Bound{} : Bound{hi};
+    Bound from = lo < key_min ? Bound{} : Bound{lo};
+    Bound to = hi > key_max ? Bound{} : Bound{hi};
+    if (!clip_within(parent, from, to))
+      continue;
     add_range_create(ctx, sorted, keys, from, to, child_name(policy.table, partition_suffix(iv, start_local)),
                      [&] {
+                       if (parent.within)
+                         return within_reason(parent, keys);
                        if (slot < current)
                          return "backfill from start " + keys.human(keys.key_of_local(slot_start(iv, first)));
                        if (slot == current)
@@ -509,7 +589,13 @@ bool plan_integer(Planning& ctx, const Policy& policy)
   __int128 first = base;
   if (policy.start_value)
     first = std::min(first, slot_of_value(*policy.start_value));
-  const __int128 last = base + policy.premake;
+  __int128 last = base + policy.premake;
+  if (parent.within) { // all of its own partition's range, whatever the largest value is
+    if (parent.within_lower)
+      first = slot_of_value(*parent.within_lower);
+    if (parent.within_upper)
+      last = slot_of_value(*parent.within_upper - 1);
+  }
   if (last - first + 1 > k_max_creates_per_parent) {
     pp.error = "the window from --start to premake holds " +
                std::to_string(static_cast<long long>(last - first + 1)) + " partitions, more than " +
@@ -529,11 +615,15 @@ bool plan_integer(Planning& ctx, const Policy& policy)
       break;
     if (hi <= key_min || (cutoff && hi <= *cutoff))
       continue; // before the key's range, or already expired
-    const Bound from = lo < key_min ? Bound{} : Bound{static_cast<std::int64_t>(lo)};
-    const Bound to = hi > key_max ? Bound{} : Bound{static_cast<std::int64_t>(hi)};
+    Bound from = lo < key_min ? Bound{} : Bound{static_cast<std::int64_t>(lo)};
+    Bound to = hi > key_max ? Bound{} : Bound{static_cast<std::int64_t>(hi)};
+    if (!clip_within(parent, from, to))
+      continue;
     const std::string name = policy_child_prefix(policy) +
                              integer_suffix(static_cast<std::int64_t>(std::max<__int128>(lo, INT64_MIN)));
     add_range_create(ctx, sorted, keys, from, to, name, [&] {
+      if (parent.within)
+        return within_reason(parent, keys);
       const std::string ahead = std::to_string(static_cast<long long>(slot - base));
       if (slot < base)
         return "backfill from " + origin;
@@ -712,6 +802,46 @@ void note_referenced_parent(Planning& ctx)
                               "and that removal then fails without changing anything"});
 }
 
+// Says which partitions of a parent with a level-2 policy are not partitioned themselves, so that it does
+// not apply to them (made before the level-2 policy, or by hand).
+void note_unpartitioned(Planning& ctx)
+{
+  std::size_t count = 0;
+  const Child* example = nullptr;
+  for (const auto& c : ctx.parent.children) {
+    if (!c.partitioned && !c.is_default && count++ == 0)
+      example = &c;
+  }
+  if (example)
+    ctx.pp.notes.push_back({NoteLevel::info, std::to_string(count) + " partition(s), such as " +
+                                                 quote_qualified(example->schema, example->name) +
+                                                 ", are not partitioned themselves, so the level-2 policy "
+                                                 "does not apply to them; new partitions are created "
+                                                 "partitioned BY " +
+                                                 sub_partition_clause(*ctx.policy.sub)});
+}
+
+// Returns true when `outer` (the plan of the parent of partition `schema`.`name`) removes that partition.
+bool removes(const ParentPlan& outer, const std::string& schema, const std::string& name)
+{
+  return outer.refused.empty() &&
+         std::any_of(outer.actions.begin(), outer.actions.end(), [&](const Action& a) {
+           return a.kind != ActionKind::create && a.schema == schema && a.name == name;
+         });
+}
+
+// Returns the plan of `parent` under `policy` before anything is planned.
+ParentPlan start_plan(const ParentSnapshot& parent, const Policy& policy)
+{
+  ParentPlan pp;
+  pp.schema = policy.schema;
+  pp.table = policy.table;
+  pp.summary = policy_summary(policy);
+  if (!parent.outer_table.empty())
+    pp.partition_of = quote_qualified(parent.outer_schema, parent.outer_table);
+  return pp;
+}
+
 // Returns how removals are done for `policy`: a LIST policy's list retention as a retention action.
 Policy removal_policy(const Policy& policy)
 {
@@ -832,14 +962,20 @@ std::string check_parent_shape(const ParentSnapshot& parent)
 ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micros now,
                        const PlanOptions& options)
 {
-  ParentPlan pp;
-  pp.schema = policy.schema;
-  pp.table = policy.table;
-  pp.summary = policy_summary(policy);
+  ParentPlan pp = start_plan(parent, policy);
   if (pp.error = check_parent_shape(parent); !pp.error.empty())
     return pp;
   if (pp.error = check_policy_fits(policy, parent.strategy, parent.key_type); !pp.error.empty())
     return pp;
+  if (policy.level == 2 && parent.key_column != policy.partition_key) {
+    pp.error = quote_qualified(parent.schema, parent.table) + " is partitioned on " +
+               quote_ident(parent.key_column) + ", but the level-2 policy of " +
+               quote_qualified(parent.outer_schema, parent.outer_table) + " partitions its partitions on " +
+               quote_ident(policy.partition_key) +
+               "; HINT: the level-2 policy applies to partitions partitioned BY " +
+               sub_partition_clause(policy);
+    return pp;
+  }
   if (!policy.template_table.empty() && !parent.properties.template_found) {
     pp.error = "the policy's template table " +
                quote_qualified(policy.template_schema, policy.template_table) +
@@ -850,8 +986,8 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   }
   const Policy list_removal = policy.shape == Shape::list ? removal_policy(policy) : Policy{};
   Planning ctx{
-      parent,  policy, policy.shape == Shape::list ? list_removal : policy, default_partition(parent),
-      options, pp};
+      parent, policy, policy.shape == Shape::list ? list_removal : policy, default_partition(parent), options,
+      pp,     now};
   bool planned = false;
   switch (policy.shape) {
   case Shape::time:
@@ -865,8 +1001,12 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     planned = plan_list(ctx, policy);
     break;
   }
-  if (!planned)
+  if (!planned || !pp.error.empty()) {
+    pp.actions.clear();
     return pp;
+  }
+  if (policy.sub)
+    note_unpartitioned(ctx);
   const std::size_t existing = static_cast<std::size_t>(std::count_if(
       parent.children.begin(), parent.children.end(), [](const Child& c) { return !c.is_default; }));
   guard_removals(existing, options, pp); // finishing work on tables already detached is not a removal
@@ -929,8 +1069,22 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
   Plan plan;
   plan.at = now;
   plan.parents.reserve(policies.size());
-  for (std::size_t i = 0; i < policies.size(); ++i)
-    plan.parents.push_back(plan_parent(parents.at(i), policies[i], now, options));
+  std::size_t outer = 0; // the plan of the last level-1 parent: a level-2 one's parent precedes it
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const ParentSnapshot& parent = parents.at(i);
+    if (policies[i].level == 2 && outer < plan.parents.size() &&
+        removes(plan.parents[outer], parent.schema, parent.table)) {
+      ParentPlan pp = start_plan(parent, policies[i]);
+      pp.notes.push_back({NoteLevel::info, "its parent " +
+                                               quote_qualified(parent.outer_schema, parent.outer_table) +
+                                               " removes it in this run, with its partitions"});
+      plan.parents.push_back(std::move(pp));
+      continue;
+    }
+    if (policies[i].level != 2)
+      outer = plan.parents.size();
+    plan.parents.push_back(plan_parent(parent, policies[i], now, options));
+  }
   return plan;
 }
 
@@ -988,7 +1142,7 @@ DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, M
   DrainStep step = drain_step(parent, policy);
   if (!step.stays.empty() || policy.shape == Shape::list)
     return step;
-  Planning ctx{parent, policy, policy, default_partition(parent), options, step.plan};
+  Planning ctx{parent, policy, policy, default_partition(parent), options, step.plan, now};
   const KeySpace keys = key_space(parent, policy);
   const auto [key_min, key_max] = is_integer_key(parent.key_type)
                                       ? integer_key_range(parent.key_type)
@@ -1029,8 +1183,8 @@ DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, M
   return step;
 }
 
-DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, const std::string& value,
-                           const PlanOptions& options)
+DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, Micros now,
+                           const std::string& value, const PlanOptions& options)
 {
   DrainStep step = drain_step(parent, policy);
   step.range = quote_literal(value);
@@ -1057,7 +1211,7 @@ DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, c
   one.values_query.clear();
   one.list_retention = ListRetention::keep;
   one.default_partition = false;
-  ParentPlan pp = plan_parent(parent, one, 0, options);
+  ParentPlan pp = plan_parent(parent, one, now, options);
   pp.summary = step.plan.summary;
   pp.notes.erase(std::remove_if(pp.notes.begin(), pp.notes.end(),
                                 [](const Note& n) { return n.level == NoteLevel::info; }),

@@ -45,8 +45,8 @@ DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, M
                            const PlanOptions& options = {});
 // Returns where rows of LIST value `value` (as the key type prints it) belong: its partition, created when
 // the policy lists the value.
-DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, const std::string& value,
-                           const PlanOptions& options = {});
+DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, Micros now,
+                           const std::string& value, const PlanOptions& options = {});
 // Returns RANGE key value `key` of `parent` under `policy` as an SQL value ('2026-01-01 ...', 17).
 std::string key_sql(const ParentSnapshot& parent, const Policy& policy, Micros key);
 

@@ -228,7 +228,23 @@ std::string policy_summary(const Policy& policy)
     s += ", template " + quote_qualified(policy.template_schema, policy.template_table);
   if (!policy.inherit_privileges)
     s += ", privileges not inherited";
+  if (policy.sub)
+    s += "; partitions sub-partitioned BY " + sub_partition_clause(*policy.sub) + ": " +
+         policy_summary(*policy.sub);
   return s;
+}
+
+std::string sub_partition_clause(const Policy& sub)
+{
+  return std::string(sub.shape == Shape::list ? "LIST (" : "RANGE (") + quote_ident(sub.partition_key) + ")";
+}
+
+Policy sub_policy_for(const Policy& sub, const std::string& schema, const std::string& name)
+{
+  Policy p = sub;
+  p.schema = schema;
+  p.table = name;
+  return p;
 }
 
 std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -84,6 +85,9 @@ struct Policy
   bool inherit_privileges = true; // new children get the parent's owner and grants
   std::string template_schema;    // a table whose unique indexes every new child gets (empty: none)
   std::string template_table;
+  int level = 1;                     // 2: the policy of the partitions of a level-1 parent's partitions
+  std::string partition_key;         // level 2: the column those partitions are partitioned on
+  std::shared_ptr<const Policy> sub; // level 1: its level-2 policy (schema and table are the parent's)
 
   // Returns "schema.table" as SQL would quote it.
   std::string parent_sql() const;
@@ -122,6 +126,10 @@ bool is_time_key(KeyType type);
 std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type);
 // Returns the policy in a few words, as plan and status print it.
 std::string policy_summary(const Policy& policy);
+// Returns "RANGE (key)" or "LIST (key)": how a level-2 policy's partitions are partitioned.
+std::string sub_partition_clause(const Policy& sub);
+// Returns level-2 policy `sub` as it applies to partition `name` (in `schema`) of its parent.
+Policy sub_policy_for(const Policy& sub, const std::string& schema, const std::string& name);
 
 // Checks the policy against itself and the parent's key type; returns an empty string when it is valid.
 std::string validate_policy(const Policy& policy, KeyType key_type);

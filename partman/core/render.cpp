@@ -14,6 +14,12 @@ std::string parent_text(const ParentPlan& p)
   return quote_qualified(p.schema, p.table);
 }
 
+// Returns the policy of a parent's plan in a few words, and whose partition it is under a level-2 policy.
+std::string policy_text(const ParentPlan& p)
+{
+  return p.partition_of.empty() ? p.summary : "a partition of " + p.partition_of + "; " + p.summary;
+}
+
 std::string action_target(const Action& a)
 {
   return quote_qualified(a.schema, a.name);
@@ -102,7 +108,7 @@ std::string render_text(const Plan& plan)
 {
   std::string out = "Plan at " + iso_utc(plan.at) + "\n";
   for (const auto& p : plan.parents) {
-    out += "\n" + parent_text(p) + " (" + p.summary + ")\n";
+    out += "\n" + parent_text(p) + " (" + policy_text(p) + ")\n";
     if (!p.error.empty())
       out += "  ! error: " + p.error + "\n";
     else if (p.actions.empty())
@@ -145,7 +151,7 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout)
                     "SET lock_timeout = " +
                     quote_literal(lock_timeout) + ";\nSET standard_conforming_strings = on;\n";
   for (const auto& p : plan.parents) {
-    out += "\n-- " + comment(parent_text(p) + " (" + p.summary + ")") + "\n";
+    out += "\n-- " + comment(parent_text(p) + " (" + policy_text(p) + ")") + "\n";
     if (!p.error.empty())
       out += "-- error: " + comment(p.error) + "\n";
     for (const auto& n : p.notes)
@@ -203,6 +209,9 @@ std::string render_json(const Plan& plan)
                                             {"batch_sql", a.move->batch_sql},
                                             {"resumes", a.move->resume}}
                            : nlohmann::json(nullptr)},
+           {"sub_partitions", a.kind == ActionKind::create && !a.sub_partitions.empty()
+                                  ? nlohmann::json(a.sub_partitions)
+                                  : nlohmann::json(nullptr)},
            {"archive", a.archive_to.empty()
                            ? nlohmann::json(nullptr)
                            : nlohmann::json{{"to", a.archive_to},
@@ -212,17 +221,19 @@ std::string render_json(const Plan& plan)
     nlohmann::json notes = nlohmann::json::array();
     for (const auto& n : p.notes)
       notes.push_back({{"level", to_string(n.level)}, {"message", n.message}});
-    parents.push_back({{"parent", parent_text(p)},
-                       {"schema", p.schema},
-                       {"table", p.table},
-                       {"policy", p.summary},
-                       {"status", !p.error.empty()     ? "error"
-                                  : !p.refused.empty() ? "refused"
-                                                       : "ok"},
-                       {"error", p.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.error)},
-                       {"refused", p.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.refused)},
-                       {"actions", actions},
-                       {"notes", notes}});
+    parents.push_back(
+        {{"parent", parent_text(p)},
+         {"schema", p.schema},
+         {"table", p.table},
+         {"policy", p.summary},
+         {"partition_of", p.partition_of.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.partition_of)},
+         {"status", !p.error.empty()     ? "error"
+                    : !p.refused.empty() ? "refused"
+                                         : "ok"},
+         {"error", p.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.error)},
+         {"refused", p.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.refused)},
+         {"actions", actions},
+         {"notes", notes}});
   }
   nlohmann::json doc = {{"format", "partman-plan"},
                         {"version", k_plan_json_version},

@@ -97,6 +97,18 @@ struct ParentSnapshot
   std::vector<std::string> queried_values; // LIST policies with a values query: what it returned, in order
   std::string values_error;                // why that query failed or what it returned cannot be used
   ParentProperties properties;
+  // A parent whose policy has a level-2 policy: what its new partitions are partitioned on.
+  std::string sub_key_type_name; // the type of the level-2 policy's partition key (empty: no such column)
+  KeyType sub_key_type = KeyType::unsupported;
+  std::vector<std::string> sub_queried_values; // a level-2 LIST policy with a values query: what it returned
+  std::string sub_values_error;
+  // A partition planned under its parent's level-2 policy, as a parent of its own: that parent, and its own
+  // bounds when that parent is partitioned BY RANGE on the same key (all of its range is then covered).
+  std::string outer_schema;
+  std::string outer_table; // empty: a level-1 parent
+  bool within = false;
+  std::optional<Micros> within_lower; // empty: MINVALUE
+  std::optional<Micros> within_upper; // empty: MAXVALUE
 };
 
 // Returns the message that explains why a parent cannot be planned, or an empty string when it can.

@@ -157,27 +157,55 @@ ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Mic
   return st;
 }
 
+namespace {
+
+// Appends the lines of `block` to `out`, a level-2 parent's indented under its parent's.
+void append_block(std::string& out, const std::string& block, int level)
+{
+  if (level < 2) {
+    out += block;
+    return;
+  }
+  std::size_t from = 0;
+  while (from < block.size()) {
+    const std::size_t end = block.find('\n', from);
+    const std::size_t stop = end == std::string::npos ? block.size() : end + 1;
+    out.append("    ").append(block, from, stop - from);
+    from = stop;
+  }
+}
+
+} // namespace
+
 std::string render_status_text(const std::vector<ParentStatus>& statuses)
 {
-  std::string out;
+  std::string all;
   for (const auto& st : statuses) {
     const Policy& pol = *st.policy;
-    if (!out.empty())
-      out += "\n";
+    if (!all.empty())
+      all += "\n";
+    std::string out = quote_qualified(pol.schema, pol.table);
+    if (pol.level == 2)
+      out += " (a partition of " + quote_qualified(st.parent->outer_schema, st.parent->outer_table) +
+             ", under its level-2 policy)";
     if (pol.shape == Shape::time) {
-      out += quote_qualified(pol.schema, pol.table) + ": " + pol.interval.text() + ", premake " +
-             std::to_string(pol.premake);
+      out += ": " + pol.interval.text() + ", premake " + std::to_string(pol.premake);
       if (pol.retention)
         out += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
                (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
       out += ", time zone " + pol.timezone + "\n";
+      if (pol.sub)
+        out += "  partitions sub-partitioned BY " + sub_partition_clause(*pol.sub) + ": " +
+               policy_summary(*pol.sub) + "\n";
     } else {
-      out += quote_qualified(pol.schema, pol.table) + ": " + policy_summary(pol) + "\n";
+      out += ": " + policy_summary(pol) + "\n";
     }
+    append_block(all, out, pol.level);
     if (!st.error.empty()) {
-      out += "  ! error: " + st.error + "\n";
+      append_block(all, "  ! error: " + st.error + "\n", pol.level);
       continue;
     }
+    out.clear();
     std::size_t width = 9;
     for (const auto& p : st.partitions)
       width = std::max(width, quote_qualified(p.child->schema, p.child->name).size());
@@ -220,10 +248,11 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
         out += "  default partition " + quote_qualified(p.child->schema, p.child->name) + " holds " +
                rows_text(*p.child) + " row(s)\n";
     }
+    append_block(all, out, pol.level);
   }
   if (statuses.empty())
-    out = "no managed parents; HINT: register one with 'partman manage PARENT --interval ...'\n";
-  return out;
+    all = "no managed parents; HINT: register one with 'partman manage PARENT --interval ...'\n";
+  return all;
 }
 
 std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros now)
@@ -276,6 +305,10 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
         {"timezone", pol.timezone}};
     parents.push_back(
         {{"parent", quote_qualified(pol.schema, pol.table)},
+         {"level", pol.level},
+         {"partition_of",
+          null_or(pol.level != 2, quote_qualified(st.parent->outer_schema, st.parent->outer_table))},
+         {"sub_partitioned_by", null_or(!pol.sub, pol.sub ? sub_partition_clause(*pol.sub) : "")},
          {"policy", policy},
          {"largest_value", null_or(!integer || !st.parent->key_max, st.parent->key_max.value_or(0))},
          {"error", st.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.error)},

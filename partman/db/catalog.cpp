@@ -9,6 +9,7 @@
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/core/subpartitions.hpp"
 #include "partman/db/parent_properties.hpp"
 #include "partman/db/session.hpp"
 
@@ -464,21 +465,39 @@ std::string server_message(const pqxx::sql_error& e)
 
 // Runs the values query of each LIST policy that has one, in the caller's (read-only) transaction and
 // each in its own savepoint, so that one failing query fails its own parent only.
+// A level-2 policy's query runs once for all the partitions it applies to.
 void read_queried_values(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
                          std::vector<core::ParentSnapshot>& out)
 {
+  std::map<std::pair<std::string, std::string>, core::Result<std::vector<std::string>>> done;
+  const auto run = [&](const core::Policy& policy, const std::string& type_name, const std::string& owner,
+                       std::vector<std::string>& values, std::string& error) {
+    auto it = done.find({policy.values_query, type_name});
+    if (it == done.end())
+      it = done.emplace(std::make_pair(policy.values_query, type_name),
+                        query_list_values(tx, policy.values_query, type_name, owner))
+               .first;
+    if (it->second)
+      values = *it->second;
+    else
+      error = it->second.error();
+  };
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const core::Policy& policy = policies[i];
     core::ParentSnapshot& ps = out[i];
+    const core::Policy* sub = policy.sub.get();
+    if (sub && sub->shape == core::Shape::list && !sub->values_query.empty() &&
+        ps.sub_key_type != core::KeyType::unsupported)
+      run(*sub, ps.sub_key_type_name, "the level-2 policy of " + policy.parent_sql(), ps.sub_queried_values,
+          ps.sub_values_error);
     if (policy.shape != core::Shape::list || policy.values_query.empty() || !ps.exists ||
         ps.strategy != 'l' || ps.key_type == core::KeyType::unsupported ||
         !core::check_policy_fits(policy, 'l', ps.key_type).empty())
       continue; // the plan says what is wrong with the parent
-    auto values = query_list_values(tx, policy.values_query, ps.key_type_name, policy.parent_sql());
-    if (values)
-      ps.queried_values = *values;
-    else
-      ps.values_error = values.error();
+    run(policy, ps.key_type_name,
+        policy.level == 2 ? "the level-2 policy of " + core::quote_qualified(ps.outer_schema, ps.outer_table)
+                          : policy.parent_sql(),
+        ps.queried_values, ps.values_error);
   }
 }
 
@@ -531,7 +550,10 @@ core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_b
   return checked_values(rows, key_type_name, "--values", true);
 }
 
-std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
+namespace {
+
+// Reads the parents of `policies` and their partitions (the catalog query).
+std::vector<core::ParentSnapshot> read_parents(pqxx::transaction_base& tx,
                                                const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options)
 {
@@ -541,9 +563,44 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
         "partition bounds did not read from the catalog's node trees as expected; asking the server");
     read_rows(tx, policies, options, true, out);
   }
+  return out;
+}
+
+// Reads, for each parent whose policy has a level-2 policy, the type of that policy's partition key in
+// the parent (the column its new partitions are partitioned on), in one query.
+void read_sub_keys(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+                   std::vector<core::ParentSnapshot>& out)
+{
+  std::vector<std::string> ords, tables, columns;
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    if (policies[i].sub && out[i].exists) {
+      ords.push_back(std::to_string(i));
+      tables.push_back(policies[i].parent_sql());
+      columns.push_back(policies[i].sub->partition_key);
+    }
+  }
+  if (ords.empty())
+    return;
+  const auto rows = tx.exec_params(
+      "SELECT u.ord, format_type(a.atttypid, a.atttypmod) FROM unnest($1::int[], $2::text[], $3::text[]) "
+      "AS u(ord, tbl, col) JOIN pg_attribute a ON a.attrelid = to_regclass(u.tbl) AND a.attname = u.col "
+      "AND a.attnum > 0 AND NOT a.attisdropped",
+      text_array(ords), text_array(tables), text_array(columns));
+  for (const auto& row : rows) {
+    core::ParentSnapshot& ps = out.at(row[0].as<std::size_t>());
+    ps.sub_key_type_name = row[1].as<std::string>();
+    ps.sub_key_type = core::key_type_from_sql(ps.sub_key_type_name);
+  }
+}
+
+// Reads what every parent needs besides its partitions.
+void read_details(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+                  const CatalogOptions& options, std::vector<core::ParentSnapshot>& out)
+{
   if (!options.history_schema.empty())
     read_unfinished(tx, options.history_schema, out);
   read_key_max(tx, options.partman_schema, policies, out);
+  read_sub_keys(tx, policies, out);
   read_queried_values(tx, policies, out);
   read_parent_properties(tx, policies, options.history_schema, out);
   if (options.count_default) {
@@ -555,6 +612,49 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
       }
     }
   }
+}
+
+} // namespace
+
+std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
+                                               const std::vector<core::Policy>& policies,
+                                               const CatalogOptions& options)
+{
+  auto out = read_parents(tx, policies, options);
+  read_details(tx, policies, options, out);
+  return out;
+}
+
+std::vector<core::ParentSnapshot> read_catalog_tree(pqxx::transaction_base& tx,
+                                                    std::vector<core::Policy>& policies,
+                                                    const CatalogOptions& options)
+{
+  auto out = read_parents(tx, policies, options);
+  const auto subs = core::sub_parents(out, policies);
+  if (!subs.empty()) {
+    std::vector<core::Policy> sub_policies;
+    for (const auto& s : subs)
+      sub_policies.push_back(s.policy);
+    auto inner = read_parents(tx, sub_policies, options); // one more catalog query for all of them
+    // Each parent, then its partitions planned under its level-2 policy.
+    std::vector<core::Policy> ordered_policies;
+    std::vector<core::ParentSnapshot> ordered;
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < policies.size(); ++i) {
+      const std::size_t first = k;
+      for (; k < subs.size() && subs[k].outer == i; ++k)
+        core::set_outer(inner[k], out[i], out[i].children[subs[k].child], *policies[i].sub);
+      ordered_policies.push_back(std::move(policies[i]));
+      ordered.push_back(std::move(out[i]));
+      for (std::size_t j = first; j < k; ++j) {
+        ordered_policies.push_back(std::move(sub_policies[j]));
+        ordered.push_back(std::move(inner[j]));
+      }
+    }
+    policies = std::move(ordered_policies);
+    out = std::move(ordered);
+  }
+  read_details(tx, policies, options, out);
   return out;
 }
 

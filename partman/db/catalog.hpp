@@ -44,5 +44,11 @@ core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_b
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
                                                const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options = {});
+// Reads the catalog as read_catalog does, and also every partitioned partition of a parent whose policy has
+// a level-2 policy, as a parent of its own under that policy (one more catalog query for all of them):
+// `policies` gets their policies, each parent's right after it.
+std::vector<core::ParentSnapshot> read_catalog_tree(pqxx::transaction_base& tx,
+                                                    std::vector<core::Policy>& policies,
+                                                    const CatalogOptions& options = {});
 
 } // namespace partman::db

@@ -67,6 +67,8 @@ core::Policy policy_from_row(const pqxx::row& row)
     p.template_schema = row["template_schema"].as<std::string>();
     p.template_table = row["template_table"].as<std::string>();
   }
+  p.level = row["level"].as<int>();
+  p.partition_key = row["partition_key"].is_null() ? "" : row["partition_key"].as<std::string>();
   return p;
 }
 
@@ -104,16 +106,23 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
                                         const std::vector<TableName>& only)
 {
   pqxx::read_transaction tx(conn);
-  const auto r =
-      tx.exec("SELECT parent_schema, parent_table, partition_interval, premake, retention, "
-              "retention_action, retention_schema, archive_to, timezone, "
-              "(extract(epoch from start_at) * 1000000)::bigint AS start_micros, shape, epoch_unit, "
-              "start_value, array_to_json(list_values)::text AS list_values_json, values_query, "
-              "list_retention, default_partition, inherit_privileges, template_schema, template_table FROM " +
-              core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table");
+  const auto r = tx.exec(
+      "SELECT parent_schema, parent_table, partition_interval, premake, retention, "
+      "retention_action, retention_schema, archive_to, timezone, "
+      "(extract(epoch from start_at) * 1000000)::bigint AS start_micros, shape, epoch_unit, "
+      "start_value, array_to_json(list_values)::text AS list_values_json, values_query, "
+      "list_retention, default_partition, inherit_privileges, template_schema, template_table, level, "
+      "partition_key FROM " +
+      core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table, level");
   std::vector<core::Policy> all;
-  for (const auto& row : r)
-    all.push_back(policy_from_row(row));
+  for (const auto& row : r) {
+    core::Policy p = policy_from_row(row);
+    // A level-2 policy follows its parent's level-1 policy (ORDER BY level); one without is ignored.
+    if (p.level == 1)
+      all.push_back(std::move(p));
+    else if (!all.empty() && all.back().schema == p.schema && all.back().table == p.table)
+      all.back().sub = std::make_shared<const core::Policy>(std::move(p));
+  }
   if (only.empty())
     return all;
   std::vector<core::Policy> out;
@@ -148,10 +157,10 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           "retention_action, "
           "retention_schema, timezone, start_at, archive_to, shape, epoch_unit, start_value, list_values, "
           "values_query, list_retention, default_partition, inherit_privileges, template_schema, "
-          "template_table) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "template_table, level, partition_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
           "'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10, $11, $12, $13::bigint, "
-          "$14::text[], $15, $16, $17, $18, $19, $20) "
-          "ON CONFLICT (parent_schema, parent_table) DO UPDATE SET partition_interval = "
+          "$14::text[], $15, $16, $17, $18, $19, $20, $21, $22) "
+          "ON CONFLICT (parent_schema, parent_table, level) DO UPDATE SET partition_interval = "
           "EXCLUDED.partition_interval, "
           "premake = EXCLUDED.premake, retention = EXCLUDED.retention, retention_action = "
           "EXCLUDED.retention_action, retention_schema = EXCLUDED.retention_schema, timezone = "
@@ -161,12 +170,14 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           "EXCLUDED.list_values, values_query = EXCLUDED.values_query, list_retention = "
           "EXCLUDED.list_retention, default_partition = EXCLUDED.default_partition, inherit_privileges = "
           "EXCLUDED.inherit_privileges, template_schema = EXCLUDED.template_schema, template_table = "
-          "EXCLUDED.template_table, updated_at = now() RETURNING (xmax = 0) AS inserted",
+          "EXCLUDED.template_table, partition_key = EXCLUDED.partition_key, updated_at = now() "
+          "RETURNING (xmax = 0) AS inserted",
       p.schema, p.table, nullable(interval), p.premake, nullable(retention),
       core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
       nullable(p.archive_to), core::to_string(p.shape), nullable(epoch_unit), nullable(start_value),
       nullable(values), nullable(p.values_query), core::to_string(p.list_retention), p.default_partition,
-      p.inherit_privileges, nullable(p.template_schema), nullable(p.template_table));
+      p.inherit_privileges, nullable(p.template_schema), nullable(p.template_table), p.level,
+      nullable(p.partition_key));
   return r[0][0].as<bool>();
 }
 
@@ -178,12 +189,12 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
   return inserted;
 }
 
-bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent)
+bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent, int from_level)
 {
   pqxx::work tx(conn);
   const auto r = tx.exec_params("DELETE FROM " + core::quote_ident(schema) +
-                                    ".policy WHERE parent_schema = $1 AND parent_table = $2",
-                                parent.first, parent.second);
+                                    ".policy WHERE parent_schema = $1 AND parent_table = $2 AND level >= $3",
+                                parent.first, parent.second, from_level);
   tx.commit();
   return r.affected_rows() > 0;
 }

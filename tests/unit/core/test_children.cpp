@@ -466,7 +466,7 @@ TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
   eu.values = {"eu"};
   parent.children.push_back(eu);
   policy.values = {"eu", "us"};
-  const DrainStep us = plan_drain_value(parent, policy, "us");
+  const DrainStep us = plan_drain_value(parent, policy, 0, "us");
   CHECK(us.stays.empty());
   CHECK(us.range == "'us'");
   const Action a = only_create(us.plan);
@@ -474,6 +474,6 @@ TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
   REQUIRE(a.move);
   CHECK(a.move->batched);
   CHECK(us.plan.notes.empty());
-  CHECK(plan_drain_value(parent, policy, "apac").stays == "the policy does not list it");
-  CHECK(plan_drain_value(parent, policy, "eu").stays == "partition \"public\".\"l_eu\" already holds it");
+  CHECK(plan_drain_value(parent, policy, 0, "apac").stays == "the policy does not list it");
+  CHECK(plan_drain_value(parent, policy, 0, "eu").stays == "partition \"public\".\"l_eu\" already holds it");
 }
