@@ -219,8 +219,13 @@ ExportResult export_table(pqxx::connection& conn, Storage& storage, const Archiv
   tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
   ExportResult out;
   out.columns = table_columns(tx, table);
-  const auto size_hint =
-      tx.exec_params("SELECT pg_relation_size($1::regclass)", table)[0][0].as<std::uint64_t>();
+  // A sub-partitioned partition: its rows are in its partitions, which COPY reads through a query.
+  const auto facts =
+      tx.exec_params("SELECT (SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass), "
+                     "(SELECT sum(pg_relation_size(relid))::bigint FROM pg_partition_tree($1))",
+                     table)[0];
+  const bool partitioned = facts[0].as<bool>();
+  const auto size_hint = facts[1].as<std::uint64_t>();
   auto writer = storage.open_write(key);
   Sha256 sha;
   Progress progress("export " + table + " to " + storage.uri(key), size_hint);
@@ -246,7 +251,9 @@ ExportResult export_table(pqxx::connection& conn, Storage& storage, const Archiv
   });
   bool consumer_alive = true;
   try {
-    pqxx::stream_from copy(tx, table + " (" + column_list(out.columns) + ")");
+    // libpqxx 6 runs "COPY <what> TO STDOUT": a table with its columns, or a query in parentheses.
+    pqxx::stream_from copy(tx, partitioned ? "(SELECT " + column_list(out.columns) + " FROM " + table + ")"
+                                           : table + " (" + column_list(out.columns) + ")");
     std::string line;
     std::string chunk;
     chunk.reserve(k_chunk + 64 * 1024);
@@ -455,8 +462,9 @@ void run_archive(pqxx::connection& conn, const std::string& schema, long long id
   }
   // Drop only the rows that were verified: under ACCESS EXCLUSIVE, the table must still hold that many.
   pqxx::work tx(conn);
-  tx.exec("LOCK TABLE ONLY " + table + " IN ACCESS EXCLUSIVE MODE");
-  const auto rows = tx.exec("SELECT count(*) FROM ONLY " + table)[0][0].as<std::int64_t>();
+  // Not ONLY: a sub-partitioned partition's rows are in its partitions (a plain table has none).
+  tx.exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+  const auto rows = tx.exec("SELECT count(*) FROM " + table)[0][0].as<std::int64_t>();
   if (rows != a.rows.value_or(-1)) {
     tx.abort();
     const std::string error = table + " now holds " + std::to_string(rows) + " rows, but " +

@@ -858,21 +858,62 @@ Policy removal_policy(const Policy& policy)
 
 // Refuses the plan of a parent that would drop or detach more than the allowed share of its partitions
 // (those it has, and those the plan creates).
-void guard_removals(std::size_t existing, const PlanOptions& options, ParentPlan& pp)
+// Counts the partitions a plan removes, and adds its creates to `partitions`.
+std::size_t count_removals(const ParentPlan& pp, std::size_t& partitions)
 {
   std::size_t removals = 0;
-  std::size_t partitions = existing;
   for (const auto& a : pp.actions) {
     removals += a.kind == ActionKind::drop || a.kind == ActionKind::detach || a.kind == ActionKind::archive;
     partitions += a.kind == ActionKind::create;
   }
+  return removals;
+}
+
+// Returns why removing `removals` of `partitions` partitions is refused (empty: it is not); `of` names them.
+std::string refusal(std::size_t removals, std::size_t partitions, const std::string& of,
+                    const PlanOptions& options)
+{
   const std::size_t percent = static_cast<std::size_t>(std::max(options.max_removal_percent, 0));
   if (options.force || removals < 2 || removals * 100 <= partitions * percent)
-    return;
-  pp.refused = "would drop or detach " + std::to_string(removals) + " of " + std::to_string(partitions) +
-               " partitions, more than " + std::to_string(options.max_removal_percent) +
-               "%, so only its creates are applied; HINT: check the retention and the clock, then rerun with "
-               "--force (or raise --max-removal)";
+    return {};
+  return "would drop or detach " + std::to_string(removals) + " of " + std::to_string(partitions) +
+         " partitions" + of + ", more than " + std::to_string(options.max_removal_percent) +
+         "%, so only its creates are applied; HINT: check the retention and the clock, then rerun with "
+         "--force (or raise --max-removal)";
+}
+
+void guard_removals(std::size_t existing, const PlanOptions& options, ParentPlan& pp)
+{
+  std::size_t partitions = existing;
+  const std::size_t removals = count_removals(pp, partitions);
+  pp.refused = refusal(removals, partitions, "", options);
+}
+
+// Returns the partitions of `parent` other than its default partition.
+std::size_t ranged_count(const ParentSnapshot& parent)
+{
+  return static_cast<std::size_t>(std::count_if(parent.children.begin(), parent.children.end(),
+                                                [](const Child& c) { return !c.is_default; }));
+}
+
+// Guards the removals of the plans [from, to) of partitions planned under one parent's level-2 policy as
+// one: a month of daily partitions expiring as a whole is normal, half of all of them at once is not.
+void guard_sub_removals(const std::vector<ParentSnapshot>& parents, std::size_t from, std::size_t to,
+                        const PlanOptions& options, Plan& plan)
+{
+  std::size_t removals = 0;
+  std::size_t partitions = 0;
+  for (std::size_t i = from; i < to; ++i) {
+    partitions += ranged_count(parents[i]);
+    removals += count_removals(plan.parents[i], partitions);
+  }
+  const std::string why =
+      refusal(removals, partitions, " of the partitions of " + plan.parents[from].partition_of, options);
+  for (std::size_t i = from; i < to; ++i) {
+    std::size_t unused = 0;
+    if (count_removals(plan.parents[i], unused) > 0)
+      plan.parents[i].refused = why;
+  }
 }
 
 } // namespace
@@ -1007,9 +1048,8 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   }
   if (policy.sub)
     note_unpartitioned(ctx);
-  const std::size_t existing = static_cast<std::size_t>(std::count_if(
-      parent.children.begin(), parent.children.end(), [](const Child& c) { return !c.is_default; }));
-  guard_removals(existing, options, pp); // finishing work on tables already detached is not a removal
+  if (policy.level != 2)                               // make_plan guards a level-2 policy's plans together
+    guard_removals(ranged_count(parent), options, pp); // finishing detached tables is not a removal
   const Policy& removal = ctx.removal;
   for (const auto& name : parent.interrupted) {
     // Detached by an earlier run that stopped before the rest of its action: finish it. An archive's own
@@ -1084,6 +1124,14 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
     if (policies[i].level != 2)
       outer = plan.parents.size();
     plan.parents.push_back(plan_parent(parent, policies[i], now, options));
+  }
+  for (std::size_t i = 0; i < policies.size();) {
+    std::size_t end = i;
+    while (end < policies.size() && policies[end].level == 2)
+      ++end;
+    if (end > i)
+      guard_sub_removals(parents, i, end, options, plan);
+    i = std::max(end, i + 1);
   }
   return plan;
 }
