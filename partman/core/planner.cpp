@@ -177,7 +177,7 @@ void add_sub_partitions(const Planning& ctx, const std::string& name, const Boun
   const ParentSnapshot& parent = ctx.parent;
   const Policy& sub = *ctx.policy.sub;
   const ParentPlan inner = plan_parent(new_sub_parent(parent, sub, name, lower, upper),
-                                       sub_policy_for(sub, parent.schema, name), ctx.now, ctx.options);
+                                       sub_policy_for(ctx.policy, parent.schema, name), ctx.now, ctx.options);
   const std::string table = quote_qualified(parent.schema, name);
   if (!inner.error.empty()) {
     ctx.pp.error = "the partitions of new partition " + table + " cannot be planned: " + inner.error;

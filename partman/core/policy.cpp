@@ -239,11 +239,15 @@ std::string sub_partition_clause(const Policy& sub)
   return std::string(sub.shape == Shape::list ? "LIST (" : "RANGE (") + quote_ident(sub.partition_key) + ")";
 }
 
-Policy sub_policy_for(const Policy& sub, const std::string& schema, const std::string& name)
+Policy sub_policy_for(const Policy& outer, const std::string& schema, const std::string& name)
 {
-  Policy p = sub;
+  Policy p = *outer.sub;
   p.schema = schema;
   p.table = name;
+  if (p.template_table.empty()) { // the leaves are where the parent's template's unique indexes can live
+    p.template_schema = outer.template_schema;
+    p.template_table = outer.template_table;
+  }
   return p;
 }
 

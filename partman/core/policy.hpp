@@ -128,8 +128,9 @@ std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type);
 std::string policy_summary(const Policy& policy);
 // Returns "RANGE (key)" or "LIST (key)": how a level-2 policy's partitions are partitioned.
 std::string sub_partition_clause(const Policy& sub);
-// Returns level-2 policy `sub` as it applies to partition `name` (in `schema`) of its parent.
-Policy sub_policy_for(const Policy& sub, const std::string& schema, const std::string& name);
+// Returns the level-2 policy of `outer` as it applies to partition `name` (in `schema`) of its parent;
+// without a template table of its own it takes the parent's.
+Policy sub_policy_for(const Policy& outer, const std::string& schema, const std::string& name);
 
 // Checks the policy against itself and the parent's key type; returns an empty string when it is valid.
 std::string validate_policy(const Policy& policy, KeyType key_type);

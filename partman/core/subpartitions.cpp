@@ -20,7 +20,7 @@ std::vector<SubParent> sub_parents(const std::vector<ParentSnapshot>& parents,
     const std::size_t from = out.size();
     for (std::size_t c = 0; c < children.size(); ++c) {
       if (children[c].partitioned && !children[c].is_default)
-        out.push_back({sub_policy_for(*policies[i].sub, children[c].schema, children[c].name), i, c});
+        out.push_back({sub_policy_for(policies[i], children[c].schema, children[c].name), i, c});
     }
     std::sort(out.begin() + from, out.end(), [&children](const SubParent& a, const SubParent& b) {
       return children[a.child].name < children[b.child].name;
