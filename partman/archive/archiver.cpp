@@ -222,7 +222,8 @@ ExportResult export_table(pqxx::connection& conn, Storage& storage, const Archiv
   // A sub-partitioned partition: its rows are in its partitions, which COPY reads through a query.
   const auto facts =
       tx.exec_params("SELECT (SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass), "
-                     "(SELECT sum(pg_relation_size(relid))::bigint FROM pg_partition_tree($1))",
+                     "coalesce((SELECT sum(pg_relation_size(relid))::bigint FROM pg_partition_tree($1)), "
+                     "pg_relation_size($1::regclass))",
                      table)[0];
   const bool partitioned = facts[0].as<bool>();
   const auto size_hint = facts[1].as<std::uint64_t>();

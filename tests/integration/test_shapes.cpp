@@ -16,18 +16,10 @@ using partman::test::contains;
 using partman::test::fingerprint;
 using partman::test::join_lines;
 using partman::test::partitions_of;
+using partman::test::run;
 using partman::test::TestDb;
 
 namespace {
-
-// Runs partman and requires exit code `code`, showing its output when it differs.
-CommandResult run(TestDb& db, const std::vector<std::string>& args, int code = 0)
-{
-  auto r = db.partman(args);
-  INFO("partman " << args.front() << ":\n" << r.out << r.err);
-  REQUIRE(r.exit_code == code);
-  return r;
-}
 
 // Returns "partition|min|max|count" lines: where the rows of `table` landed.
 std::string placement(TestDb& db, const std::string& table, const std::string& key)

@@ -17,6 +17,15 @@
 
 namespace partman::test {
 
+// Runs partman and requires exit code `code`, showing its output when it differs.
+inline CommandResult run(TestDb& db, const std::vector<std::string>& args, int code = 0)
+{
+  auto r = db.partman(args);
+  INFO("partman " << args.front() << ":\n" << r.out << r.err);
+  REQUIRE(r.exit_code == code);
+  return r;
+}
+
 // Creates a timestamptz parent `table` and manages it with `manage_args` (partman must be installed).
 inline void managed_parent(TestDb& db, const std::string& table, const std::vector<std::string>& manage_args)
 {
