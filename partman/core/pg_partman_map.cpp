@@ -246,12 +246,13 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& tim
   else if (type == "list")
     problem("LIST partitioning: not yet supported by this partman");
   if (p.sub_partitioned)
-    problem("sub-partitioning via part_config_sub: not yet supported by this partman (its partitions are "
-            "partitioned themselves)");
+    problem("sub-partitioning via part_config_sub: not imported (its partitions are partitioned "
+            "themselves); HINT: give it a level-2 policy with 'partman manage PARENT --subpartition-by ...' "
+            "after the import");
   if (!p.sub_partition_of.empty())
     problem("a sub-partition set of " + p.sub_partition_of +
-            " (part_config_sub): not yet supported by this "
-            "partman");
+            " (part_config_sub): not imported; HINT: its parent's level-2 policy keeps it ('partman manage " +
+            p.sub_partition_of + " --subpartition-by ...')");
   if (epoch != "none") {
     const auto unit = parse_epoch_unit(epoch);
     if (!unit)
