@@ -68,8 +68,14 @@ SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p'
 FROM par
 UNION ALL
 SELECT 'c', m.ord, NULL, NULL, NULL, NULL, NULL, NULL,
-       m.nspname::text, m.relname::text, m.is_default, m.inhdetachpending, m.relkind = 'p', m.reltuples,
-       CASE WHEN $6 THEN pg_total_relation_size(m.oid) END, v.bound,
+       m.nspname::text, m.relname::text, m.is_default, m.inhdetachpending, m.relkind = 'p',
+       -- a sub-partitioned partition: what its leaves hold
+       CASE WHEN m.relkind = 'p' THEN (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
+                                      FROM pg_partition_tree(m.oid) t JOIN pg_class c ON c.oid = t.relid
+                                      WHERE t.isleaf) ELSE m.reltuples END,
+       CASE WHEN $6 AND m.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint
+                                              FROM pg_partition_tree(m.oid) t)
+            WHEN $6 THEN pg_total_relation_size(m.oid) END, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
