@@ -651,7 +651,8 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "with their own partitions ('none' removes the level-2 policy; run after the parent's own)");
   cmd->add_option("--level", args->level,
                   "2: the options given update the level-2 policy (set with --subpartition-by)")
-      ->check(CLI::Range(1, 2));
+      ->check([](const std::string& v) { return v == "1" || v == "2" ? "" : "'" + v + "' is not 1 or 2"; })
+      ->type_name("1|2");
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_manage(globals, *args); }, std::cerr);
   });
