@@ -426,7 +426,9 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
                        core::quote_ident(ps.key_column) + "), not BY " + core::sub_partition_clause(sub) +
                        "; HINT: the level-2 policy must match the partitions partitioned already");
   }
-  return core::new_sub_parent(with_type, sub, outer.table + "_", std::nullopt, std::nullopt);
+  core::ParentSnapshot out = core::new_sub_parent(with_type, sub, outer.table, std::nullopt, std::nullopt);
+  out.strategy = spec.list ? 'l' : 'r'; // the shape follows from it (choose_shape)
+  return out;
 }
 
 int remove_sub_policy(const Globals& globals, pqxx::connection& conn, const core::Policy& outer);

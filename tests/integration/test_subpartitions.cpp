@@ -261,3 +261,35 @@ TEST_CASE("sub-partitioning: bad input is refused with a clear message and chang
   run(db, {"unmanage", "m"});
   CHECK(db.scalar("SELECT count(*) FROM partman.policy WHERE parent_table = 'm'") == "0");
 }
+
+TEST_CASE("sub-partitioning: months into LIST regions from a values query, run once for every month")
+{
+  TestDb db;
+  run(db, {"install"});
+  db.exec("CREATE TABLE regions (code text); INSERT INTO regions VALUES ('eu'), ('us')");
+  db.exec(
+      "CREATE TABLE m (id bigint NOT NULL, ts timestamptz NOT NULL, region text NOT NULL, PRIMARY KEY (id, "
+      "ts, region)) PARTITION BY RANGE (ts)");
+  run(db, {"manage", "m", "--interval", "monthly", "--premake", "1"});
+  const auto managed = run(db, {"manage", "m", "--subpartition-by", "LIST (region)", "--values-query",
+                                "SELECT code FROM regions", "--list-retention", "drop"});
+  CHECK(contains(managed.out,
+                 "partitioned BY LIST (\"region\"): LIST on \"region\" (text), values from the "
+                 "query 'SELECT code FROM regions'; unlisted values: drop (it gives 2 value(s) now)"));
+  run(db, {"apply", "--at", "2026-11-25 10:00"});
+  CHECK(partition_count(db, "m_p202611") == "2");
+  CHECK(kind_of(db, "m_p202612_us") == "r");
+
+  db.exec("INSERT INTO regions VALUES ('apac'); DELETE FROM regions WHERE code = 'us'");
+  const auto plan = run(db, {"plan", "--at", "2026-11-25 10:00"});
+  CHECK(contains(plan.out, "\"public\".\"m_p202612\" (a partition of \"public\".\"m\"; list from a query, "
+                           "unlisted values: drop)\n  + create \"public\".\"m_p202612_apac\" IN ('apac')\n"));
+  CHECK(contains(run(db, {"apply", "--at", "2026-11-25 10:00"}).out, "Done: 2 created, 2 dropped"));
+  CHECK(
+      db.scalar("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON "
+                "c.oid = i.inhrelid WHERE i.inhparent IN ('m_p202611'::regclass, 'm_p202612'::regclass)") ==
+      "m_p202611_apac,m_p202611_eu,m_p202612_apac,m_p202612_eu");
+  // A month made later gets the values the query gives then.
+  CHECK(contains(run(db, {"apply", "--at", "2026-12-25 10:00"}).out, "Done: 1 created"));
+  CHECK(partition_count(db, "m_p202701") == "2");
+}
