@@ -38,7 +38,8 @@ const char* const k_record_columns =
     "coalesce(bound_to, ''), storage, coalesce(object_key, ''), coalesce(manifest_key, ''), state, rows, "
     "raw_bytes, stored_bytes, coalesce(sha256, ''), export_ms, verify_ms, coalesce(error, ''), "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "coalesce(to_char(dropped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')";
+    "coalesce(to_char(dropped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+    "coalesce(bound, '')";
 
 template <typename T> std::optional<T> optional_field(const pqxx::field& f)
 {
@@ -55,6 +56,7 @@ ArchiveRecord record_from_row(const pqxx::row& r)
   a.partition_name = r[4].as<std::string>();
   a.bound_from = r[5].as<std::string>();
   a.bound_to = r[6].as<std::string>();
+  a.bound = r[20].as<std::string>();
   a.storage = r[7].as<std::string>();
   a.object_key = r[8].as<std::string>();
   a.manifest_key = r[9].as<std::string>();
@@ -615,8 +617,10 @@ void attach_restored(pqxx::connection& conn, const ArchiveRecord& a, const std::
           parent);
       if (!def.empty())
         tx.exec(core::lock_sql(def[0][0].as<std::string>(), def[0][1].as<std::string>(), "ACCESS EXCLUSIVE"));
-      tx.exec("ALTER TABLE " + parent + " ATTACH PARTITION " + table + " FOR VALUES FROM (" +
-              bound_sql(a.bound_from) + ") TO (" + bound_sql(a.bound_to) + ")");
+      tx.exec("ALTER TABLE " + parent + " ATTACH PARTITION " + table + " " +
+              (a.bound.empty()
+                   ? "FOR VALUES FROM (" + bound_sql(a.bound_from) + ") TO (" + bound_sql(a.bound_to) + ")"
+                   : a.bound));
       tx.commit();
       return;
     } catch (const pqxx::sql_error& e) {
@@ -641,7 +645,7 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
     throw UsageError("archive #" + std::to_string(id) + " is at '" + a.state +
                      "' and has no complete copy; HINT: its table " + table_of(a) +
                      " is still in the database; 'partman apply' finishes the archive");
-  if (options.attach && a.bound_from.empty())
+  if (options.attach && a.bound_from.empty() && a.bound.empty())
     throw UsageError("archive #" + std::to_string(id) +
                      " does not record its bounds, so it cannot be attached; HINT: restore it without "
                      "--attach and attach it yourself");

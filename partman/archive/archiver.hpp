@@ -28,6 +28,7 @@ struct ArchiveRecord
   std::string parent_schema, parent_table;
   std::string partition_schema, partition_name;
   std::string bound_from, bound_to; // empty when not known
+  std::string bound;                // "FOR VALUES ..." as the server deparsed it (empty: not recorded)
   std::string storage;              // the storage URI
   std::string object_key, manifest_key;
   std::string state;

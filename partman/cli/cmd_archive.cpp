@@ -63,6 +63,8 @@ std::string list_text(const std::vector<archive::ArchiveRecord>& records)
            core::quote_qualified(a.parent_schema, a.parent_table);
     if (!a.bound_from.empty())
       out += " [" + a.bound_from + ", " + a.bound_to + ")";
+    else if (!a.bound.empty())
+      out += " " + a.bound;
     out += "\n    created " + a.created_at;
     if (!a.dropped_at.empty())
       out += ", table dropped " + a.dropped_at;
@@ -94,6 +96,7 @@ std::string list_json(const std::vector<archive::ArchiveRecord>& records)
          {"partition", core::quote_qualified(a.partition_schema, a.partition_name)},
          {"bounds", a.bound_from.empty() ? nlohmann::json(nullptr)
                                          : nlohmann::json{{"from", a.bound_from}, {"to", a.bound_to}}},
+         {"for_values", a.bound.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.bound)},
          {"storage", a.storage},
          {"data",
           a.object_key.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.storage + "/" + a.object_key)},

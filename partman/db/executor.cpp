@@ -72,13 +72,15 @@ public:
     const auto lit = [](const std::string& text) { return core::quote_literal(text); };
     return "INSERT INTO " + m_schema +
            ".archive AS a (parent_schema, parent_table, partition_schema, partition_name, bound_from, "
-           "bound_to, storage) VALUES (" +
+           "bound_to, bound, storage) VALUES (" +
            lit(parent.schema) + ", " + lit(parent.table) + ", " + lit(a.schema) + ", " + lit(a.name) + ", " +
-           (a.from.empty() ? "NULL" : lit(a.from)) + ", " + (a.to.empty() ? "NULL" : lit(a.to)) + ", " +
-           lit(storage) +
+           (a.from.empty() ? "NULL" : lit(a.from)) + ", " + (a.to.empty() ? "NULL" : lit(a.to)) +
+           // the bound as the server deparses it, while the table is still a partition
+           ", (SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = to_regclass(" +
+           lit(core::quote_qualified(a.schema, a.name)) + ") AND c.relispartition), " + lit(storage) +
            ") ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped' DO UPDATE SET "
            "bound_from = coalesce(a.bound_from, EXCLUDED.bound_from), bound_to = coalesce(a.bound_to, "
-           "EXCLUDED.bound_to), updated_at = now() RETURNING id";
+           "EXCLUDED.bound_to), bound = coalesce(a.bound, EXCLUDED.bound), updated_at = now() RETURNING id";
   }
 
   // Returns the UPDATE that records an archive's partition as detached.
