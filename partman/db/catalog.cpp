@@ -527,14 +527,25 @@ core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base&
   try {
     if (auto* db_tx = dynamic_cast<pqxx::dbtransaction*>(&tx)) {
       pqxx::subtransaction sub(*db_tx, "partman_values");
+      // A query that waits (on a lock, say) must not hold the run: at most k_values_timeout, or the
+      // session's shorter timeout; set back afterwards (a failure rolls it back with the savepoint).
+      const std::string previous =
+          sub.exec("SELECT current_setting('statement_timeout'), set_config('statement_timeout', CASE WHEN "
+                   "current_setting('statement_timeout')::interval IN (interval '0', interval '0 ms') OR "
+                   "current_setting('statement_timeout')::interval > interval '" +
+                   std::string(k_values_timeout) + "' THEN '" + k_values_timeout +
+                   "' ELSE current_setting('statement_timeout') END, true)")[0][0]
+              .as<std::string>();
       rows = sub.exec(values_query_sql(query, key_type_name));
+      sub.exec("SELECT set_config('statement_timeout', " + tx.quote(previous) + ", true)");
       sub.commit();
     } else {
       rows = tx.exec(values_query_sql(query, key_type_name));
     }
   } catch (const pqxx::sql_error& e) {
     return core::Error{what + " failed: " + server_message(e) +
-                       "; HINT: it runs read-only at plan time and its first column gives the values"};
+                       "; HINT: it runs read-only at plan time, for at most " + k_values_timeout +
+                       ", and its first column gives the values"};
   }
   return checked_values(rows, key_type_name, what, false);
 }

@@ -28,8 +28,11 @@ bool parse_list_bound(const std::string& bound, std::vector<std::string>& values
 // Returns the query that reads a LIST policy's values from its values query: its first column, each value
 // once, as text and as the key's type prints it.
 std::string values_query_sql(const std::string& query, const std::string& key_type_name);
-// Runs a values query (in its own savepoint of `tx`); returns the values as the key's type prints them, or
-// why they cannot be used (the query failed, gave NULL, or a value the type would change).
+// The longest a values query may run.
+constexpr const char* k_values_timeout = "60s";
+// Runs a values query (in its own savepoint of `tx`, for at most k_values_timeout); returns the values as the
+// key's type prints them, or why they cannot be used (the query failed, gave NULL, or a value the type would
+// change).
 core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base& tx, const std::string& query,
                                                          const std::string& key_type_name,
                                                          const std::string& parent_sql);

@@ -2,6 +2,7 @@
 // the right partitions, retention, the largest value found without scanning old partitions, values
 // queries, and bad input.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -376,6 +377,19 @@ TEST_CASE("LIST from a values query: read at plan time, read-only; a new value g
   CHECK(contains(broken.out, "\"public\".\"other\"\n  nothing to do"));
   CHECK(fingerprint(db) == before);
   db.exec("ALTER TABLE regions_old RENAME TO regions");
+
+  // A slow query is cancelled by a statement timeout (60 s, or the session's shorter one): its parent fails
+  // alone, and the other parents are planned.
+  run(db, {"manage", "sales", "--values-query", "SELECT code FROM regions, pg_sleep(3)"});
+  const auto slow_started = std::chrono::steady_clock::now();
+  const auto slow = db.partman({"plan"}, {{"PGOPTIONS", "-c statement_timeout=300ms"}});
+  CHECK(std::chrono::steady_clock::now() - slow_started < std::chrono::seconds(3));
+  CHECK(slow.exit_code == 3);
+  CHECK(contains(slow.out, "failed: canceling statement due to statement timeout; HINT: it runs read-only at "
+                           "plan time, for at most 60s"));
+  CHECK(contains(slow.out,
+                 "\"public\".\"other\" (list of 1 value(s), unlisted values: keep)\n  nothing to do"));
+  run(db, {"manage", "sales", "--values-query", "SELECT code FROM regions"});
 
   // A query runs read-only: one that writes (here through nextval) is refused, at manage and at plan.
   const auto writes = db.partman({"manage", "sales", "--values-query",
