@@ -121,20 +121,19 @@ std::vector<std::string> set_up(TestDb& db)
   return kept_rows;
 }
 
-// Kills `k_kills` applies at random moments; with `hold_lock`, every other run is killed while a reader
-// holds ACCESS SHARE on a parent with and one without a default partition. Then checks convergence.
-void kill_and_converge(unsigned seed, bool hold_lock)
+// Kills `kills` applies at `at` at random moments; with `hold_lock`, every other run is killed while a
+// reader holds ACCESS SHARE on a parent with and one without a default partition. Returns what each run was
+// doing, for the report on failure.
+std::string kill_applies(TestDb& db, unsigned seed, bool hold_lock, int kills = k_kills,
+                         const char* at = k_at)
 {
-  TestDb db;
-  const auto kept_rows = set_up(db);
-
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> delay_ms(0, 150);
   // What each killed run was doing, for the report on failure (an action logs all its statements before it
   // runs the first, and two parents are worked on at once).
   std::string log;
   int finished_before_kill = 0;
-  for (int run = 0; run < k_kills; ++run) {
+  for (int run = 0; run < kills; ++run) {
     std::unique_ptr<pqxx::connection> holder;
     std::unique_ptr<pqxx::nontransaction> holder_tx;
     const bool locked = hold_lock && run % 2 == 0;
@@ -146,7 +145,7 @@ void kill_and_converge(unsigned seed, bool hold_lock)
                       " IN ACCESS SHARE MODE");
     }
     const int delay = delay_ms(rng);
-    const auto started = db.start_partman({"-v", "apply", "--at", k_at});
+    const auto started = db.start_partman({"-v", "apply", "--at", at});
     REQUIRE(started.pid > 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     kill(started.pid, SIGKILL);
@@ -164,8 +163,28 @@ void kill_and_converge(unsigned seed, bool hold_lock)
            "; last statements logged: " + last_lines_with(r.err, "partman: debug: ", 2) + "\n";
   }
   const long orphan_ms = partman::test::wait_for_orphans(db);
-  INFO(log << "waited " << orphan_ms << " ms for the killed runs' backends to end; " << finished_before_kill
-           << " run(s) finished before their kill");
+  return log + "waited " + std::to_string(orphan_ms) + " ms for the killed runs' backends to end; " +
+         std::to_string(finished_before_kill) + " run(s) finished before their kill";
+}
+
+// Returns the tables and partitioned tables of the public schema that are not partitions, other than those
+// named by `parents` (a regular expression), and the partitions left pending a detach.
+std::string leftovers(TestDb& db, const std::string& parents)
+{
+  return partman::test::join_lines(db.column(
+             "SELECT c.relname || ' (' || c.relkind::text || ')' FROM pg_class c WHERE c.relnamespace = "
+             "'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname !~ " +
+             db.conn().quote(parents) + " ORDER BY 1")) +
+         partman::test::join_lines(db.column(
+             "SELECT inhrelid::regclass::text || ' (pending)' FROM pg_inherits WHERE inhdetachpending"));
+}
+
+// Kills applies at random moments (see kill_applies), then checks convergence.
+void kill_and_converge(unsigned seed, bool hold_lock)
+{
+  TestDb db;
+  const auto kept_rows = set_up(db);
+  INFO(kill_applies(db, seed, hold_lock));
 
   // One apply to completion converges.
   const auto apply = db.partman({"apply", "--at", k_at});
@@ -192,12 +211,7 @@ void kill_and_converge(unsigned seed, bool hold_lock)
     CHECK(partman::test::join_lines(actual) == partman::test::join_lines(expected));
   }
   // No table left behind that is not attached, and no detach left pending.
-  const auto leftovers = db.column("SELECT c.relname || ' (' || c.relkind::text || ')' FROM pg_class c WHERE "
-                                   "c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND "
-                                   "NOT c.relispartition AND c.relname !~ '^ev_[0-9]+$' ORDER BY 1");
-  CHECK(partman::test::join_lines(leftovers) == "");
-  const auto pending = db.column("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhdetachpending");
-  CHECK(partman::test::join_lines(pending) == "");
+  CHECK(leftovers(db, "^ev_[0-9]+$") == "");
   // Every row of a kept partition is still there, and nothing else but the default partition's row.
   for (int i = 0; i < k_parents; ++i) {
     const std::string p = parent_name(i);
@@ -218,4 +232,36 @@ TEST_CASE("apply killed at random moments converges on the next run")
 TEST_CASE("apply killed while waiting on a reader's lock converges on the next run")
 {
   kill_and_converge(20260316, true);
+}
+
+TEST_CASE("apply killed at random moments converges with sub-partitions: new months with their days, days "
+          "expiring inside months")
+{
+  TestDb db;
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  db.exec(
+      "CREATE TABLE events (id bigint NOT NULL, ts timestamptz NOT NULL, PRIMARY KEY (id, ts)) PARTITION BY "
+      "RANGE (ts)");
+  REQUIRE(db.partman({"manage", "events", "--interval", "monthly", "--premake", "1"}).exit_code == 0);
+  REQUIRE(db.partman({"manage", "events", "--subpartition-by", "RANGE (ts)", "--interval", "daily",
+                      "--retention", "10 days", "--retention-action", "drop"})
+              .exit_code == 0);
+  REQUIRE(db.partman({"apply", "--at", "2026-02-20 12:00"}).exit_code == 0); // February and March
+  db.exec("INSERT INTO events SELECT g, '2026-02-10'::timestamptz + g * interval '37 minutes' FROM "
+          "generate_series(0, 1900) g");
+  const std::string kept = db.scalar("SELECT count(*) FROM events WHERE ts >= '2026-03-05'");
+  // On March 15th: April comes with its 30 days; the days of February and March before the 5th expire.
+  const char* const at = "2026-03-15 12:00";
+  INFO(kill_applies(db, 20261125, false, 8, at));
+  const auto apply = db.partman({"apply", "--at", at});
+  INFO("final apply:\n" << apply.out << apply.err);
+  CHECK(apply.exit_code == 0);
+  CHECK(count_actions(db.partman({"plan", "--at", at, "-f", "json"}).out).empty());
+  CHECK(
+      db.scalar("SELECT string_agg(c.relname || ':' || (SELECT count(*) FROM pg_inherits j WHERE j.inhparent "
+                "= c.oid), ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'events'::regclass") ==
+      "events_p202602:0,events_p202603:27,events_p202604:30");
+  CHECK(leftovers(db, "^events(_p20260[234])?$") == "");
+  CHECK(db.scalar("SELECT count(*) FROM events") == kept);
 }
