@@ -461,6 +461,10 @@ int run_manage(const Globals& globals, const ManageArgs& args)
           policy.parent_sql() + " --interval ...'), then its partitions' with --subpartition-by");
     if (is_none(args.subpartition_by))
       return remove_sub_policy(globals, *conn, outer_policy);
+    if (!args.template_table.empty())
+      throw UsageError("--template-table: a level-2 policy uses its parent's template table, whose unique "
+                       "indexes go to the partitions' own partitions; HINT: 'partman manage " +
+                       policy.parent_sql() + " --template-table T' without --subpartition-by or --level 2");
     found = outer_policy.sub != nullptr;
     if (!found && args.subpartition_by.empty())
       throw UsageError("--level 2: " + policy.parent_sql() +

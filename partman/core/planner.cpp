@@ -856,8 +856,6 @@ Policy removal_policy(const Policy& policy)
   return out;
 }
 
-// Refuses the plan of a parent that would drop or detach more than the allowed share of its partitions
-// (those it has, and those the plan creates).
 // Counts the partitions a plan removes, and adds its creates to `partitions`.
 std::size_t count_removals(const ParentPlan& pp, std::size_t& partitions)
 {
@@ -882,6 +880,8 @@ std::string refusal(std::size_t removals, std::size_t partitions, const std::str
          "--force (or raise --max-removal)";
 }
 
+// Refuses the plan of a parent that would drop or detach more than the allowed share of its partitions
+// (those it has, and those the plan creates).
 void guard_removals(std::size_t existing, const PlanOptions& options, ParentPlan& pp)
 {
   std::size_t partitions = existing;

@@ -244,10 +244,9 @@ Policy sub_policy_for(const Policy& outer, const std::string& schema, const std:
   Policy p = *outer.sub;
   p.schema = schema;
   p.table = name;
-  if (p.template_table.empty()) { // the leaves are where the parent's template's unique indexes can live
-    p.template_schema = outer.template_schema;
-    p.template_table = outer.template_table;
-  }
+  // The leaves are where the unique indexes of the parent's template table can live.
+  p.template_schema = outer.template_schema;
+  p.template_table = outer.template_table;
   return p;
 }
 

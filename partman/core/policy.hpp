@@ -128,8 +128,8 @@ std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type);
 std::string policy_summary(const Policy& policy);
 // Returns "RANGE (key)" or "LIST (key)": how a level-2 policy's partitions are partitioned.
 std::string sub_partition_clause(const Policy& sub);
-// Returns the level-2 policy of `outer` as it applies to partition `name` (in `schema`) of its parent;
-// without a template table of its own it takes the parent's.
+// Returns the level-2 policy of `outer` as it applies to partition `name` (in `schema`) of its parent, with
+// the parent's template table.
 Policy sub_policy_for(const Policy& outer, const std::string& schema, const std::string& name);
 
 // Checks the policy against itself and the parent's key type; returns an empty string when it is valid.

@@ -251,6 +251,8 @@ TEST_CASE("sub-partitioning: bad input is refused with a clear message and chang
   CHECK(contains(run(db, {"manage", "events", "--level", "2", "--premake", "2"}).out,
                  "updated the policy of \"public\".\"events\"'s partitions"));
   CHECK(db.scalar("SELECT premake FROM partman.policy WHERE level = 2") == "2");
+  CHECK(contains(run(db, {"manage", "events", "--level", "2", "--template-table", "m"}, 2).err,
+                 "--template-table: a level-2 policy uses its parent's template table"));
   const auto removed = run(db, {"manage", "events", "--subpartition-by", "none"});
   CHECK(contains(removed.out, "no longer sub-partitioning the new partitions of \"public\".\"events\""));
   CHECK(db.scalar("SELECT count(*) FROM partman.policy WHERE parent_table = 'events'") == "1");
