@@ -363,8 +363,8 @@ SubSpec parse_sub_spec(const std::string& text)
   return {word == "LIST", text.substr(open + 1, close - open - 1)};
 }
 
-// Returns the names of the unique indexes of `parent` that lack column `column` (its attribute number
-// `attnum`): a partition partitioned on that column cannot have them.
+// Returns the names of the unique indexes of `parent` that lack its column number `attnum`: a partition
+// partitioned on that column cannot have them.
 std::vector<std::string> unique_without(pqxx::transaction_base& tx, const std::string& parent, int attnum)
 {
   std::vector<std::string> out;
@@ -386,11 +386,11 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
   const std::string parent = outer_policy.parent_sql();
   pqxx::result col;
   try {
-    col = tx.exec_params("SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnum::int, "
-                         "array_length(parse_ident($2), 1) FROM pg_attribute a WHERE a.attrelid = "
-                         "to_regclass($1) AND a.attname = (parse_ident($2))[1] AND a.attnum > 0 AND NOT "
-                         "a.attisdropped AND array_length(parse_ident($2), 1) = 1",
-                         parent, spec.column);
+    col = tx.exec_params(
+        "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnum::int FROM "
+        "pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = (parse_ident($2))[1] "
+        "AND a.attnum > 0 AND NOT a.attisdropped AND array_length(parse_ident($2), 1) = 1",
+        parent, spec.column);
   } catch (const pqxx::sql_error&) {
     col.clear();
   }
