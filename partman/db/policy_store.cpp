@@ -130,9 +130,23 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
     auto it = std::find_if(all.begin(), all.end(), [&](const core::Policy& p) {
       return p.schema == name.first && p.table == name.second;
     });
-    if (it == all.end())
-      throw UsageError(core::quote_qualified(name.first, name.second) +
-                       " is not managed by partman; HINT: register it with 'partman manage'");
+    if (it == all.end()) {
+      const std::string table = core::quote_qualified(name.first, name.second);
+      // A partition planned under its parent's level-2 policy is named through that parent.
+      const auto up =
+          tx.exec_params("SELECT n.nspname, c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = "
+                         "i.inhparent JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.inhrelid "
+                         "= to_regclass($1)",
+                         table);
+      for (const auto& p : all) {
+        if (p.sub && !up.empty() && p.schema == up[0][0].as<std::string>() &&
+            p.table == up[0][1].as<std::string>())
+          throw UsageError(table + " is a partition of " + p.parent_sql() +
+                           ", kept by its level-2 policy; HINT: name " + p.parent_sql() +
+                           ", which plans its partitions too");
+      }
+      throw UsageError(table + " is not managed by partman; HINT: register it with 'partman manage'");
+    }
     if (std::none_of(out.begin(), out.end(), [&](const core::Policy& p) { return &p == &*it; }))
       out.push_back(*it);
   }

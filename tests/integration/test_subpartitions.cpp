@@ -106,6 +106,9 @@ TEST_CASE("sub-partitioning: months into days, created partitioned with every da
   const auto json = nlohmann::json::parse(run(db, {"status", "-f", "json"}).out);
   CHECK(json["parents"][0]["sub_partitioned_by"] == "RANGE (\"ts\")");
   CHECK(json["parents"][2]["level"] == 2);
+  CHECK(contains(run(db, {"plan", "events_p202611"}, 2).err,
+                 "\"public\".\"events_p202611\" is a partition of \"public\".\"events\", kept by its level-2 "
+                 "policy; HINT: name \"public\".\"events\", which plans its partitions too"));
 }
 
 TEST_CASE("sub-partitioning: retention per level, and nothing planned inside a partition its parent removes")
