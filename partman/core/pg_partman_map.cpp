@@ -85,6 +85,12 @@ std::string shell_word(const std::string& word)
   return out + "'";
 }
 
+// Returns the policy's template table as the manage command names it.
+std::string template_word(const Policy& policy)
+{
+  return shell_word(sql_word(policy.template_schema) + "." + sql_word(policy.template_table));
+}
+
 // Reports why a parent cannot be imported (the first reason given stands).
 using ProblemSink = std::function<void(const std::string&)>;
 
@@ -171,6 +177,28 @@ void map_retention(const PgPartmanParent& p, PgPartmanMapping& m, const ProblemS
         {"retention_keep_index false", "partman keeps the indexes of a detached partition"});
 }
 
+// Maps what new partitions get besides the parent's definition: its owner and grants, a template's indexes.
+void map_children(const PgPartmanParent& p, PgPartmanMapping& m)
+{
+  // pg_partman's default (false, or NULL) gives new partitions no grants, owned by its maintenance's role.
+  m.policy.inherit_privileges = is_true(p, "inherit_privileges");
+  if (m.policy.inherit_privileges)
+    m.mapped.push_back({"inherit_privileges true",
+                        "--inherit-privileges (new partitions get the parent's owner and grants)"});
+  else
+    m.mapped.push_back({"inherit_privileges false", "--no-inherit-privileges (new partitions get no grants "
+                                                    "and keep the owner partman runs as)"});
+  if (p.template_table.empty())
+    return; // none, or no such table (listed as not mapped)
+  m.policy.template_schema = p.template_schema;
+  m.policy.template_table = p.template_table;
+  m.mapped.push_back(
+      {"template_table " + value(p, "template_table"),
+       "--template-table " + template_word(m.policy) +
+           " (new partitions get its unique indexes; not its other indexes or storage options, "
+           "which pg_partman also copies)"});
+}
+
 // Lists the settings that have no partman equivalent, or none yet.
 void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
 {
@@ -181,10 +209,9 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
   note("datetime_string", "datetime_string '" + value(p, "datetime_string") + "' (partition names)",
        "partman names new partitions its own way (" + p.table +
            "_p20261125); existing partitions are adopted by their bounds, not their names");
-  note("template_table", "template_table " + value(p, "template_table"),
-       "not yet supported: partman makes new partitions from the parent (CREATE TABLE ... LIKE the parent, "
-       "then ATTACH); what only the template holds, such as a unique index without the partition key, is "
-       "not copied");
+  if (p.template_table.empty())
+    note("template_table", "template_table " + value(p, "template_table"),
+         "there is no such table: new partitions get no indexes from a template");
   const bool time = m.policy.shape != Shape::integer; // infinite_time_partitions concerns time only
   if (time && is_false(p, "infinite_time_partitions"))
     m.not_mapped.push_back(
@@ -200,9 +227,6 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
        "constraint_cols " + value(p, "constraint_cols") + ", optimize_constraint " +
            value(p, "optimize_constraint"),
        "partman adds no constraints on other columns to older partitions");
-  if (is_true(p, "inherit_privileges"))
-    m.not_mapped.push_back({"inherit_privileges true", "not yet supported: new partitions get PostgreSQL's "
-                                                       "defaults, not the parent's owner and grants"});
   note("publications", "publications " + value(p, "publications"),
        "partman adds new partitions to no publication (one that includes the parent covers its partitions)");
   if (is_true(p, "drop_cascade_fk"))
@@ -309,6 +333,7 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& tim
     m.mapped.push_back(
         {"start (no such setting)", "none: existing partitions are kept, none is made before now"});
   }
+  map_children(p, m);
   list_not_mapped(p, m);
   return m;
 }
@@ -337,7 +362,13 @@ std::string manage_command(const Policy& policy)
     if (!policy.retention_schema.empty())
       out += " --retention-schema " + shell_word(policy.retention_schema);
   }
-  return integer ? out : out + " --timezone " + shell_word(policy.timezone);
+  if (!integer)
+    out += " --timezone " + shell_word(policy.timezone);
+  if (!policy.inherit_privileges)
+    out += " --no-inherit-privileges";
+  if (!policy.template_table.empty())
+    out += " --template-table " + template_word(policy);
+  return out;
 }
 
 } // namespace partman::core

@@ -31,6 +31,8 @@ struct PgPartmanParent
   std::optional<PgInterval> retention;       // retention likewise
   bool sub_partitioned = false;              // part_config_sub configures sub-partitions below it
   std::string sub_partition_of;              // the configured parent it is a sub-partition of, if any
+  std::string template_schema;               // the plain table template_table names; empty: there is none
+  std::string template_table;
 };
 
 // One line of the report: a pg_partman setting and what became of it.

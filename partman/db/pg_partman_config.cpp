@@ -119,6 +119,14 @@ std::vector<core::PgPartmanParent> read_pg_partman_config(pqxx::transaction_base
       has(columns, "retention")
           ? "CASE WHEN " + time_key + " AND c.retention IS NOT NULL THEN c.retention::interval END"
           : std::string("NULL::interval");
+  // The plain table that template_table names, written as parent_table is.
+  const std::string template_table =
+      has(columns, "template_table")
+          ? "LEFT JOIN LATERAL (SELECT tn.nspname AS tpl_schema, tr.relname AS tpl_table FROM pg_class tr "
+            "JOIN pg_namespace tn ON tn.oid = tr.relnamespace WHERE tr.relkind = 'r' AND tn.nspname = "
+            "split_part(c.template_table, '.', 1) AND tr.relname = substr(c.template_table, "
+            "strpos(c.template_table, '.') + 1)) t ON true "
+          : "CROSS JOIN (SELECT NULL::name AS tpl_schema, NULL::name AS tpl_table) t ";
   const auto sub_columns = table_columns(tx, source.schema, "part_config_sub");
   const std::string sub_partitioned =
       has(sub_columns, "sub_parent")
@@ -131,7 +139,7 @@ std::vector<core::PgPartmanParent> read_pg_partman_config(pqxx::transaction_base
       "i.inhparent JOIN pg_namespace pn ON pn.oid = pr.relnamespace JOIN " +
       schema +
       ".part_config pc ON pc.parent_table = pn.nspname || '.' || pr.relname WHERE i.inhrelid = r.oid "
-      "LIMIT 1) AS sub_partition_of FROM " +
+      "LIMIT 1) AS sub_partition_of, t.tpl_schema, t.tpl_table FROM " +
       schema +
       ".part_config c "
       // pg_partman writes a parent as schema.table without quotes, and finds it the same way.
@@ -139,10 +147,9 @@ std::vector<core::PgPartmanParent> read_pg_partman_config(pqxx::transaction_base
       "LEFT JOIN pg_class r ON r.relnamespace = n.oid AND r.relname = substr(c.parent_table, "
       "strpos(c.parent_table, '.') + 1) "
       "LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attname = c.control AND a.attnum > 0 AND NOT "
-      "a.attisdropped "
-      "CROSS JOIN LATERAL (SELECT CASE WHEN " +
-      time_key + " THEN c.partition_interval::interval END AS iv, " + retention +
-      " AS rv) x ORDER BY c.parent_table";
+      "a.attisdropped " +
+      template_table + "CROSS JOIN LATERAL (SELECT CASE WHEN " + time_key +
+      " THEN c.partition_interval::interval END AS iv, " + retention + " AS rv) x ORDER BY c.parent_table";
   pqxx::result rows;
   try {
     rows = tx.exec(sql);
@@ -169,6 +176,10 @@ std::vector<core::PgPartmanParent> read_pg_partman_config(pqxx::transaction_base
     p.retention = interval_of(row, "rv");
     p.sub_partitioned = row["sub_partitioned"].as<bool>();
     p.sub_partition_of = row["sub_partition_of"].is_null() ? "" : row["sub_partition_of"].as<std::string>();
+    if (!row["tpl_table"].is_null()) {
+      p.template_schema = row["tpl_schema"].as<std::string>();
+      p.template_table = row["tpl_table"].as<std::string>();
+    }
     out.push_back(std::move(p));
   }
   return out;

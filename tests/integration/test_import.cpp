@@ -52,10 +52,11 @@ std::string tables(TestDb& db)
 
 std::string policy_rows(TestDb& db, const std::string& schema = "partman")
 {
-  return partman::test::join_lines(db.column("SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s', parent_schema, "
-                                             "parent_table, partition_interval, premake, retention, "
-                                             "retention_action, retention_schema, timezone, start_at) FROM " +
-                                             db.conn().quote_name(schema) + ".policy ORDER BY 1"));
+  return partman::test::join_lines(db.column(
+      "SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s.%s', parent_schema, parent_table, partition_interval, "
+      "premake, retention, retention_action, retention_schema, timezone, start_at, inherit_privileges, "
+      "template_schema, template_table) FROM " +
+      db.conn().quote_name(schema) + ".policy ORDER BY parent_schema, parent_table, level"));
 }
 
 // Checks that `text` holds every one of `parts`.
@@ -99,12 +100,16 @@ TEST_CASE("import-pg-partman --dry-run prints what maps and what does not, and w
        "time zone: Etc/UTC (the database's current TimeZone)",
        "start (no such setting)",
        "not mapped: datetime_string 'YYYY_MM_DD' (partition names): partman names new partitions its own way",
-       "not mapped: template_table pgp.template_public_ev",
+       "template_table pgp.template_public_ev",
+       "-> --template-table pgp.template_public_ev (new partitions get its unique indexes",
+       "inherit_privileges false",
+       "-> --no-inherit-privileges (new partitions get no grants",
        "not mapped: infinite_time_partitions false",
        "existing partitions: 7 and a default partition, all on partman's boundaries",
        "first apply: nothing to do",
        "equivalent: partman manage public.ev --interval '1 day' --premake 3 --retention '30 days' "
-       "--retention-action drop --timezone Etc/UTC",
+       "--retention-action drop --timezone Etc/UTC --no-inherit-privileges --template-table "
+       "pgp.template_public_ev",
        "2 to import, 0 already managed and left unchanged, 0 not imported",
        "UPDATE \"pgp\".part_config SET automatic_maintenance = 'off' WHERE parent_table IN ('public.ev', "
        "'public.mo');"});
@@ -129,8 +134,8 @@ TEST_CASE("import-pg-partman creates equivalent policies that adopt pg_partman's
   REQUIRE(r.exit_code == 0);
   check_holds(r.out, {"public.ev: imported", "public.mo: imported",
                       "2 imported, 0 already managed and left unchanged, 0 not imported"});
-  CHECK(policy_rows(db) == "public|ev|1 day|3|30 days|drop||Etc/UTC|\n"
-                           "public|mo|1 month|4||detach||Etc/UTC|\n");
+  CHECK(policy_rows(db) == "public|ev|1 day|3|30 days|drop||Etc/UTC||f|pgp.template_public_ev\n"
+                           "public|mo|1 month|4||detach||Etc/UTC||f|pgp.template_public_mo\n");
   // Neither pg_partman's configuration nor any table changed.
   CHECK(pg_partman_config(db) == config);
   CHECK(tables(db) == before);
@@ -141,9 +146,11 @@ TEST_CASE("import-pg-partman creates equivalent policies that adopt pg_partman's
   REQUIRE(plan.exit_code == 0);
   CHECK(partman::test::action_count(plan.out) == 0);
   const auto text = db.partman({"plan", "public.ev", "public.mo"});
+  CHECK(contains(text.out, "\"public\".\"ev\" (1 day, premake 3, retention 30 days (drop), Etc/UTC, template "
+                           "\"pgp\".\"template_public_ev\", privileges not inherited)\n  nothing to do"));
   CHECK(contains(text.out,
-                 "\"public\".\"ev\" (1 day, premake 3, retention 30 days (drop), Etc/UTC)\n  nothing to do"));
-  CHECK(contains(text.out, "\"public\".\"mo\" (1 month, premake 4, Etc/UTC)\n  nothing to do"));
+                 "\"public\".\"mo\" (1 month, premake 4, Etc/UTC, template \"pgp\".\"template_public_mo\", "
+                 "privileges not inherited)\n  nothing to do"));
 
   // Three days on, partman continues exactly where pg_partman's premake stopped, with its own names.
   const std::string last_upper = db.scalar(
@@ -205,8 +212,8 @@ TEST_CASE("import-pg-partman reports what cannot be mapped, imports the rest, an
                       "public.w7: not imported: existing partitions do not line up with partman's '1 week' "
                       "boundaries in Etc/UTC",
                       "partman would leave gaps beside them", "public.mo: imported",
-                      "not mapped: automatic_maintenance off",
-                      "not mapped: inherit_privileges true: not yet supported",
+                      "not mapped: automatic_maintenance off", "inherit_privileges true",
+                      "-> --inherit-privileges (new partitions get the parent's owner and grants)",
                       "2 imported, 0 already managed and left unchanged, 6 not imported",
                       "WHERE parent_table IN ('public.ev', 'public.mo');"});
   CHECK(db.column("SELECT parent_table FROM partman.policy ORDER BY 1") ==
@@ -339,7 +346,7 @@ TEST_CASE("import-pg-partman follows the database's TimeZone, as pg_partman's bo
                       "--timezone Europe/Berlin",
                       "public.utc: not imported: existing partitions do not line up with partman's '1 day' "
                       "boundaries in Europe/Berlin"});
-  CHECK(policy_rows(db) == "public|ev|1 day|4||detach||Europe/Berlin|\n");
+  CHECK(policy_rows(db) == "public|ev|1 day|4||detach||Europe/Berlin||f|pgp.template_public_ev\n");
   const auto plan = db.partman({"plan", "--format", "json"});
   CHECK(plan.exit_code == 0);
   CHECK(partman::test::action_count(plan.out) == 0);
@@ -375,8 +382,9 @@ TEST_CASE("import-pg-partman: pg_partman missing, part_config elsewhere, and a s
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "equivalent: partman --schema partman_policy manage public.ev"));
   CHECK(contains(r.out, "UPDATE \"partman\".part_config SET automatic_maintenance = 'off'"));
-  CHECK(policy_rows(shared, "partman_policy") == "public|ev|1 day|3|30 days|drop||Etc/UTC|\n"
-                                                 "public|mo|1 month|4||detach||Etc/UTC|\n");
+  CHECK(policy_rows(shared, "partman_policy") ==
+        "public|ev|1 day|3|30 days|drop||Etc/UTC||f|partman.template_public_ev\n"
+        "public|mo|1 month|4||detach||Etc/UTC||f|partman.template_public_mo\n");
   const auto plan = shared.partman({"--schema", "partman_policy", "plan", "--format", "json"});
   CHECK(plan.exit_code == 0);
   CHECK(partman::test::action_count(plan.out) == 0);

@@ -33,6 +33,8 @@ PgPartmanParent daily_row()
               {"inherit_privileges", "false"},
               {"undo_in_progress", "false"}};
   p.interval = PgInterval{0, 1, 0};
+  p.template_schema = "partman";
+  p.template_table = "template_public_ev";
   return p;
 }
 
@@ -86,12 +88,44 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
   CHECK(contains(mapped, "start (no such setting) => none"));
   const auto not_mapped = settings(m.not_mapped);
   CHECK(contains(not_mapped, "datetime_string 'YYYY_MM_DD'"));
-  CHECK(contains(not_mapped, "template_table partman.template_public_ev"));
   CHECK(contains(not_mapped, "infinite_time_partitions false"));
+  CHECK(!contains(not_mapped, "template_table"));
   CHECK(!contains(not_mapped, "inherit_privileges"));
   CHECK(!contains(not_mapped, "automatic_maintenance"));
-  CHECK(manage_command(m.policy) == "manage public.ev --interval '1 day' --premake 7 --retention '30 days' "
-                                    "--retention-action drop --timezone Europe/Berlin");
+  CHECK(manage_command(m.policy) ==
+        "manage public.ev --interval '1 day' --premake 7 --retention '30 days' "
+        "--retention-action drop --timezone Europe/Berlin --no-inherit-privileges "
+        "--template-table partman.template_public_ev");
+}
+
+TEST_CASE("pg_partman map: inherit_privileges and template_table map onto what new partitions get")
+{
+  // pg_partman's default, false, gives new partitions no grants; so does a NULL.
+  auto row = daily_row();
+  auto m = map_pg_partman(row, "UTC");
+  CHECK(!m.policy.inherit_privileges);
+  CHECK(contains(settings(m.mapped), "inherit_privileges false => --no-inherit-privileges"));
+  row.values.erase("inherit_privileges");
+  CHECK(!map_pg_partman(row, "UTC").policy.inherit_privileges);
+  row.values["inherit_privileges"] = "true";
+  m = map_pg_partman(row, "UTC");
+  CHECK(m.policy.inherit_privileges);
+  CHECK(contains(settings(m.mapped), "inherit_privileges true => --inherit-privileges"));
+  CHECK(!contains(manage_command(m.policy), "inherit"));
+
+  // The template table maps when it exists.
+  CHECK(m.policy.template_schema == "partman");
+  CHECK(m.policy.template_table == "template_public_ev");
+  CHECK(contains(settings(m.mapped), "template_table partman.template_public_ev => --template-table "
+                                     "partman.template_public_ev (new partitions get its unique indexes"));
+  row.template_schema.clear();
+  row.template_table.clear();
+  m = map_pg_partman(row, "UTC");
+  CHECK(m.problem.empty());
+  CHECK(m.policy.template_table.empty());
+  CHECK(contains(settings(m.not_mapped),
+                 "template_table partman.template_public_ev => there is no such table"));
+  CHECK(!contains(manage_command(m.policy), "--template-table"));
 }
 
 TEST_CASE("pg_partman map: retention keeps the table by default (detach), or moves it to retention_schema")
@@ -198,7 +232,8 @@ TEST_CASE("pg_partman map: integer ranges map to a width and a retention below t
   CHECK(!contains(mapped, "time zone"));
   CHECK(!contains(settings(m.not_mapped), "infinite_time_partitions")); // time only
   CHECK(manage_command(m.policy) ==
-        "manage public.ev --interval 100000 --premake 4 --retention 500000 --retention-action drop");
+        "manage public.ev --interval 100000 --premake 4 --retention 500000 --retention-action drop "
+        "--no-inherit-privileges --template-table partman.template_public_ev");
 
   row.values["partition_interval"] = "0";
   CHECK(contains(map_pg_partman(row, "UTC").problem, "partition_interval: invalid width '0'"));
@@ -220,7 +255,8 @@ TEST_CASE("pg_partman map: epoch keys map to an epoch policy with time intervals
   CHECK(m.policy.retention->text() == "7 days");
   CHECK(contains(settings(m.mapped), "epoch 'milliseconds' => --epoch milliseconds"));
   CHECK(manage_command(m.policy) == "manage public.ev --epoch milliseconds --interval '1 day' --premake 4 "
-                                    "--retention '7 days' --retention-action detach --timezone UTC");
+                                    "--retention '7 days' --retention-action detach --timezone UTC "
+                                    "--no-inherit-privileges --template-table partman.template_public_ev");
 }
 
 TEST_CASE("pg_partman map: shapes partman does not plan are not imported, with the reason")
@@ -274,7 +310,6 @@ TEST_CASE("pg_partman map: options without an equivalent are listed; the parent 
 {
   auto row = daily_row();
   row.values["automatic_maintenance"] = "off";
-  row.values["inherit_privileges"] = "true";
   row.values["constraint_cols"] = "{id}";
   row.values["optimize_constraint"] = "30";
   row.values["infinite_time_partitions"] = "true";
@@ -284,7 +319,7 @@ TEST_CASE("pg_partman map: options without an equivalent are listed; the parent 
   const auto m = map_pg_partman(row, "UTC");
   CHECK(m.problem.empty());
   const auto not_mapped = settings(m.not_mapped);
-  for (const char* setting : {"automatic_maintenance off", "inherit_privileges true", "constraint_cols {id}",
+  for (const char* setting : {"automatic_maintenance off", "constraint_cols {id}",
                               "date_trunc_interval 'week'", "publications {pub}", "drop_cascade_fk true"})
     CHECK(contains(not_mapped, setting));
   CHECK(!contains(not_mapped, "infinite_time_partitions"));
