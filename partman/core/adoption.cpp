@@ -1,5 +1,6 @@
 #include "partman/core/adoption.hpp"
 
+#include "partman/core/planner.hpp"
 #include "partman/core/timepoint.hpp"
 
 namespace partman::core {
@@ -53,6 +54,8 @@ Adoption check_adoption(const ParentSnapshot& parent, const Policy& policy, Micr
               : parent.key_type == KeyType::timestamptz ? now
                                                         : to_local(slots.zone, now);
   }
+  if (parent.within) // planned over its whole range whatever now is: only what retention removes is behind
+    now_key = key_position(parent, policy, now).cutoff;
   for (const auto& child : parent.children) {
     if (child.is_default) {
       out.has_default = true;

@@ -21,7 +21,8 @@ struct Adoption
 };
 
 // Compares each partition of `parent` with the slots of `policy` (its interval in its time zone, or its
-// integer width) at `now`; for integer ranges "now" is the largest value present (parent.key_max).
+// integer width) at `now`; for integer ranges "now" is the largest value present (parent.key_max). A
+// partition planned over its whole range (ParentSnapshot::within) has only what retention removes behind.
 Adoption check_adoption(const ParentSnapshot& parent, const Policy& policy, Micros now);
 
 } // namespace partman::core

@@ -203,14 +203,21 @@ bool save_policy(pqxx::connection& conn, const std::string& schema, const core::
   return inserted;
 }
 
+bool delete_policy(pqxx::transaction_base& tx, const std::string& schema, const TableName& parent,
+                   int from_level)
+{
+  return tx.exec_params("DELETE FROM " + core::quote_ident(schema) +
+                            ".policy WHERE parent_schema = $1 AND parent_table = $2 AND level >= $3",
+                        parent.first, parent.second, from_level)
+             .affected_rows() > 0;
+}
+
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent, int from_level)
 {
   pqxx::work tx(conn);
-  const auto r = tx.exec_params("DELETE FROM " + core::quote_ident(schema) +
-                                    ".policy WHERE parent_schema = $1 AND parent_table = $2 AND level >= $3",
-                                parent.first, parent.second, from_level);
+  const bool deleted = delete_policy(tx, schema, parent, from_level);
   tx.commit();
-  return r.affected_rows() > 0;
+  return deleted;
 }
 
 } // namespace partman::db

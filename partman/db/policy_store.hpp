@@ -29,5 +29,8 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
 // was none.
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent,
                    int from_level = 1);
+// The same inside `tx`.
+bool delete_policy(pqxx::transaction_base& tx, const std::string& schema, const TableName& parent,
+                   int from_level = 1);
 
 } // namespace partman::db

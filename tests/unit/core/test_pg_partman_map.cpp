@@ -424,3 +424,33 @@ TEST_CASE("adoption: epoch keys are compared as the instants they hold")
   policy.epoch_unit = EpochUnit::milliseconds; // the same numbers read as milliseconds: 1970
   CHECK(check_adoption(parent, policy, now).behind.size() == 1);
 }
+
+TEST_CASE("adoption: a partition planned over its whole range has only what retention removes behind")
+{
+  // A year of months on the same key (a level-2 policy): partman plans all of the year, whatever now is.
+  auto year = make_parent("app", "ev_p2026");
+  year.within = true;
+  year.within_lower = key("2026-01-01 00:00+00");
+  year.within_upper = key("2027-01-01 00:00+00");
+  year.children = {make_child("app", "ev_odd", "2026-01-01 00:00+00", "2026-01-15 00:00+00"),
+                   make_child("app", "ev_p2026_02", "2026-02-01 00:00+00", "2026-03-01 00:00+00")};
+  auto policy = make_policy("app", "ev_p2026", "1 month");
+  const Micros now = at("2026-11-25 10:00");
+  auto a = check_adoption(year, policy, now);
+  CHECK(a.aligned == 1);
+  CHECK(a.behind.empty());
+  REQUIRE(a.ahead.size() == 1);
+  CHECK(a.ahead.front().name == "ev_odd");
+
+  // What retention removes is not planned again.
+  policy.retention = period("6 months");
+  a = check_adoption(year, policy, now);
+  CHECK(a.ahead.empty());
+  REQUIRE(a.behind.size() == 1);
+  CHECK(a.behind.front().name == "ev_odd");
+
+  // Without `within` (another key) the partition is behind now, as at level 1.
+  year.within = false;
+  policy.retention.reset();
+  CHECK(check_adoption(year, policy, now).behind.size() == 1);
+}
