@@ -91,6 +91,13 @@ std::string template_word(const Policy& policy)
   return shell_word(sql_word(policy.template_schema) + "." + sql_word(policy.template_table));
 }
 
+// Returns how a level-2 policy's partitions are partitioned, as the manage command writes it.
+std::string sub_by_word(const Policy& policy)
+{
+  return shell_word(std::string(policy.shape == Shape::list ? "LIST (" : "RANGE (") +
+                    sql_word(policy.partition_key) + ")");
+}
+
 // Reports why a parent cannot be imported (the first reason given stands).
 using ProblemSink = std::function<void(const std::string&)>;
 
@@ -106,11 +113,12 @@ void map_interval(const PgPartmanParent& p, PgPartmanMapping& m, const ProblemSi
   }
   m.intervals.push_back(*iv);
   if (iv->unit == Unit::day && iv->count % 7 == 0) {
-    // pg_partman's 'weekly' (and date_trunc_interval 'week') starts weeks on Monday, as partman's weeks do;
+    // pg_partman's 'weekly' (its datetime_string has IW; part_config_sub keeps the word itself, and
+    // date_trunc_interval 'week') starts weeks on Monday, as partman's weeks do;
     // other multiples of 7 days start on the weekday the set was created, which existing partitions show.
     const Interval weeks{Unit::week, iv->count / 7};
     const bool monday = value(p, "datetime_string").find("IW") != std::string::npos ||
-                        value(p, "date_trunc_interval") == "week";
+                        value(p, "date_trunc_interval") == "week" || raw == "weekly";
     m.intervals.insert(m.intervals.begin(), weeks);
     if (monday)
       m.intervals.pop_back();
@@ -241,6 +249,33 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
        "partman works on parents in parallel, in no set order");
 }
 
+// Maps the part_config_sub row of `p` onto its level-2 policy, as part_config's rows are mapped; its lines
+// and its problem are marked as level 2.
+void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const std::string& timezone,
+             const ProblemSink& problem)
+{
+  PgPartmanMapping sub = map_pg_partman(*p.sub, timezone);
+  const std::string key = value(*p.sub, "control");
+  sub.policy.level = 2;
+  sub.policy.partition_key = key;
+  const std::string mark = "level 2: ";
+  m.mapped.push_back(
+      {mark + "control " + key, "--subpartition-by " + sub_by_word(sub.policy) +
+                                    " (new partitions are created partitioned, with their own partitions)"});
+  for (auto& line : sub.mapped) {
+    if (key == value(p, "control") && line.setting.rfind("start", 0) == 0)
+      line.outcome = "none: on the parent's own key each partition's partitions cover its whole range "
+                     "(pg_partman makes only those its premake reaches; the first apply adds the others)";
+    m.mapped.push_back({mark + line.setting, line.outcome});
+  }
+  for (const auto& line : sub.not_mapped)
+    m.not_mapped.push_back({mark + line.setting, line.outcome});
+  if (!sub.problem.empty())
+    problem("level 2 (part_config_sub): " + sub.problem);
+  m.sub_intervals = sub.intervals;
+  m.policy.sub = std::make_shared<const Policy>(std::move(sub.policy));
+}
+
 } // namespace
 
 PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& timezone)
@@ -269,14 +304,9 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& tim
             "move the set to native partitioning first");
   else if (type == "list")
     problem("LIST partitioning: not yet supported by this partman");
-  if (p.sub_partitioned)
-    problem("sub-partitioning via part_config_sub: not imported (its partitions are partitioned "
-            "themselves); HINT: give it a level-2 policy with 'partman manage PARENT --subpartition-by ...' "
-            "after the import");
   if (!p.sub_partition_of.empty())
-    problem("a sub-partition set of " + p.sub_partition_of +
-            " (part_config_sub): not imported; HINT: its parent's level-2 policy keeps it ('partman manage " +
-            p.sub_partition_of + " --subpartition-by ...')");
+    problem("a sub-partition set of " + p.sub_partition_of + " (part_config_sub): the level-2 policy of " +
+            p.sub_partition_of + " keeps it, not a policy of its own; HINT: import " + p.sub_partition_of);
   if (epoch != "none") {
     const auto unit = parse_epoch_unit(epoch);
     if (!unit)
@@ -335,15 +365,25 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& tim
   }
   map_children(p, m);
   list_not_mapped(p, m);
+  if (p.sub)
+    map_sub(p, m, timezone, problem);
   return m;
 }
 
-void choose_interval(PgPartmanMapping& m, std::size_t index)
+void choose_interval(PgPartmanMapping& m, std::size_t index, int level)
 {
-  m.policy.interval = m.intervals.at(index);
+  const std::string setting = level == 2 ? "level 2: partition_interval" : "partition_interval";
+  Interval chosen;
+  if (level == 2) {
+    auto sub = std::make_shared<Policy>(*m.policy.sub);
+    chosen = sub->interval = m.sub_intervals.at(index);
+    m.policy.sub = std::move(sub);
+  } else {
+    chosen = m.policy.interval = m.intervals.at(index);
+  }
   for (auto& line : m.mapped) {
-    if (line.setting.rfind("partition_interval", 0) == 0)
-      line.outcome = "--interval '" + m.policy.interval.text() + "'";
+    if (line.setting.rfind(setting, 0) == 0)
+      line.outcome = "--interval '" + chosen.text() + "'";
   }
 }
 
@@ -351,6 +391,8 @@ std::string manage_command(const Policy& policy)
 {
   const bool integer = policy.shape == Shape::integer;
   std::string out = "manage " + shell_word(sql_word(policy.schema) + "." + sql_word(policy.table));
+  if (policy.level == 2)
+    out += " --subpartition-by " + sub_by_word(policy);
   if (policy.shape == Shape::epoch)
     out += std::string(" --epoch ") + to_string(policy.epoch_unit);
   out += " --interval " + shell_word(integer ? std::to_string(policy.width) : policy.interval.text()) +

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,10 +30,12 @@ struct PgPartmanParent
   std::map<std::string, std::string> values; // part_config's columns as text; NULL and absent columns omitted
   std::optional<PgInterval> interval;        // partition_interval cast by the server (time and epoch keys)
   std::optional<PgInterval> retention;       // retention likewise
-  bool sub_partitioned = false;              // part_config_sub configures sub-partitions below it
-  std::string sub_partition_of;              // the configured parent it is a sub-partition of, if any
+  std::string sub_partition_of;              // the configured parent it is a sub-partition set of, if any
   std::string template_schema;               // the plain table template_table names; empty: there is none
   std::string template_table;
+  // Its part_config_sub row: the sub_ columns without their prefix (sub_parent as parent_table), with this
+  // parent's schema, table and the control column's type in it; none when it is not sub-partitioned.
+  std::shared_ptr<const PgPartmanParent> sub;
 };
 
 // One line of the report: a pg_partman setting and what became of it.
@@ -49,15 +52,19 @@ struct PgPartmanMapping
   Policy policy;                   // the equivalent policy (time and epoch: with intervals.front())
   std::vector<Interval> intervals; // time and epoch: candidate intervals, preferred first (7 days: 1 week,
                                    // then 7 days); integer ranges have one width and none of these
+  std::vector<Interval> sub_intervals; // the same for the level-2 policy (policy.sub)
   std::vector<MappedOption> mapped;
   std::vector<MappedOption> not_mapped;
 };
 
-// Maps one part_config row; `timezone` is the database's TimeZone, which pg_partman's boundaries follow.
+// Maps one part_config row, and its part_config_sub row onto a level-2 policy (report lines marked
+// "level 2: "); `timezone` is the database's TimeZone, which pg_partman's boundaries follow.
 PgPartmanMapping map_pg_partman(const PgPartmanParent& parent, const std::string& timezone);
-// Makes `mapping.intervals[index]` the policy's interval, and the report say so.
-void choose_interval(PgPartmanMapping& mapping, std::size_t index);
-// Returns the 'partman manage' command line that registers `policy` (words quoted for a POSIX shell).
+// Makes `mapping.intervals[index]` the policy's interval (level 2: `mapping.sub_intervals[index]` the level-2
+// policy's), and the report say so.
+void choose_interval(PgPartmanMapping& mapping, std::size_t index, int level = 1);
+// Returns the 'partman manage' command line that registers `policy` at its level (words quoted for a POSIX
+// shell).
 std::string manage_command(const Policy& policy);
 
 } // namespace partman::core

@@ -20,8 +20,8 @@ struct PgPartmanSource
 // UsageError with a hint when there is none.
 PgPartmanSource find_pg_partman(pqxx::transaction_base& tx, const std::string& from_schema);
 // Reads every parent of part_config, only the columns that exist there, with what the catalog says of each
-// parent; intervals and retentions of time keys come cast by the server (UsageError for one that is not an
-// interval).
+// parent, and with its part_config_sub row if it has one; intervals and retentions of time keys come cast by
+// the server (UsageError for one that is not an interval).
 std::vector<core::PgPartmanParent> read_pg_partman_config(pqxx::transaction_base& tx,
                                                           const PgPartmanSource& source);
 // Returns the database's TimeZone as a new session starts with it (partman's own sessions run in UTC).

@@ -1,7 +1,9 @@
 // import-pg-partman against a real pg_partman (Debian's postgresql-15-partman, 4.7): what maps, what is
 // written, what is left alone, and that pg_partman's configuration and the tables never change.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness.hpp"
 #include "util.hpp"
@@ -57,6 +59,57 @@ std::string policy_rows(TestDb& db, const std::string& schema = "partman")
       "premake, retention, retention_action, retention_schema, timezone, start_at, inherit_privileges, "
       "template_schema, template_table) FROM " +
       db.conn().quote_name(schema) + ".policy ORDER BY parent_schema, parent_table, level"));
+}
+
+// Creates public.sub through pg_partman (in schema pgp): yearly partitions (premake 1), each partitioned
+// by month on the same key (premake 1): part_config_sub, and a part_config row per year.
+void pg_partman_years_of_months(TestDb& db)
+{
+  db.exec(R"sql(
+    CREATE TABLE public.sub (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+    SELECT pgp.create_parent('public.sub', 'at', 'native', 'yearly', p_premake := 1);
+    SELECT pgp.create_sub_parent('public.sub', 'at', 'native', 'monthly', p_premake := 1,
+                                 p_native_check := 'yes');
+  )sql");
+}
+
+// Returns the sub-partition sets of public.sub, each as "name lower..upper: its partitions' bounds".
+std::vector<std::string> years_of_months(TestDb& db)
+{
+  return db.column(
+      "SELECT y.relname || ' ' || pg_get_expr(y.relpartbound, y.oid) || ': ' || coalesce((SELECT "
+      "string_agg(pg_get_expr(m.relpartbound, m.oid), ', ' ORDER BY pg_get_expr(m.relpartbound, m.oid)) FROM "
+      "pg_inherits mi JOIN pg_class m ON m.oid = mi.inhrelid WHERE mi.inhparent = y.oid AND "
+      "pg_get_expr(m.relpartbound, m.oid) <> 'DEFAULT'), '') FROM pg_inherits yi JOIN pg_class y ON y.oid = "
+      "yi.inhrelid WHERE yi.inhparent = 'public.sub'::regclass AND y.relkind = 'p' ORDER BY 1");
+}
+
+// Returns the lower bounds of the partitions of public.sub's sub-partition sets, as the server writes them.
+std::vector<std::string> month_starts(TestDb& db)
+{
+  return db.column("SELECT (regexp_match(pg_get_expr(m.relpartbound, m.oid), 'FROM \\(''([^'']+)''\\)'))[1] "
+                   "FROM pg_inherits yi JOIN pg_inherits mi ON mi.inhparent = yi.inhrelid JOIN pg_class m ON "
+                   "m.oid = mi.inhrelid WHERE yi.inhparent = 'public.sub'::regclass AND NOT "
+                   "m.relpartbound::text LIKE '%is_default true%' ORDER BY 1");
+}
+
+// Returns the sub-partition sets of public.sub whose partitions do not cover exactly their range, month by
+// month, each with why.
+std::vector<std::string> uncovered_years(TestDb& db)
+{
+  return db.column(R"sql(
+    WITH b AS (
+      SELECT y.relname AS year, (regexp_match(pg_get_expr(y.relpartbound, y.oid), 'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)')) AS yb,
+             (regexp_match(pg_get_expr(m.relpartbound, m.oid), 'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)')) AS mb
+        FROM pg_inherits yi JOIN pg_class y ON y.oid = yi.inhrelid
+        JOIN pg_inherits mi ON mi.inhparent = y.oid JOIN pg_class m ON m.oid = mi.inhrelid
+       WHERE yi.inhparent = 'public.sub'::regclass AND y.relkind = 'p' AND NOT m.relpartbound::text LIKE '%is_default true%'
+    )
+    SELECT year || ': ' || string_agg(mb[1] || '..' || mb[2], ', ' ORDER BY mb[1]) FROM b GROUP BY year, yb
+    HAVING count(*) <> 12 OR min(mb[1]::timestamptz) <> yb[1]::timestamptz OR max(mb[2]::timestamptz) <> yb[2]::timestamptz
+        OR bool_or(mb[2]::timestamptz <> mb[1]::timestamptz + interval '1 month')
+    ORDER BY 1
+  )sql");
 }
 
 // Checks that `text` holds every one of `parts`.
@@ -180,12 +233,8 @@ TEST_CASE("import-pg-partman reports what cannot be mapped, imports the rest, an
   TestDb db;
   REQUIRE(db.partman({"install"}).exit_code == 0);
   pg_partman_parents(db);
+  pg_partman_years_of_months(db);
   db.exec(R"sql(
-    -- Yearly partitions, each partitioned by month: part_config_sub, and a part_config row per year.
-    CREATE TABLE public.sub (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at);
-    SELECT pgp.create_parent('public.sub', 'at', 'native', 'yearly', p_premake := 1);
-    SELECT pgp.create_sub_parent('public.sub', 'at', 'native', 'monthly', p_premake := 1,
-                                 p_native_check := 'yes');
     CREATE TABLE public.trig (id bigint, at timestamptz NOT NULL);
     SELECT pgp.create_parent('public.trig', 'at', 'partman', 'daily');
     -- Seven-day partitions that start on a Wednesday: neither partman's ISO weeks (Monday) nor its 7-day
@@ -202,22 +251,168 @@ TEST_CASE("import-pg-partman reports what cannot be mapped, imports the rest, an
   const auto r = db.partman({"import-pg-partman"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
-  CHECK(contains(r.out, "public.sub: not imported: sub-partitioning via part_config_sub"));
+  // The sub-partitioned parent is imported with its level-2 policy, which keeps its sub-partition sets.
+  CHECK(contains(r.out, "public.sub: imported"));
   std::size_t sets = 0;
-  for (auto at = r.out.find("not imported: a sub-partition set of public.sub"); at != std::string::npos;
-       at = r.out.find("not imported: a sub-partition set of public.sub", at + 1))
+  for (auto at = r.out.find(": kept by the level-2 policy of public.sub"); at != std::string::npos;
+       at = r.out.find(": kept by the level-2 policy of public.sub", at + 1))
     ++sets;
   CHECK(sets == 3); // public.sub_p<last year>, <this year> and <next year>
-  check_holds(r.out, {"public.trig: not imported: trigger-based (non-native) partitioning",
-                      "public.w7: not imported: existing partitions do not line up with partman's '1 week' "
-                      "boundaries in Etc/UTC",
-                      "partman would leave gaps beside them", "public.mo: imported",
-                      "not mapped: automatic_maintenance off", "inherit_privileges true",
-                      "-> --inherit-privileges (new partitions get the parent's owner and grants)",
-                      "2 imported, 0 already managed and left unchanged, 6 not imported",
+  const std::string year = db.scalar("SELECT extract(year from now())::int");
+  const std::string sets_list = "'public.sub_p" + std::to_string(std::stoi(year) - 1) + "', 'public.sub_p" +
+                                year + "', 'public.sub_p" + std::to_string(std::stoi(year) + 1) + "'";
+  check_holds(r.out,
+              {"public.trig: not imported: trigger-based (non-native) partitioning",
+               "public.w7: not imported: existing partitions do not line up with partman's '1 week' "
+               "boundaries in Etc/UTC",
+               "partman would leave gaps beside them", "public.mo: imported",
+               "not mapped: automatic_maintenance off", "inherit_privileges true",
+               "-> --inherit-privileges (new partitions get the parent's owner and grants)",
+               "3 imported, 3 sub-partition set(s) kept by level-2 policies, 0 already managed and left "
+               "unchanged, 2 not imported",
+               "WHERE parent_table IN ('public.ev', 'public.mo', 'public.sub', " + sets_list + ");"});
+  CHECK(db.column("SELECT parent_table || ' ' || level FROM partman.policy ORDER BY 1") ==
+        std::vector<std::string>{"ev 1", "mo 1", "sub 1", "sub 2"});
+  CHECK(pg_partman_config(db) == config);
+  CHECK(tables(db) == before);
+}
+
+TEST_CASE("import-pg-partman imports a sub-partitioned parent with a level-2 policy that keeps its sets")
+{
+  TestDb db;
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  db.exec("CREATE SCHEMA pgp; CREATE EXTENSION pg_partman SCHEMA pgp");
+  pg_partman_years_of_months(db);
+  const std::string config = pg_partman_config(db);
+  const std::string before = tables(db);
+  const auto months = month_starts(db);
+  REQUIRE(years_of_months(db).size() == 3);
+  const std::string year = db.scalar("SELECT extract(year from now())::int");
+
+  // A dry run writes nothing.
+  auto r = db.partman({"import-pg-partman", "--dry-run"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  check_holds(r.out, {"public.sub: would be imported",
+                      "public.sub_p" + year + ": would be kept by the level-2 policy of public.sub",
+                      "1 to import, 3 sub-partition set(s) to be kept by level-2 policies"});
+  CHECK(db.scalar("SELECT count(*) FROM partman.policy") == "0");
+
+  r = db.partman({"import-pg-partman", "public.sub"}); // its sets come with it
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  check_holds(
+      r.out,
+      {"\"pgp\".part_config: 4 parent(s)", "public.sub: imported", "partition_interval '1 year'",
+       "-> --interval '1 year'", "level 2: control at", "-> --subpartition-by 'RANGE (at)'",
+       "level 2: partition_interval 'monthly'", "-> --interval '1 month'", "level 2: premake 1",
+       "level 2: template_table pgp.template_public_sub", "level 2: start (no such setting)",
+       "-> none: on the parent's own key each partition's partitions cover "
+       "its whole range",
+       "existing partitions: 3 and a default partition, all on partman's boundaries",
+       "first apply: nothing to do; in its sub-partition sets: ",
+       "equivalent: partman manage public.sub --interval '1 year' --premake 1 --timezone Etc/UTC "
+       "--no-inherit-privileges --template-table pgp.template_public_sub\n"
+       "              partman manage public.sub --subpartition-by 'RANGE (at)' --interval '1 month' "
+       "--premake 1 "
+       "--timezone Etc/UTC --no-inherit-privileges --template-table pgp.template_public_sub",
+       "public.sub_p" + year + ": kept by the level-2 policy of public.sub",
+       "1 imported, 3 sub-partition set(s) kept by level-2 policies, 0 already managed and left unchanged, 0 "
+       "not imported",
+       "UPDATE \"pgp\".part_config SET automatic_maintenance = 'off' WHERE parent_table IN ('public.sub', "
+       "'public.sub_p"});
+  CHECK(policy_rows(db) == "public|sub|1 year|1||detach||Etc/UTC||f|pgp.template_public_sub\n"
+                           "public|sub|1 month|1||detach||Etc/UTC||f|pgp.template_public_sub\n");
+  CHECK(db.column(
+            "SELECT format('%s %s %s', level, partition_key, shape) FROM partman.policy ORDER BY level") ==
+        std::vector<std::string>{"1  time", "2 at time"});
+  CHECK(pg_partman_config(db) == config);
+  CHECK(tables(db) == before);
+
+  // The plan makes no year, and no month that exists: only the months pg_partman's premake did not reach,
+  // inside the years that exist (partman's months cover each year).
+  const auto plan = db.partman({"plan", "--format", "json"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  const auto doc = nlohmann::json::parse(plan.out);
+  std::size_t creates = 0;
+  for (const auto& parent : doc.at("parents")) {
+    const std::string table = parent.at("table").get<std::string>();
+    INFO(table);
+    if (table == "sub")
+      CHECK(parent.at("actions").empty());
+    for (const auto& a : parent.at("actions")) {
+      CHECK(a.at("action") == "create");
+      const std::string from = a.at("bounds").at("from").get<std::string>();
+      CHECK(table == "sub_p" + from.substr(0, 4));                                        // inside its year
+      CHECK(std::find(months.begin(), months.end(), from.substr(0, 22)) == months.end()); // no month twice
+      ++creates;
+    }
+  }
+  CHECK(creates == 36 - months.size()); // three years of months
+  CHECK(!uncovered_years(db).empty());
+
+  // Applying keeps every table pg_partman made, as it was, and fills the years.
+  REQUIRE(db.partman({"apply"}).exit_code == 0);
+  const std::string after = tables(db);
+  std::istringstream lines(before);
+  for (std::string line; std::getline(lines, line);)
+    CHECK(contains(after, line + "\n"));
+  CHECK(uncovered_years(db).empty());
+  r = db.partman({"plan", "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(partman::test::action_count(r.out) == 0);
+  r = db.partman({"apply"});
+  CHECK(r.exit_code == 0);
+  CHECK(tables(db) == after);
+
+  // A year on, premake makes the year after, partitioned with its twelve months.
+  const std::string later = db.scalar("SELECT to_char(now() AT TIME ZONE 'UTC' + interval '1 year', "
+                                      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+  const std::string next = std::to_string(std::stoi(year) + 2);
+  r = db.partman({"plan", "public.sub", "--at", later, "--format", "json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto ahead = nlohmann::json::parse(r.out);
+  const auto& actions = ahead.at("parents").at(0).at("actions");
+  REQUIRE(actions.size() == 1);
+  CHECK(actions.at(0).at("bounds").at("from") == next + "-01-01 00:00:00+00:00");
+  CHECK(actions.at(0).at("sub_partitions").size() == 12);
+  REQUIRE(db.partman({"apply", "--at", later}).exit_code == 0);
+  CHECK(years_of_months(db).size() == 4);
+  CHECK(uncovered_years(db).empty());
+  CHECK(db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.sub_p" + next +
+                  "'::regclass") == "12");
+}
+
+TEST_CASE("import-pg-partman refuses a sub-partitioned parent whose set does not line up, naming it")
+{
+  TestDb db;
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  pg_partman_parents(db);
+  pg_partman_years_of_months(db);
+  // Half a February made by hand in last year's set, where pg_partman made January only.
+  const std::string last = db.scalar("SELECT (extract(year from now()) - 1)::int");
+  db.exec("CREATE TABLE public.sub_odd PARTITION OF public.sub_p" + last + " FOR VALUES FROM ('" + last +
+          "-02-01 00:00+00') TO ('" + last + "-02-15 00:00+00')");
+  const std::string config = pg_partman_config(db);
+  const std::string before = tables(db);
+
+  const auto r = db.partman({"import-pg-partman"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  check_holds(r.out, {"public.sub: not imported: sub-partition set \"public\".\"sub_p" + last +
+                          "\": existing partitions do not line up with partman's '1 month' boundaries in "
+                          "Etc/UTC: \"public\".\"sub_odd\" [" +
+                          last + "-02-01 00:00:00+00:00, " + last +
+                          "-02-15 00:00:00+00:00); partman would leave gaps beside them",
+                      "public.sub_p" + last +
+                          ": not imported: a sub-partition set of public.sub, which is not "
+                          "imported",
+                      "2 imported, 0 already managed and left unchanged, 4 not imported",
                       "WHERE parent_table IN ('public.ev', 'public.mo');"});
-  CHECK(db.column("SELECT parent_table FROM partman.policy ORDER BY 1") ==
-        std::vector<std::string>{"ev", "mo"});
+  CHECK(db.column("SELECT parent_table || ' ' || level FROM partman.policy ORDER BY 1") ==
+        std::vector<std::string>{"ev 1", "mo 1"});
   CHECK(pg_partman_config(db) == config);
   CHECK(tables(db) == before);
 }
@@ -295,12 +490,17 @@ TEST_CASE("import-pg-partman leaves a parent partman manages alone unless --repl
   CHECK(contains(r.out, "public.ev: would replace partman's policy"));
   CHECK(policy_rows(db) == ev_policy);
 
+  // partman's level-2 policy, which pg_partman's configuration does not have, goes with the policy replaced.
+  REQUIRE(db.partman({"manage", "public.ev", "--subpartition-by", "RANGE (at)", "--interval", "hourly"})
+              .exit_code == 0);
+  REQUIRE(db.scalar("SELECT count(*) FROM partman.policy WHERE parent_table = 'ev'") == "2");
   r = db.partman({"import-pg-partman", "--replace"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "public.ev: replaced partman's policy"));
   CHECK(contains(r.out, "2 imported (1 replacing partman's policy)"));
-  CHECK(db.scalar("SELECT premake || ' ' || retention FROM partman.policy WHERE parent_table = 'ev'") ==
-        "3 30 days");
+  CHECK(
+      db.column("SELECT level || ' ' || premake || ' ' || retention FROM partman.policy WHERE parent_table = "
+                "'ev'") == std::vector<std::string>{"1 3 30 days"});
 
   // A PARENT that pg_partman does not manage is a usage error.
   db.exec("CREATE TABLE public.other (at timestamptz NOT NULL) PARTITION BY RANGE (at)");

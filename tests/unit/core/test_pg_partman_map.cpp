@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <functional>
+#include <memory>
 
 #include "partman/core/adoption.hpp"
 #include "partman/core/pg_partman_map.hpp"
@@ -35,6 +36,34 @@ PgPartmanParent daily_row()
   p.interval = PgInterval{0, 1, 0};
   p.template_schema = "partman";
   p.template_table = "template_public_ev";
+  return p;
+}
+
+// Returns a yearly parent public.ev whose partitions pg_partman partitions by month on the same key, as
+// create_sub_parent leaves part_config_sub (the interval as it was given).
+PgPartmanParent yearly_with_months()
+{
+  auto p = daily_row();
+  p.values["partition_interval"] = "1 year";
+  p.values["datetime_string"] = "YYYY";
+  p.interval = PgInterval{12, 0, 0};
+  auto sub = daily_row();
+  sub.values.erase("datetime_string");
+  sub.values.erase("undo_in_progress");
+  sub.values["partition_interval"] = "monthly";
+  sub.values["premake"] = "1";
+  sub.interval = PgInterval{1, 0, 0};
+  p.sub = std::make_shared<const PgPartmanParent>(sub);
+  return p;
+}
+
+// Returns yearly_with_months() with `change` made to its part_config_sub row.
+PgPartmanParent with_sub(const std::function<void(PgPartmanParent&)>& change)
+{
+  auto p = yearly_with_months();
+  auto sub = *p.sub;
+  change(sub);
+  p.sub = std::make_shared<const PgPartmanParent>(sub);
   return p;
 }
 
@@ -281,8 +310,21 @@ TEST_CASE("pg_partman map: shapes partman does not plan are not imported, with t
        },
        "epoch 'nanoseconds'"},
       {"trigger-based", [](PgPartmanParent& p) { p.values["partition_type"] = "partman"; }, "trigger-based"},
-      {"sub-partitioned", [](PgPartmanParent& p) { p.sub_partitioned = true; }, "part_config_sub"},
-      {"sub-partition set", [](PgPartmanParent& p) { p.sub_partition_of = "public.top"; }, "public.top"},
+      {"sub-partition set", [](PgPartmanParent& p) { p.sub_partition_of = "public.top"; },
+       "a sub-partition set of public.top (part_config_sub): the level-2 policy of public.top keeps it"},
+      {"level 2 every 10 minutes",
+       [](PgPartmanParent& p) {
+         p = with_sub([](PgPartmanParent& sub) {
+           sub.values["partition_interval"] = "00:10:00";
+           sub.interval = PgInterval{0, 0, 10 * k_micros_per_minute};
+         });
+       },
+       "level 2 (part_config_sub): partition_interval '00:10:00': "},
+      {"level 2 trigger-based",
+       [](PgPartmanParent& p) {
+         p = with_sub([](PgPartmanParent& sub) { sub.values["partition_type"] = "partman"; });
+       },
+       "level 2 (part_config_sub): trigger-based"},
       {"undo", [](PgPartmanParent& p) { p.values["undo_in_progress"] = "true"; }, "undo_in_progress"},
       {"gone",
        [](PgPartmanParent& p) {
@@ -324,6 +366,80 @@ TEST_CASE("pg_partman map: options without an equivalent are listed; the parent 
     CHECK(contains(not_mapped, setting));
   CHECK(!contains(not_mapped, "infinite_time_partitions"));
   CHECK(contains(settings(m.mapped), "infinite_time_partitions true"));
+}
+
+TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines marked as level 2")
+{
+  const auto m = map_pg_partman(yearly_with_months(), "UTC");
+  INFO(settings(m.mapped) << settings(m.not_mapped) << m.problem);
+  CHECK(m.problem.empty());
+  CHECK(m.policy.level == 1);
+  CHECK(m.policy.interval.text() == "1 year");
+  REQUIRE(m.policy.sub);
+  const Policy& sub = *m.policy.sub;
+  CHECK(sub.level == 2);
+  CHECK(sub.schema == "public");
+  CHECK(sub.table == "ev");
+  CHECK(sub.partition_key == "at");
+  CHECK(sub.shape == Shape::time);
+  CHECK(sub.interval.text() == "1 month");
+  CHECK(sub.premake == 1);
+  CHECK(!sub.retention);
+  CHECK(!sub.inherit_privileges);
+  CHECK(sub.template_table == "template_public_ev");
+  CHECK(!sub.sub);
+  const auto mapped = settings(m.mapped);
+  CHECK(contains(mapped, "partition_interval '1 year' => --interval '1 year'"));
+  CHECK(contains(mapped, "level 2: control at => --subpartition-by 'RANGE (at)'"));
+  CHECK(contains(mapped, "level 2: partition_interval 'monthly' => --interval '1 month'"));
+  CHECK(contains(mapped, "level 2: premake 1 => --premake 1"));
+  // On the parent's own key partman covers each partition's whole range.
+  CHECK(contains(mapped, "level 2: start (no such setting) => none: on the parent's own key each partition's "
+                         "partitions cover its whole range"));
+  CHECK(contains(settings(m.not_mapped), "level 2: infinite_time_partitions false"));
+  CHECK(manage_command(sub) ==
+        "manage public.ev --subpartition-by 'RANGE (at)' --interval '1 month' --premake 1 "
+        "--timezone UTC --no-inherit-privileges --template-table partman.template_public_ev");
+
+  // Another key (an integer range) is planned from its largest value, as pg_partman does.
+  const auto by_id = map_pg_partman(with_sub([](PgPartmanParent& sub) {
+                                      sub.control_type = "bigint";
+                                      sub.values["control"] = "id";
+                                      sub.values["partition_interval"] = "1000";
+                                      sub.interval.reset();
+                                    }),
+                                    "UTC");
+  CHECK(by_id.problem.empty());
+  REQUIRE(by_id.policy.sub);
+  CHECK(by_id.policy.sub->shape == Shape::integer);
+  CHECK(by_id.policy.sub->width == 1000);
+  CHECK(by_id.policy.sub->partition_key == "id");
+  CHECK(by_id.sub_intervals.empty());
+  CHECK(contains(settings(by_id.mapped),
+                 "level 2: start (no such setting) => none: existing partitions are kept"));
+}
+
+TEST_CASE("pg_partman map: a level-2 week is an ISO week when pg_partman was given 'weekly'")
+{
+  std::string given = "weekly";
+  const auto weeks = [&given](PgPartmanParent& sub) {
+    sub.values["partition_interval"] = given;
+    sub.interval = PgInterval{0, 7, 0};
+  };
+  auto m = map_pg_partman(with_sub(weeks), "UTC");
+  REQUIRE(m.policy.sub);
+  CHECK(m.policy.sub->interval.text() == "1 week");
+  CHECK(m.sub_intervals.size() == 1);
+
+  // Seven days that pg_partman started elsewhere: ISO weeks first, then 7-day slots.
+  given = "7 days";
+  m = map_pg_partman(with_sub(weeks), "UTC");
+  REQUIRE(m.sub_intervals.size() == 2);
+  choose_interval(m, 1, 2);
+  CHECK(m.policy.sub->interval.text() == "7 days");
+  CHECK(m.policy.interval.text() == "1 year");
+  CHECK(contains(settings(m.mapped), "level 2: partition_interval '7 days' => --interval '7 days'"));
+  CHECK(contains(settings(m.mapped), "partition_interval '1 year' => --interval '1 year'"));
 }
 
 TEST_CASE("pg_partman map: the manage command quotes names for SQL and the shell")
