@@ -1,7 +1,9 @@
 #include "partman/core/pg_partman_map.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
+#include <utility>
 
 #include "partman/core/names.hpp"
 
@@ -258,6 +260,20 @@ void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const std::string& t
   const std::string key = value(*p.sub, "control");
   sub.policy.level = 2;
   sub.policy.partition_key = key;
+  // pg_partman gives the partitions' own partitions its level-2 template's indexes (the parent's partitions,
+  // partitioned, get none); partman gives them the parent's template's: the level-2 one becomes the parent's.
+  const auto own = std::find_if(m.mapped.begin(), m.mapped.end(), [](const MappedOption& o) {
+    return o.setting.rfind("template_table", 0) == 0;
+  });
+  if (own != m.mapped.end() && (sub.policy.template_schema != m.policy.template_schema ||
+                                sub.policy.template_table != m.policy.template_table)) {
+    m.not_mapped.push_back({own->setting,
+                            "pg_partman gives its indexes to no partition (they are partitioned); "
+                            "the level-2 template_table is partman's --template-table"});
+    m.mapped.erase(own);
+  }
+  m.policy.template_schema = std::exchange(sub.policy.template_schema, "");
+  m.policy.template_table = std::exchange(sub.policy.template_table, "");
   const std::string mark = "level 2: ";
   m.mapped.push_back(
       {mark + "control " + key, "--subpartition-by " + sub_by_word(sub.policy) +
@@ -266,6 +282,9 @@ void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const std::string& t
     if (key == value(p, "control") && line.setting.rfind("start", 0) == 0)
       line.outcome = "none: on the parent's own key each partition's partitions cover its whole range "
                      "(pg_partman makes only those its premake reaches; the first apply adds the others)";
+    if (line.setting.rfind("template_table", 0) == 0)
+      line.outcome = "the parent's --template-table " + template_word(m.policy) +
+                     " (partman's level 2 uses it: its unique indexes go to the partitions' own partitions)";
     m.mapped.push_back({mark + line.setting, line.outcome});
   }
   for (const auto& line : sub.not_mapped)

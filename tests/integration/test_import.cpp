@@ -306,23 +306,23 @@ TEST_CASE("import-pg-partman imports a sub-partitioned parent with a level-2 pol
       {"\"pgp\".part_config: 4 parent(s)", "public.sub: imported", "partition_interval '1 year'",
        "-> --interval '1 year'", "level 2: control at", "-> --subpartition-by 'RANGE (at)'",
        "level 2: partition_interval 'monthly'", "-> --interval '1 month'", "level 2: premake 1",
-       "level 2: template_table pgp.template_public_sub", "level 2: start (no such setting)",
-       "-> none: on the parent's own key each partition's partitions cover "
-       "its whole range",
+       "level 2: template_table pgp.template_public_sub",
+       "-> the parent's --template-table pgp.template_public_sub (partman's level 2 uses it",
+       "level 2: start (no such setting)",
+       "-> none: on the parent's own key each partition's partitions cover its whole range",
        "existing partitions: 3 and a default partition, all on partman's boundaries",
        "first apply: nothing to do; in its sub-partition sets: ",
        "equivalent: partman manage public.sub --interval '1 year' --premake 1 --timezone Etc/UTC "
        "--no-inherit-privileges --template-table pgp.template_public_sub\n"
        "              partman manage public.sub --subpartition-by 'RANGE (at)' --interval '1 month' "
-       "--premake 1 "
-       "--timezone Etc/UTC --no-inherit-privileges --template-table pgp.template_public_sub",
+       "--premake 1 --timezone Etc/UTC --no-inherit-privileges\n",
        "public.sub_p" + year + ": kept by the level-2 policy of public.sub",
        "1 imported, 3 sub-partition set(s) kept by level-2 policies, 0 already managed and left unchanged, 0 "
        "not imported",
        "UPDATE \"pgp\".part_config SET automatic_maintenance = 'off' WHERE parent_table IN ('public.sub', "
        "'public.sub_p"});
   CHECK(policy_rows(db) == "public|sub|1 year|1||detach||Etc/UTC||f|pgp.template_public_sub\n"
-                           "public|sub|1 month|1||detach||Etc/UTC||f|pgp.template_public_sub\n");
+                           "public|sub|1 month|1||detach||Etc/UTC||f|.\n");
   CHECK(db.column(
             "SELECT format('%s %s %s', level, partition_key, shape) FROM partman.policy ORDER BY level") ==
         std::vector<std::string>{"1  time", "2 at time"});

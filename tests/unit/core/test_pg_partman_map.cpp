@@ -386,7 +386,8 @@ TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines
   CHECK(sub.premake == 1);
   CHECK(!sub.retention);
   CHECK(!sub.inherit_privileges);
-  CHECK(sub.template_table == "template_public_ev");
+  CHECK(sub.template_table.empty()); // a level-2 policy uses its parent's
+  CHECK(m.policy.template_table == "template_public_ev");
   CHECK(!sub.sub);
   const auto mapped = settings(m.mapped);
   CHECK(contains(mapped, "partition_interval '1 year' => --interval '1 year'"));
@@ -396,10 +397,31 @@ TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines
   // On the parent's own key partman covers each partition's whole range.
   CHECK(contains(mapped, "level 2: start (no such setting) => none: on the parent's own key each partition's "
                          "partitions cover its whole range"));
+  CHECK(contains(mapped, "template_table partman.template_public_ev => --template-table "
+                         "partman.template_public_ev"));
+  CHECK(contains(mapped,
+                 "level 2: template_table partman.template_public_ev => the parent's --template-table "
+                 "partman.template_public_ev (partman's level 2 uses it"));
   CHECK(contains(settings(m.not_mapped), "level 2: infinite_time_partitions false"));
   CHECK(manage_command(sub) ==
         "manage public.ev --subpartition-by 'RANGE (at)' --interval '1 month' --premake 1 "
-        "--timezone UTC --no-inherit-privileges --template-table partman.template_public_ev");
+        "--timezone UTC --no-inherit-privileges");
+
+  // pg_partman gives its level-2 template's indexes to the partitions' own partitions, and none of the
+  // parent's own template's: partman's template table, which goes to them, is the level-2 one.
+  auto other = with_sub([](PgPartmanParent& sub) {
+    sub.values["template_table"] = "partman.leaves";
+    sub.template_table = "leaves";
+  });
+  const auto t = map_pg_partman(other, "UTC");
+  CHECK(t.problem.empty());
+  CHECK(t.policy.template_table == "leaves");
+  REQUIRE(t.policy.sub);
+  CHECK(t.policy.sub->template_table.empty());
+  CHECK(contains(settings(t.not_mapped), "template_table partman.template_public_ev => pg_partman gives its "
+                                         "indexes to no partition"));
+  CHECK(!contains(settings(t.mapped), "template_table partman.template_public_ev"));
+  CHECK(contains(manage_command(t.policy), "--template-table partman.leaves"));
 
   // Another key (an integer range) is planned from its largest value, as pg_partman does.
   const auto by_id = map_pg_partman(with_sub([](PgPartmanParent& sub) {
