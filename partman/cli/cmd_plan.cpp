@@ -69,10 +69,10 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std:
   db::CatalogOptions catalog;
   catalog.history_schema = globals.schema;
   catalog.partman_schema = globals.schema;
-  const auto snapshot = db::read_catalog_tree(tx, out.policies, catalog);
-  out.plan = core::make_plan(snapshot, out.policies, now, guard);
+  auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
+  out.plan = std::move(planned.plan);
   db::estimate_moves(tx, globals.schema, out.plan);
-  out.plan.fingerprint = core::fingerprint(snapshot, out.policies);
+  out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
   return out;
 }
 

@@ -164,7 +164,7 @@ std::string default_unmovable(const Planning& ctx)
 // Returns true when an interrupted run left table `name` holding rows it moved out of the default partition.
 bool unfinished_move(const ParentSnapshot& parent, const std::string& name)
 {
-  const auto& names = parent.properties.unfinished_moves;
+  const auto& names = parent.unfinished_moves;
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -773,7 +773,7 @@ void add_default_create(Planning& ctx)
 void note_unadopted_moves(Planning& ctx)
 {
   const ParentSnapshot& parent = ctx.parent;
-  for (const auto& name : parent.properties.unfinished_moves) {
+  for (const auto& name : parent.unfinished_moves) {
     if (std::any_of(ctx.pp.actions.begin(), ctx.pp.actions.end(),
                     [&name](const Action& a) { return a.kind == ActionKind::create && a.name == name; }))
       continue;
@@ -1134,6 +1134,11 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
     i = std::max(end, i + 1);
   }
   return plan;
+}
+
+bool needs_properties(const ParentPlan& pp)
+{
+  return !pp.actions.empty() || !pp.error.empty();
 }
 
 void set_move_estimates(Plan& plan, const std::vector<long long>& estimates)

@@ -26,6 +26,12 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
 Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now,
                const PlanOptions& options = {});
 
+// Returns true when `pp`, planned from a snapshot without its ParentProperties, may differ from the plan made
+// with them. They shape only creates (what new children copy, rows moved out of a default partition) and
+// removals (foreign keys), and a policy's template table that is not found is an error: a plan with no
+// action and no error is the same either way.
+bool needs_properties(const ParentPlan& pp);
+
 // Records the server's estimates of the rows creates move out of a default partition: `estimates[i]` belongs
 // to the i-th action with a move, in plan order (negative: unknown). A create expected to move more than one
 // row moves them in batches before the attach's transaction.

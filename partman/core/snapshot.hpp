@@ -44,8 +44,9 @@ struct TemplateIndex
   std::string definition; // what follows the table in its CREATE INDEX: "USING btree (email)"
 };
 
-// What new children copy from their parent where PostgreSQL does not carry it, and what moving rows out of
-// a default partition needs (read in one more query for all parents).
+// What new children copy from their parent where PostgreSQL does not carry it, what moving rows out of a
+// default partition needs, and the foreign keys retention must respect (read in one more query, only for
+// the parents whose plan creates or removes something: see needs_properties).
 struct ParentProperties
 {
   std::string owner;                  // the parent's owner
@@ -60,9 +61,6 @@ struct ParentProperties
   bool template_found = false;        // the policy's template table exists
   std::vector<TemplateIndex> template_indexes; // its unique indexes the parent does not have
   std::string referenced_by;                   // a foreign key that references the parent
-  std::optional<std::int64_t> default_bytes;   // the default partition's heap size
-  std::vector<std::string> unfinished_moves;   // tables (in the parent's schema) into which an
-                                               // interrupted run moved rows of the default partition
 };
 
 // An archive that an earlier run began and did not finish (its row in the archive table).
@@ -89,11 +87,13 @@ struct ParentSnapshot
   std::string key_type_name;
   KeyType key_type = KeyType::unsupported;
   std::vector<Child> children;
-  std::vector<std::string> taken_names; // relations in the parent's schema that share the child prefix
-  std::vector<std::string> interrupted; // partitions (in the parent's schema) whose drop or detach an
-                                        // earlier run began and did not record as finished
-  std::vector<PendingArchive> archives; // unfinished archives of this parent's partitions
-  std::optional<std::int64_t> key_max;  // integer policies: the largest key in the partitions (none: no rows)
+  std::vector<std::string> taken_names;      // relations in the parent's schema that share the child prefix
+  std::vector<std::string> interrupted;      // partitions (in the parent's schema) whose drop or detach an
+                                             // earlier run began and did not record as finished
+  std::vector<std::string> unfinished_moves; // tables (in the parent's schema) into which an interrupted run
+                                             // moved rows of the default partition
+  std::vector<PendingArchive> archives;      // unfinished archives of this parent's partitions
+  std::optional<std::int64_t> key_max; // integer policies: the largest key in the partitions (none: no rows)
   std::vector<std::string> queried_values; // LIST policies with a values query: what it returned, in order
   std::string values_error;                // why that query failed or what it returned cannot be used
   ParentProperties properties;

@@ -55,8 +55,6 @@ ParentSnapshot new_sub_parent(const ParentSnapshot& outer, const Policy& sub, co
   inner.queried_values = outer.sub_queried_values;
   inner.values_error = outer.sub_values_error;
   inner.properties = outer.properties;
-  inner.properties.unfinished_moves.clear();
-  inner.properties.default_bytes.reset();
   inner.properties.referenced_by.clear();
   Child self;
   self.lower = lower;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -344,30 +345,49 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
 }
 
 // Adds to each parent the removals an earlier run began (outside a transaction block) and did not finish,
-// and its unfinished archives, in one query.
+// the tables into which an interrupted move out of its default partition put rows, and its unfinished
+// archives, in one query. Both history parts start from the rows of the last 30 days that did not end
+// 'ok' (few), so the history is not sorted.
 void read_unfinished(pqxx::transaction_base& tx, const std::string& schema,
                      std::vector<core::ParentSnapshot>& out)
 {
-  const std::string q = core::quote_ident(schema);
+  const std::string history = core::quote_ident(schema) + ".history";
   const auto rows = tx.exec(
+      "WITH h AS MATERIALIZED (SELECT * FROM " + history +
+      " WHERE outcome <> 'ok' AND applied_at > now() - interval '30 days') "
       // the latest removal of each partition in the last 30 days, where it did not end well
-      "SELECT 'i', parent_schema, parent_table, partition_schema, partition_name, 0::bigint, '', false, "
-      "false FROM (SELECT DISTINCT ON (parent_schema, parent_table, partition_name) * FROM " +
-      q +
-      ".history WHERE action IN ('drop', 'detach', 'finalize-detach') AND partition_schema = parent_schema "
-      "AND applied_at > now() - interval '30 days' ORDER BY parent_schema, parent_table, partition_name, id "
-      "DESC) last WHERE outcome <> 'ok' "
+      "SELECT 'i', h.parent_schema, h.parent_table, h.partition_schema, h.partition_name, 0::bigint, '', "
+      "false, false FROM h WHERE h.action IN ('drop', 'detach', 'finalize-detach') AND h.partition_schema = "
+      "h.parent_schema AND NOT EXISTS (SELECT 1 FROM " +
+      history +
+      " o WHERE o.parent_schema = h.parent_schema AND o.parent_table = h.parent_table AND o.partition_name = "
+      "h.partition_name AND o.action IN ('drop', 'detach', 'finalize-detach') AND o.partition_schema = "
+      "o.parent_schema AND o.applied_at > now() - interval '30 days' AND o.id > h.id) "
+      // a create recorded as 'started' (only those beside a default partition are) with no successful
+      // create of that table after it, whose table exists and is not a partition
+      "UNION SELECT 'm', h.parent_schema, h.parent_table, h.partition_schema, h.partition_name, 0::bigint, "
+      "'', false, false FROM h JOIN pg_class c ON c.relname = h.partition_name AND c.relnamespace = (SELECT "
+      "oid FROM pg_namespace WHERE nspname = h.partition_schema) WHERE h.action = 'create' AND h.outcome = "
+      "'started' AND c.relkind = 'r' AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM " +
+      history +
+      " o WHERE o.parent_schema = h.parent_schema AND o.parent_table = h.parent_table AND o.partition_name = "
+      "h.partition_name AND o.action = 'create' AND o.outcome = 'ok' AND o.id > h.id) "
       "UNION ALL SELECT 'a', a.parent_schema, a.parent_table, a.partition_schema, a.partition_name, a.id, "
       "a.state, c.oid IS NOT NULL, c.relispartition FROM " +
-      q +
+      core::quote_ident(schema) +
       ".archive a LEFT JOIN pg_namespace n ON n.nspname = a.partition_schema LEFT JOIN pg_class c ON "
-      "c.relnamespace = n.oid AND c.relname = a.partition_name WHERE a.state <> 'dropped' ORDER BY 1, 6");
+      "c.relnamespace = n.oid AND c.relname = a.partition_name WHERE a.state <> 'dropped' ORDER BY 1, 6, 5");
   for (const auto& row : rows) {
     for (auto& ps : out) {
       if (ps.schema != row[1].as<std::string>() || ps.table != row[2].as<std::string>())
         continue;
-      if (row[0].as<std::string>() == "i") {
+      const std::string kind = row[0].as<std::string>();
+      if (kind == "i") {
         ps.interrupted.push_back(row[4].as<std::string>());
+        continue;
+      }
+      if (kind == "m") {
+        ps.unfinished_moves.push_back(row[4].as<std::string>());
         continue;
       }
       core::PendingArchive pa;
@@ -619,7 +639,11 @@ void read_details(pqxx::transaction_base& tx, const std::vector<core::Policy>& p
   read_key_max(tx, options.partman_schema, policies, out);
   read_sub_keys(tx, policies, out);
   read_queried_values(tx, policies, out);
-  read_parent_properties(tx, policies, options.history_schema, out);
+  if (options.properties) {
+    std::vector<std::size_t> all(policies.size());
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    read_parent_properties(tx, policies, all, out);
+  }
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {
@@ -672,6 +696,25 @@ std::vector<core::ParentSnapshot> read_catalog_tree(pqxx::transaction_base& tx,
     out = std::move(ordered);
   }
   read_details(tx, policies, options, out);
+  return out;
+}
+
+PlannedCatalog plan_catalog(pqxx::transaction_base& tx, std::vector<core::Policy>& policies, core::Micros now,
+                            const core::PlanOptions& plan_options, CatalogOptions options)
+{
+  options.properties = false;
+  PlannedCatalog out;
+  out.snapshot = read_catalog_tree(tx, policies, options);
+  out.plan = core::make_plan(out.snapshot, policies, now, plan_options);
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    if (core::needs_properties(out.plan.parents[i]))
+      which.push_back(i);
+  }
+  if (which.empty())
+    return out;
+  read_parent_properties(tx, policies, which, out.snapshot);
+  out.plan = core::make_plan(out.snapshot, policies, now, plan_options); // parents' plans can meet
   return out;
 }
 

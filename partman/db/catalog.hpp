@@ -4,6 +4,7 @@
 #include <pqxx/transaction_base>
 #include <vector>
 
+#include "partman/core/planner.hpp"
 #include "partman/core/policy.hpp"
 #include "partman/core/snapshot.hpp"
 
@@ -16,6 +17,7 @@ struct CatalogOptions
   bool count_default = false; // an exact row count of each default partition (status; one query each)
   std::string history_schema; // read unfinished removals from this partman schema's history (plan, apply)
   std::string partman_schema; // partman's schema, whose max_key() finds integer policies' largest values
+  bool properties = true;     // what new children copy from their parents (read_parent_properties)
 };
 
 // Reads the bounds of a single-column time range partition from its relpartbound node tree; returns false
@@ -43,7 +45,8 @@ core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_b
                                                              const std::string& key_type_name);
 // Returns one snapshot per policy, in the same order, read in one round trip, plus one for the largest
 // values of all integer policies, one per values query of LIST policies (the policy's own query), one for
-// what new children copy from their parents (read_parent_properties), and the default counts.
+// what new children copy from their parents (read_parent_properties, unless options.properties is false),
+// and the default counts.
 std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
                                                const std::vector<core::Policy>& policies,
                                                const CatalogOptions& options = {});
@@ -53,5 +56,18 @@ std::vector<core::ParentSnapshot> read_catalog(pqxx::transaction_base& tx,
 std::vector<core::ParentSnapshot> read_catalog_tree(pqxx::transaction_base& tx,
                                                     std::vector<core::Policy>& policies,
                                                     const CatalogOptions& options = {});
+
+// A catalog snapshot and the plan made from it.
+struct PlannedCatalog
+{
+  std::vector<core::ParentSnapshot> snapshot;
+  core::Plan plan;
+};
+// Reads the catalog tree (as read_catalog_tree, which also orders `policies`) and plans it at `now`. What
+// new children copy from their parents is read only for the parents that need it (core::needs_properties:
+// a run with nothing to do skips that query), and then all are planned again; the plan is the one a full
+// read would give.
+PlannedCatalog plan_catalog(pqxx::transaction_base& tx, std::vector<core::Policy>& policies, core::Micros now,
+                            const core::PlanOptions& plan_options, CatalogOptions options = {});
 
 } // namespace partman::db

@@ -12,20 +12,19 @@ namespace partman::db {
 namespace {
 
 // Rows of kind 'p' describe a parent, 'f' a partition that a foreign key references, 't' a unique index of a
-// template table, 'm' a table an interrupted move left; each with its details as JSON.
+// template table; each with its details as JSON, and the index of its parent in `out` ($5).
 // An index's definition is what pg_get_indexdef prints after "CREATE [UNIQUE] INDEX name ON [ONLY] s.t "
 // (always schema-qualified there), that is "USING btree (a, b) ...".
 const char* const k_properties_sql = R"sql(
 WITH pol AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS p(sch, tbl, tsch, ttbl, ord)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS p(sch, tbl, tsch, ttbl, ord)
 ), par AS (
   SELECT p.ord, p.tsch, p.ttbl, n.nspname,
          CASE WHEN p.ttbl <> '' THEN to_regclass(format('%I.%I', p.tsch, p.ttbl)) END AS tplid, c.oid AS relid, c.relname, c.relowner, c.relacl, c.reltablespace,
-         c.relreplident, coalesce(pt.partdefid, 0) AS partdefid
+         c.relreplident
   FROM pol p
   JOIN pg_namespace n ON n.nspname = p.sch
   JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tbl
-  LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
 ), fk AS MATERIALIZED (
   -- every foreign key, read once (pg_constraint has no index on the referenced table)
   SELECT k.oid, k.confrelid, k.conparentid, format('%I of %s', k.conname, k.conrelid::regclass) AS text
@@ -58,8 +57,7 @@ SELECT 'p' AS kind, par.ord, jsonb_build_object(
   'columns', (SELECT coalesce(jsonb_agg(a.attname ORDER BY a.attnum), '[]') FROM pg_attribute a
               WHERE a.attrelid = par.relid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''),
   'template_found', par.tplid IS NOT NULL,
-  'referenced_by', (SELECT fk.text FROM fk WHERE fk.confrelid = par.relid ORDER BY fk.oid LIMIT 1),
-  'default_bytes', CASE WHEN par.partdefid <> 0 THEN pg_relation_size(par.partdefid) END)
+  'referenced_by', (SELECT fk.text FROM fk WHERE fk.confrelid = par.relid ORDER BY fk.oid LIMIT 1))
 FROM par
 UNION ALL
 -- partitions referenced by a foreign key of their own (not one derived from a key that references the parent)
@@ -78,28 +76,6 @@ JOIN idx t ON t.indrelid = par.tplid
 WHERE t.def IS NOT NULL AND NOT EXISTS (SELECT 1 FROM idx p WHERE p.indrelid = par.relid AND p.def = t.def)
 )sql";
 
-// Kind 'm': tables into which a move out of a default partition put rows, whose create never finished: a
-// create recorded as 'started' (only such moves are) with no successful create of that table after it, that
-// exists and is not a partition.
-std::string unfinished_moves_sql(const std::string& schema)
-{
-  return R"sql(
-UNION ALL
-SELECT DISTINCT 'm', par.ord, jsonb_build_object('name', h.partition_name)
-FROM par
-JOIN )sql" +
-         core::quote_ident(schema) +
-         R"sql(.history h ON h.parent_schema = par.nspname AND h.parent_table = par.relname
-JOIN pg_class c ON c.relname = h.partition_name AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = h.partition_schema)
-WHERE h.action = 'create' AND h.outcome = 'started' AND h.applied_at > now() - interval '30 days'
-  AND c.relkind = 'r' AND NOT c.relispartition
-  AND NOT EXISTS (SELECT 1 FROM )sql" +
-         core::quote_ident(schema) +
-         R"sql(.history o WHERE o.parent_schema = h.parent_schema AND o.parent_table = h.parent_table
-                    AND o.partition_name = h.partition_name AND o.action = 'create' AND o.outcome = 'ok' AND o.id > h.id)
-)sql";
-}
-
 std::string text_or_empty(const nlohmann::json& v)
 {
   return v.is_string() ? v.get<std::string>() : "";
@@ -108,25 +84,24 @@ std::string text_or_empty(const nlohmann::json& v)
 } // namespace
 
 void read_parent_properties(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
-                            const std::string& history_schema, std::vector<core::ParentSnapshot>& out)
+                            const std::vector<std::size_t>& which, std::vector<core::ParentSnapshot>& out)
 {
-  if (policies.empty())
+  if (which.empty())
     return;
-  std::vector<std::string> schemas, tables, tschemas, ttables;
-  for (const auto& p : policies) {
+  std::vector<std::string> schemas, tables, tschemas, ttables, ords;
+  for (const std::size_t i : which) {
+    const core::Policy& p = policies.at(i);
     schemas.push_back(p.schema);
     tables.push_back(p.table);
     tschemas.push_back(p.template_schema);
     ttables.push_back(p.template_table);
+    ords.push_back(std::to_string(i));
   }
-  std::string sql = k_properties_sql;
-  if (!history_schema.empty())
-    sql += unfinished_moves_sql(history_schema);
-  const auto rows =
-      tx.exec_params(sql, text_array(schemas), text_array(tables), text_array(tschemas), text_array(ttables));
+  const auto rows = tx.exec_params(k_properties_sql, text_array(schemas), text_array(tables),
+                                   text_array(tschemas), text_array(ttables), text_array(ords));
   for (const auto& row : rows) {
     const std::string kind = row[0].as<std::string>();
-    core::ParentSnapshot& ps = out.at(row[1].as<std::size_t>() - 1);
+    core::ParentSnapshot& ps = out.at(row[1].as<std::size_t>());
     core::ParentProperties& pp = ps.properties;
     const auto j = nlohmann::json::parse(row[2].as<std::string>());
     if (kind == "p") {
@@ -143,8 +118,6 @@ void read_parent_properties(pqxx::transaction_base& tx, const std::vector<core::
       pp.columns = j["columns"].get<std::vector<std::string>>();
       pp.template_found = j["template_found"].get<bool>();
       pp.referenced_by = text_or_empty(j["referenced_by"]);
-      if (j["default_bytes"].is_number())
-        pp.default_bytes = j["default_bytes"].get<std::int64_t>();
     } else if (kind == "f") {
       for (auto& c : ps.children) {
         if (c.name == j["name"].get<std::string>())
@@ -152,8 +125,6 @@ void read_parent_properties(pqxx::transaction_base& tx, const std::vector<core::
       }
     } else if (kind == "t") {
       pp.template_indexes.push_back({j["name"].get<std::string>(), j["definition"].get<std::string>()});
-    } else if (kind == "m") {
-      pp.unfinished_moves.push_back(j["name"].get<std::string>());
     }
   }
 }

@@ -307,7 +307,7 @@ TEST_CASE("moves: a table an interrupted move left is adopted, not created again
   auto policy = make_policy("public", "ev", "1 day", 1);
   SECTION("listed as an unfinished move: finished")
   {
-    parent.properties.unfinished_moves = {"ev_p20261126"};
+    parent.unfinished_moves = {"ev_p20261126"};
     const ParentPlan pp = plan_parent(parent, policy, k_now);
     const Action a = only_create(pp);
     REQUIRE(a.move);
@@ -321,7 +321,7 @@ TEST_CASE("moves: a table an interrupted move left is adopted, not created again
   }
   SECTION("one whose range this plan does not want: a warning")
   {
-    parent.properties.unfinished_moves = {"ev_p20270101"};
+    parent.unfinished_moves = {"ev_p20270101"};
     parent.taken_names = {"ev_p20270101"};
     const ParentPlan pp = plan_parent(parent, policy, k_now);
     CHECK(only_create(pp).name == "ev_p20261126");
@@ -476,4 +476,70 @@ TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
   CHECK(us.plan.notes.empty());
   CHECK(plan_drain_value(parent, policy, 0, "apac").stays == "the policy does not list it");
   CHECK(plan_drain_value(parent, policy, 0, "eu").stays == "partition \"public\".\"l_eu\" already holds it");
+}
+
+TEST_CASE("properties: a plan without them that has no action and no error is the plan with them")
+{
+  // What apply reads lazily (db::plan_catalog): each case is planned without the properties first.
+  const auto check = [](const ParentSnapshot& parent, const Policy& policy, Micros now, bool needed) {
+    ParentSnapshot without = parent;
+    without.properties = {};
+    for (auto& c : without.children)
+      c.referenced_by.clear();
+    const Plan bare = make_plan({without}, {policy}, now);
+    const Plan full = make_plan({parent}, {policy}, now);
+    CHECK(needs_properties(bare.parents.at(0)) == needed);
+    if (!needed)
+      CHECK(render_json(bare) == render_json(full));
+  };
+  auto parent = parent_with_default();
+  parent.properties = rich_properties();
+  parent.properties.columns = {"id", "at", "note"};
+  parent.properties.referenced_by = "\"fk\" of \"public\".\"refs\"";
+  parent.children.push_back(
+      make_child("public", "ev_p20261126", "2026-11-26 00:00:00+00:00", "2026-11-27 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "ev_p20261101", "2026-11-01 00:00:00+00:00", "2026-11-02 00:00:00+00:00"));
+  parent.children.back().referenced_by = "\"orders_fk\" of \"public\".\"orders\"";
+  auto policy = make_policy("public", "ev", "1 day", 1);
+  SECTION("nothing to do, with every property set: not needed")
+  {
+    check(parent, policy, k_now, false);
+    parent.unfinished_moves = {"ev_p20270101"}; // read with the catalog: its note stays
+    parent.taken_names = {"ev_p20270101"};
+    check(parent, policy, k_now, false);
+  }
+  SECTION("creates: needed")
+  {
+    check(parent, policy, at("2026-11-26 04:20Z"), true);
+  }
+  SECTION("a partition due for removal that a foreign key references: needed")
+  {
+    policy.retention = period("7 days");
+    check(parent, policy, k_now, true);
+  }
+  SECTION("a template table: needed, as whether it exists is one of them")
+  {
+    policy.template_schema = "public";
+    policy.template_table = "ev_tpl";
+    check(parent, policy, k_now, true);
+    parent.properties.template_found = false;
+    check(parent, policy, k_now, true);
+  }
+  SECTION("a LIST parent with its values: not needed")
+  {
+    auto [list, list_policy] = shaped_with_default("l", KeyType::text, "region", Shape::list);
+    Child eu;
+    eu.schema = "public";
+    eu.name = "l_eu";
+    eu.values = {"eu"};
+    eu.referenced_by = "\"fk\" of \"public\".\"refs\"";
+    list.children.push_back(eu);
+    list.properties = rich_properties();
+    list_policy.values = {"eu"};
+    list_policy.list_retention = ListRetention::drop;
+    check(list, list_policy, k_now, false);
+    list_policy.values = {"us"};
+    check(list, list_policy, k_now, true);
+  }
 }
