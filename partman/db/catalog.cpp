@@ -30,36 +30,23 @@ WITH pol AS (
   SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
 ), par AS (
   SELECT p.ord, n.oid AS nsp, c.oid AS relid, c.relkind, pt.partstrat, pt.partnatts, pt.partdefid,
-         a.attname, format_type(a.atttypid, a.atttypmod) AS keytype
+         a.attname, format_type(a.atttypid, a.atttypmod) AS keytype,
+         pt.partstrat = 'r' AND pt.partnatts = 1 AS ranged
   FROM pol p
   LEFT JOIN pg_namespace n ON n.nspname = p.sch
   LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tbl
   LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = pt.partattrs[0] AND pt.partattrs[0] <> 0
-), members AS MATERIALIZED (
-  SELECT par.ord, par.keytype, ch.oid, ch.relname, chn.nspname, ch.relkind, ch.reltuples, ch.node,
-         ch.oid = par.partdefid AS is_default, i.inhdetachpending,
-         par.partstrat = 'r' AND par.partnatts = 1 AS ranged,
-         par.partstrat = 'r' AND par.partnatts = 1 AND ch.oid IS DISTINCT FROM par.partdefid AND
-           par.keytype IN ('timestamp with time zone', 'timestamp without time zone', 'date', 'smallint',
-                           'integer', 'bigint') AS fast
+), fast AS (
+  -- fast: the bounds of the parent's partitions other than its default are read from their node trees
+  SELECT par.*, par.ranged AND par.keytype IN ('timestamp with time zone', 'timestamp without time zone',
+                                               'date', 'smallint', 'integer', 'bigint') AS fast
   FROM par
-  JOIN pg_inherits i ON i.inhparent = par.relid
-  -- one index probe per partition (OFFSET 0 keeps the planner from hashing all of pg_class instead)
-  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpartbound::text AS node
-                      FROM pg_class c WHERE c.oid = i.inhrelid OFFSET 0) ch
-  JOIN pg_namespace chn ON chn.oid = ch.relnamespace
-), deparsed AS MATERIALIZED (
-  -- "FOR VALUES FROM (<lo>) TO (<hi>)": single-column range bounds, without their quotes
-  SELECT d.oid, d.bound,
-         CASE WHEN d.ranged AND d.sep > 0 THEN btrim(substr(d.bound, 18, d.sep - 18), '''') END AS lo,
-         CASE WHEN d.ranged AND d.sep > 0 THEN btrim(substr(d.bound, d.sep + 6, length(d.bound) - d.sep - 6), '''') END AS hi
-  FROM (SELECT e.*, strpos(e.bound, ') TO (') AS sep
-        FROM (SELECT m.oid, m.ranged,
-                     pg_get_expr((SELECT c.relpartbound FROM pg_class c WHERE c.oid = m.oid), m.oid) AS bound
-              FROM members m
-              WHERE $5 OR (NOT m.fast AND NOT m.is_default) OR m.oid = (SELECT min(f.oid) FROM members f WHERE f.fast)
-              OFFSET 0) e) d
+), chk AS MATERIALIZED (
+  -- the one such partition the server deparses too
+  SELECT min(i.inhrelid) AS oid
+  FROM fast f JOIN pg_inherits i ON i.inhparent = f.relid
+  WHERE f.fast AND i.inhrelid IS DISTINCT FROM f.partdefid
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
        par.partstrat::text, par.partnatts, par.attname::text, par.keytype,
@@ -68,27 +55,44 @@ SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p'
        NULL::bigint AS lower_us, NULL::bigint AS upper_us, NULL::text AS node, NULL::boolean AS fast
 FROM par
 UNION ALL
-SELECT 'c', m.ord, NULL, NULL, NULL, NULL, NULL, NULL,
-       m.nspname::text, m.relname::text, m.is_default, m.inhdetachpending, m.relkind = 'p',
+-- kind 'c': the partitions, in one pass (nothing held or sorted)
+SELECT 'c', f.ord, NULL, NULL, NULL, NULL, NULL, NULL,
+       chn.nspname::text, ch.relname::text, ch.is_default, i.inhdetachpending, ch.relkind = 'p',
        -- a sub-partitioned partition: what its leaves hold
-       CASE WHEN m.relkind = 'p' THEN (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
-                                      FROM pg_partition_tree(m.oid) t JOIN pg_class c ON c.oid = t.relid
-                                      WHERE t.isleaf) ELSE m.reltuples END,
-       CASE WHEN $6 AND m.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint
-                                              FROM pg_partition_tree(m.oid) t)
-            WHEN $6 THEN pg_total_relation_size(m.oid) END, v.bound,
+       CASE WHEN ch.relkind = 'p' THEN (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
+                                       FROM pg_partition_tree(ch.oid) t JOIN pg_class c ON c.oid = t.relid
+                                       WHERE t.isleaf) ELSE ch.reltuples END,
+       CASE WHEN $6 AND ch.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint
+                                               FROM pg_partition_tree(ch.oid) t)
+            WHEN $6 THEN pg_total_relation_size(ch.oid) END, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
-            WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
-            WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
-            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.lo::date) * 1000000)::bigint
-            WHEN m.keytype IN ('smallint', 'integer', 'bigint') THEN v.lo::bigint END,
+            WHEN f.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
+            WHEN f.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
+            WHEN f.keytype = 'date' THEN (extract(epoch FROM v.lo::date) * 1000000)::bigint
+            WHEN f.keytype IN ('smallint', 'integer', 'bigint') THEN v.lo::bigint END,
        CASE WHEN v.hi IS NULL OR v.hi IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
-            WHEN m.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.hi::timestamptz) * 1000000)::bigint
-            WHEN m.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
-            WHEN m.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint
-            WHEN m.keytype IN ('smallint', 'integer', 'bigint') THEN v.hi::bigint END,
-       CASE WHEN m.fast THEN m.node END, m.fast
-FROM members m LEFT JOIN deparsed v ON v.oid = m.oid
+            WHEN f.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.hi::timestamptz) * 1000000)::bigint
+            WHEN f.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
+            WHEN f.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint
+            WHEN f.keytype IN ('smallint', 'integer', 'bigint') THEN v.hi::bigint END,
+       CASE WHEN ch.fast THEN ch.node::text END, ch.fast
+FROM fast f
+CROSS JOIN chk
+JOIN pg_inherits i ON i.inhparent = f.relid
+-- one index probe per partition (OFFSET 0 keeps the planner from hashing all of pg_class instead)
+CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpartbound AS node,
+                           c.oid = f.partdefid AS is_default, f.fast AND c.oid IS DISTINCT FROM f.partdefid AS fast
+                    FROM pg_class c WHERE c.oid = i.inhrelid OFFSET 0) ch
+JOIN pg_namespace chn ON chn.oid = ch.relnamespace
+-- the deparsed bound; of a single-column range, "FOR VALUES FROM (<lo>) TO (<hi>)" gives lo and hi without
+-- their quotes (OFFSET 0: pg_get_expr runs once a row)
+CROSS JOIN LATERAL (
+  SELECT d.bound,
+         CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(d.bound, 18, d.sep - 18), '''') END AS lo,
+         CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(d.bound, d.sep + 6, length(d.bound) - d.sep - 6), '''') END AS hi
+  FROM (SELECT e.bound, strpos(e.bound, ') TO (') AS sep
+        FROM (SELECT CASE WHEN $5 OR (NOT ch.fast AND NOT ch.is_default) OR ch.oid = chk.oid
+                          THEN pg_get_expr(ch.node, ch.oid) END AS bound OFFSET 0) e) d) v
 UNION ALL
 -- kind 'n': relations that are not partitions in the parents' schemas, whose names new children must avoid
 SELECT 'n', 0, NULL, NULL, NULL, NULL, NULL, NULL, n.nspname::text, x.relname::text,
