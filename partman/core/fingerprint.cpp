@@ -98,8 +98,8 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
             (c->partitioned ? 's' : '-'));
       h.add(c->lower);
       h.add(c->upper);
-      h.add(static_cast<std::int64_t>(c->values.size()) * 2 + c->null_value);
-      for (const auto& v : c->values)
+      h.add(static_cast<std::int64_t>(c->values().size()) * 2 + c->null_value);
+      for (const auto& v : c->values())
         h.add(v);
     }
     // Not the largest key value nor a values query's rows: they move with the data, and a saved plan is

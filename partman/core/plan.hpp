@@ -1,11 +1,11 @@
 // The plan: an ordered list of actions per parent, each with the exact SQL it runs.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "partman/core/boxed.hpp"
 #include "partman/core/interval.hpp"
 
 namespace partman::core {
@@ -46,13 +46,13 @@ struct Action
   std::string to;                  // upper bound's value, unquoted
   std::vector<std::string> values; // a LIST partition's values, unquoted
   std::vector<std::string> sql;
-  bool transactional = true;       // false: the statements cannot run inside a transaction block
-  bool concurrent_detach = false;  // the first statement is a DETACH ... CONCURRENTLY
-  std::string_view locks;          // the locks the statements take, for display
-  std::string archive_to;          // set: after `sql`, export the detached table there, verify, then drop
-  long long archive_id = 0;        // the archive row an earlier run began, when resuming one
-  std::string reason;              // why, for display only
-  std::optional<DefaultMove> move; // a create beside a default partition: its rows of the new range move
+  bool transactional = true;      // false: the statements cannot run inside a transaction block
+  bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
+  std::string_view locks;         // the locks the statements take, for display
+  std::string archive_to;         // set: after `sql`, export the detached table there, verify, then drop
+  long long archive_id = 0;       // the archive row an earlier run began, when resuming one
+  std::string reason;             // why, for display only
+  Boxed<DefaultMove> move;        // a create beside a default partition: its rows of the new range move
   std::vector<std::string> sub_partitions; // a create under a level-2 policy: the partitions it gets
 };
 

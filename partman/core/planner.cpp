@@ -154,8 +154,8 @@ std::string default_unmovable(const Planning& ctx)
 {
   if (!ctx.def)
     return {};
-  if (!ctx.def->referenced_by.empty())
-    return "it is referenced by foreign key " + ctx.def->referenced_by;
+  if (!ctx.def->referenced_by().empty())
+    return "it is referenced by foreign key " + ctx.def->referenced_by();
   if (!ctx.parent.properties.referenced_by.empty())
     return "the parent is referenced by foreign key " + ctx.parent.properties.referenced_by;
   return {};
@@ -335,7 +335,7 @@ void note_default_rows(Planning& ctx)
         {NoteLevel::warning, "rows cannot be moved out of default partition " +
                                  quote_qualified(def->schema, def->name) + ": " + unmovable +
                                  " (a DELETE would cascade or fail); it holds about " +
-                                 std::to_string(static_cast<long long>(std::max(def->estimated_rows, 0.0))) +
+                                 std::to_string(static_cast<long long>(std::max(def->estimated_rows, 0.0f))) +
                                  " rows, and an attach fails if any of them belong to a new partition"});
 }
 
@@ -379,7 +379,7 @@ Action retention_action(const Planning& ctx, const Child& child, std::string rea
   a.schema = child.schema;
   a.name = child.name;
   a.reason = std::move(reason);
-  a.sql.reserve(4);
+  a.sql.reserve(def ? 4 : 2); // a drop's statements
   const std::string child_sql = quote_qualified(child.schema, child.name);
   std::string detach = "ALTER TABLE " + quote_qualified(parent.schema, parent.table) + " DETACH PARTITION ";
   detach += child_sql;
@@ -438,11 +438,12 @@ Action finalize_action(const Planning& ctx, const Child& child, bool expired)
 // it: its DROP TABLE would fail after the detach, leaving the change half done, so it is not removed.
 bool referenced_removal(Planning& ctx, const Child& child)
 {
-  if (child.referenced_by.empty() || ctx.removal.retention_action == RetentionAction::detach)
+  if (child.referenced_by().empty() || ctx.removal.retention_action == RetentionAction::detach)
     return false;
   ctx.pp.notes.push_back(
       {NoteLevel::warning, quote_qualified(child.schema, child.name) +
-                               " is due for removal but is referenced by foreign key " + child.referenced_by +
+                               " is due for removal but is referenced by foreign key " +
+                               child.referenced_by() +
                                ", so it is left in place (its DROP TABLE would fail after the detach); HINT: "
                                "drop or change that constraint, or use --retention-action detach"});
   return true;
@@ -455,6 +456,11 @@ void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorte
                            const Bound& cutoff, const std::string& why, const char* relation,
                            const std::string& cutoff_text)
 {
+  // Room for them all at once: a long retention cut grown by doubling would leave much of it unused.
+  std::size_t removals = 0;
+  for (const Child* child : sorted)
+    removals += child->detach_pending || (cutoff && child->upper && *child->upper <= *cutoff);
+  ctx.pp.actions.reserve(ctx.pp.actions.size() + removals);
   for (const Child* child : sorted) {
     const bool expired =
         cutoff && child->upper && *child->upper <= *cutoff && !referenced_removal(ctx, *child);
@@ -686,7 +692,7 @@ bool plan_list(Planning& ctx, const Policy& policy)
     if (c.is_default)
       continue;
     listed.push_back(&c);
-    for (const auto& v : c.values)
+    for (const auto& v : c.values())
       holder.emplace(v, &c);
   }
   std::sort(listed.begin(), listed.end(), [](const Child* a, const Child* b) { return a->name < b->name; });
@@ -726,8 +732,8 @@ bool plan_list(Planning& ctx, const Policy& policy)
   const std::unordered_set<std::string> keep(wanted->begin(), wanted->end());
   for (const Child* child : listed) {
     const bool gone =
-        !child->values.empty() && std::none_of(child->values.begin(), child->values.end(),
-                                               [&keep](const std::string& v) { return keep.count(v) > 0; });
+        !child->values().empty() && std::none_of(child->values().begin(), child->values().end(),
+                                                 [&keep](const std::string& v) { return keep.count(v) > 0; });
     const bool remove =
         gone && policy.list_retention != ListRetention::keep && !referenced_removal(ctx, *child);
     if (child->detach_pending) {
@@ -735,17 +741,17 @@ bool plan_list(Planning& ctx, const Policy& policy)
     } else if (remove) {
       pp.actions.push_back(
           retention_action(ctx, *child,
-                           "no longer listed: " + list_literals(parent.key_type, child->values) +
+                           "no longer listed: " + list_literals(parent.key_type, child->values()) +
                                " (list retention " + to_string(policy.list_retention) + ")"));
     } else {
       if (gone)
         pp.notes.push_back({NoteLevel::info, quote_qualified(child->schema, child->name) +
                                                  " holds values no longer listed (" +
-                                                 list_literals(parent.key_type, child->values) +
+                                                 list_literals(parent.key_type, child->values()) +
                                                  "); it stays (list retention keep)"});
       continue;
     }
-    pp.actions.back().values = child->values;
+    pp.actions.back().values = child->values();
   }
   return true;
 }
@@ -1253,7 +1259,7 @@ DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, M
     return step;
   }
   for (const auto& c : parent.children) {
-    if (!c.is_default && std::find(c.values.begin(), c.values.end(), value) != c.values.end()) {
+    if (!c.is_default && std::find(c.values().begin(), c.values().end(), value) != c.values().end()) {
       step.stays = "partition " + quote_qualified(c.schema, c.name) + " already holds it";
       return step;
     }

@@ -5,28 +5,49 @@
 #include <string>
 #include <vector>
 
+#include "partman/core/boxed.hpp"
 #include "partman/core/interval.hpp"
 #include "partman/core/policy.hpp"
 
 namespace partman::core {
+
+// What few partitions have, kept out of line so that a million partitions stay small.
+struct ChildRare
+{
+  std::vector<std::string> values;          // a LIST partition's values, as the key type prints them
+  std::string referenced_by;                // a foreign key that references this table itself ("\"fk\" of
+                                            // \"s\".\"t\""); empty: none
+  std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
+};
 
 // One partition (or an unattached table that holds a partition's name).
 struct Child
 {
   std::string schema;
   std::string name;
+  std::optional<Micros> lower; // empty: MINVALUE (integer keys: the value itself)
+  std::optional<Micros> upper; // empty: MAXVALUE
+  std::int64_t bytes = 0;      // pg_total_relation_size
+  float estimated_rows = -1;   // pg_class.reltuples (a real); negative when never analysed
   bool is_default = false;
-  std::optional<Micros> lower;              // empty: MINVALUE (integer keys: the value itself)
-  std::optional<Micros> upper;              // empty: MAXVALUE
-  std::vector<std::string> values;          // a LIST partition's values, as the key type prints them
-  bool null_value = false;                  // a LIST partition that also holds NULL
-  bool detach_pending = false;              // an interrupted DETACH ... CONCURRENTLY
-  bool partitioned = false;                 // itself partitioned (a sub-partitioned child)
-  double estimated_rows = -1;               // pg_class.reltuples; negative when never analysed
-  std::int64_t bytes = 0;                   // pg_total_relation_size
-  std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
-  std::string referenced_by;                // a foreign key that references this table itself ("\"fk\" of
-                                            // \"s\".\"t\""); empty: none
+  bool null_value = false;     // a LIST partition that also holds NULL
+  bool detach_pending = false; // an interrupted DETACH ... CONCURRENTLY
+  bool partitioned = false;    // itself partitioned (a sub-partitioned child)
+  Boxed<ChildRare> rare;       // set on the few partitions that have any of it
+
+  // Returns a LIST partition's values.
+  const std::vector<std::string>& values() const { return rare_or_none().values; }
+  // Returns the foreign key that references this table itself; empty: none.
+  const std::string& referenced_by() const { return rare_or_none().referenced_by; }
+  // Returns the exact row count, where one was taken.
+  const std::optional<std::int64_t>& counted_rows() const { return rare_or_none().counted_rows; }
+
+private:
+  const ChildRare& rare_or_none() const
+  {
+    static const ChildRare none;
+    return rare ? *rare : none;
+  }
 };
 
 // A privilege a parent grants to a role other than its owner.

@@ -15,8 +15,8 @@ namespace {
 
 std::string rows_text(const Child& c)
 {
-  if (c.counted_rows)
-    return std::to_string(*c.counted_rows);
+  if (c.counted_rows())
+    return std::to_string(*c.counted_rows());
   if (c.estimated_rows < 0)
     return "?";
   return "~" + std::to_string(static_cast<long long>(c.estimated_rows));
@@ -88,9 +88,9 @@ void classify_list(const ParentSnapshot& parent, const Policy& policy, ParentSta
   for (const auto& c : parent.children) {
     PartitionStatus ps;
     ps.child = &c;
-    ps.from =
-        "IN (" + values_text(c.values) + (c.null_value ? (c.values.empty() ? "NULL" : ", NULL") : "") + ")";
-    const bool any_listed = std::any_of(c.values.begin(), c.values.end(),
+    ps.from = "IN (" + values_text(c.values()) +
+              (c.null_value ? (c.values().empty() ? "NULL" : ", NULL") : "") + ")";
+    const bool any_listed = std::any_of(c.values().begin(), c.values().end(),
                                         [&](const std::string& v) { return listed.count(v) > 0; });
     ps.state = fixed_state(c).value_or(any_listed ? PartitionState::listed : PartitionState::unlisted);
     st.partitions.push_back(ps);
@@ -265,7 +265,7 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
     for (const auto& p : st.partitions) {
       const Child& c = *p.child;
       if (c.is_default)
-        default_rows = c.counted_rows;
+        default_rows = c.counted_rows();
       parts.push_back(
           {{"partition", quote_qualified(c.schema, c.name)},
            {"default", c.is_default},
@@ -274,7 +274,7 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
            {"from_time", p.from_time.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.from_time)},
            {"to_time", p.to_time.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.to_time)},
            {"values",
-            pol.shape == Shape::list && !c.is_default ? nlohmann::json(c.values) : nlohmann::json(nullptr)},
+            pol.shape == Shape::list && !c.is_default ? nlohmann::json(c.values()) : nlohmann::json(nullptr)},
            {"state", to_string(p.state)},
            {"estimated_rows", c.estimated_rows < 0
                                   ? nlohmann::json(nullptr)

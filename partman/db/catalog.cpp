@@ -316,13 +316,18 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     c.is_default = row[c_is_default].as<bool>();
     c.detach_pending = row[c_pending].as<bool>();
     c.partitioned = row[c_sub].as<bool>();
-    c.estimated_rows = row[c_reltuples].as<double>();
+    c.estimated_rows = row[c_reltuples].as<float>();
     c.bytes = row[c_bytes].is_null() ? 0 : row[c_bytes].as<long long>();
     const bool deparsed = !row[c_bound].is_null();
     const std::string bound = deparsed ? row[c_bound].as<std::string>() : "";
-    if (bound.rfind("FOR VALUES IN (", 0) == 0 && !parse_list_bound(bound, c.values, c.null_value))
-      throw std::runtime_error("cannot read the values of partition " +
-                               core::quote_qualified(c.schema, c.name) + " from its bound: " + bound);
+    if (bound.rfind("FOR VALUES IN (", 0) == 0) {
+      std::vector<std::string> values;
+      if (!parse_list_bound(bound, values, c.null_value))
+        throw std::runtime_error("cannot read the values of partition " +
+                                 core::quote_qualified(c.schema, c.name) + " from its bound: " + bound);
+      if (!values.empty())
+        c.rare.get_or_make().values = std::move(values);
+    }
     if (deparsed) {
       if (!row[c_lower_us].is_null())
         c.lower = row[c_lower_us].as<long long>();
@@ -652,8 +657,9 @@ void read_details(pqxx::transaction_base& tx, const std::vector<core::Policy>& p
     for (auto& ps : out) {
       for (auto& c : ps.children) {
         if (c.is_default)
-          c.counted_rows = tx.exec("SELECT count(*) FROM " + core::quote_qualified(c.schema, c.name))[0][0]
-                               .as<long long>();
+          c.rare.get_or_make().counted_rows =
+              tx.exec("SELECT count(*) FROM " + core::quote_qualified(c.schema, c.name))[0][0]
+                  .as<long long>();
       }
     }
   }

@@ -121,7 +121,7 @@ void read_parent_properties(pqxx::transaction_base& tx, const std::vector<core::
     } else if (kind == "f") {
       for (auto& c : ps.children) {
         if (c.name == j["name"].get<std::string>())
-          c.referenced_by = text_or_empty(j["referenced_by"]);
+          c.rare.get_or_make().referenced_by = text_or_empty(j["referenced_by"]);
       }
     } else if (kind == "t") {
       pp.template_indexes.push_back({j["name"].get<std::string>(), j["definition"].get<std::string>()});

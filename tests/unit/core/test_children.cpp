@@ -365,7 +365,7 @@ TEST_CASE("retention: a partition a foreign key references is left in place with
     parent.children.push_back(make_child("public", std::string("ev_p202611") + day,
                                          std::string("2026-11-") + day + " 00:00:00+00:00",
                                          std::string("2026-11-0") + char(day[1] + 1) + " 00:00:00+00:00"));
-  parent.children[2].referenced_by = "\"orders_fk\" of \"public\".\"orders\"";
+  parent.children[2].rare.get_or_make().referenced_by = "\"orders_fk\" of \"public\".\"orders\"";
   parent.children.push_back(
       make_child("public", "ev_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
   auto policy = make_policy("public", "ev", "1 day", 1);
@@ -396,7 +396,7 @@ TEST_CASE("retention: a partition a foreign key references is left in place with
   }
   SECTION("a foreign key on the parent: removals are planned, with what PostgreSQL does said")
   {
-    parent.children[2].referenced_by.clear();
+    parent.children[2].rare.reset();
     parent.properties.referenced_by = "\"fk\" of \"public\".\"refs\"";
     policy.retention_action = RetentionAction::drop;
     const ParentPlan pp = plan_parent(parent, policy, k_now, force);
@@ -463,7 +463,7 @@ TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
   Child eu;
   eu.schema = "public";
   eu.name = "l_eu";
-  eu.values = {"eu"};
+  eu.rare.get_or_make().values = {"eu"};
   parent.children.push_back(eu);
   policy.values = {"eu", "us"};
   const DrainStep us = plan_drain_value(parent, policy, 0, "us");
@@ -484,8 +484,10 @@ TEST_CASE("properties: a plan without them that has no action and no error is th
   const auto check = [](const ParentSnapshot& parent, const Policy& policy, Micros now, bool needed) {
     ParentSnapshot without = parent;
     without.properties = {};
-    for (auto& c : without.children)
-      c.referenced_by.clear();
+    for (auto& c : without.children) {
+      if (c.rare)
+        c.rare->referenced_by.clear();
+    }
     const Plan bare = make_plan({without}, {policy}, now);
     const Plan full = make_plan({parent}, {policy}, now);
     CHECK(needs_properties(bare.parents.at(0)) == needed);
@@ -500,7 +502,7 @@ TEST_CASE("properties: a plan without them that has no action and no error is th
       make_child("public", "ev_p20261126", "2026-11-26 00:00:00+00:00", "2026-11-27 00:00:00+00:00"));
   parent.children.push_back(
       make_child("public", "ev_p20261101", "2026-11-01 00:00:00+00:00", "2026-11-02 00:00:00+00:00"));
-  parent.children.back().referenced_by = "\"orders_fk\" of \"public\".\"orders\"";
+  parent.children.back().rare.get_or_make().referenced_by = "\"orders_fk\" of \"public\".\"orders\"";
   auto policy = make_policy("public", "ev", "1 day", 1);
   SECTION("nothing to do, with every property set: not needed")
   {
@@ -532,8 +534,8 @@ TEST_CASE("properties: a plan without them that has no action and no error is th
     Child eu;
     eu.schema = "public";
     eu.name = "l_eu";
-    eu.values = {"eu"};
-    eu.referenced_by = "\"fk\" of \"public\".\"refs\"";
+    eu.rare.get_or_make().values = {"eu"};
+    eu.rare->referenced_by = "\"fk\" of \"public\".\"refs\"";
     list.children.push_back(eu);
     list.properties = rich_properties();
     list_policy.values = {"eu"};

@@ -854,7 +854,7 @@ TEST_CASE("planner: a default partition whose rows cannot move gives a warning w
   const auto policy = make_policy("public", "events", "1 day", 1);
   parent.children.push_back(make_default("public", "events_default"));
   parent.children.back().estimated_rows = 1234.0;
-  parent.children.back().referenced_by = "\"fk\" of \"public\".\"refs\"";
+  parent.children.back().rare.get_or_make().referenced_by = "\"fk\" of \"public\".\"refs\"";
   const ParentPlan pp = plan_parent(parent, policy, at("2026-11-25 04:20Z"));
   CHECK(created(pp) == Lines{"events_p20261125", "events_p20261126"});
   for (const auto& a : pp.actions)

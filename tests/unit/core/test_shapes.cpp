@@ -81,7 +81,7 @@ Child list_child(const std::string& name, const std::vector<std::string>& values
   Child c;
   c.schema = "public";
   c.name = name;
-  c.values = values;
+  c.rare.get_or_make().values = values;
   c.estimated_rows = 0;
   return c;
 }
@@ -560,7 +560,7 @@ TEST_CASE("shapes: status classifies integer, epoch and LIST partitions")
   auto list = list_parent("sales");
   list.children = {list_child("sales_eu", {"eu"}), list_child("sales_old", {"old"}),
                    make_default("public", "sales_default")};
-  list.children[2].counted_rows = 4;
+  list.children[2].rare.get_or_make().counted_rows = 4;
   const auto list_pol = list_policy("sales", {"eu"});
   const ParentStatus lst = make_status(list, list_pol, 0);
   const std::string list_text = render_status_text({lst});
@@ -603,7 +603,7 @@ TEST_CASE("shapes: the fingerprint covers the new policy fields and LIST values"
   auto with_child = parent;
   with_child.children.push_back(list_child("sales_a", {"a"}));
   const std::string child_fp = fingerprint({with_child}, {base});
-  with_child.children[0].values = {"a", "b"};
+  with_child.children[0].rare->values = {"a", "b"};
   CHECK(fingerprint({with_child}, {base}) != child_fp);
 
   const auto ints = int_parent("orders");

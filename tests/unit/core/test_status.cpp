@@ -170,7 +170,7 @@ TEST_CASE("status: text rendering")
   parent.children.back().estimated_rows = -1;
   parent.children.back().bytes = 0;
   parent.children.push_back(make_default("public", "events_default"));
-  parent.children.back().counted_rows = 7;
+  parent.children.back().rare.get_or_make().counted_rows = 7;
   parent.children.back().bytes = 16384;
   auto policy = make_policy("public", "events", "1 day", 2);
   policy.retention = period("30 days");
@@ -197,7 +197,7 @@ TEST_CASE("status: text rendering")
 TEST_CASE("status: json rendering")
 {
   auto parent = daily_parent();
-  parent.children[0].counted_rows = 3;
+  parent.children[0].rare.get_or_make().counted_rows = 3;
   auto policy = make_policy("public", "events", "1 day", 2);
   policy.retention = period("36 days");
   policy.retention_schema = "archive";
