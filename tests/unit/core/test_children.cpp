@@ -76,6 +76,19 @@ std::pair<ParentSnapshot, Policy> shaped_with_default(const std::string& table, 
   return {parent, policy};
 }
 
+// Returns LIST parent public.l (with a default partition) with partition l_eu for value 'eu', and a LIST
+// policy for it.
+std::pair<ParentSnapshot, Policy> list_with_eu()
+{
+  auto [parent, policy] = shaped_with_default("l", KeyType::text, "region", Shape::list);
+  Child eu;
+  eu.schema = "public";
+  eu.name = "l_eu";
+  eu.rare.get_or_make().values = {"eu"};
+  parent.children.push_back(eu);
+  return {parent, policy};
+}
+
 Action only_create(const ParentPlan& pp)
 {
   REQUIRE(pp.error.empty());
@@ -459,12 +472,7 @@ TEST_CASE("drain: the slot of a key, created with its rows moved in batches, or 
 
 TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
 {
-  auto [parent, policy] = shaped_with_default("l", KeyType::text, "region", Shape::list);
-  Child eu;
-  eu.schema = "public";
-  eu.name = "l_eu";
-  eu.rare.get_or_make().values = {"eu"};
-  parent.children.push_back(eu);
+  auto [parent, policy] = list_with_eu();
   policy.values = {"eu", "us"};
   const DrainStep us = plan_drain_value(parent, policy, 0, "us");
   CHECK(us.stays.empty());
@@ -530,13 +538,8 @@ TEST_CASE("properties: a plan without them that has no action and no error is th
   }
   SECTION("a LIST parent with its values: not needed")
   {
-    auto [list, list_policy] = shaped_with_default("l", KeyType::text, "region", Shape::list);
-    Child eu;
-    eu.schema = "public";
-    eu.name = "l_eu";
-    eu.rare.get_or_make().values = {"eu"};
-    eu.rare->referenced_by = "\"fk\" of \"public\".\"refs\"";
-    list.children.push_back(eu);
+    auto [list, list_policy] = list_with_eu();
+    list.children.back().rare->referenced_by = "\"fk\" of \"public\".\"refs\"";
     list.properties = rich_properties();
     list_policy.values = {"eu"};
     list_policy.list_retention = ListRetention::drop;
