@@ -1,6 +1,7 @@
 #include "partman/core/planner.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
@@ -377,12 +378,14 @@ Action retention_action(const Planning& ctx, const Child& child, std::string rea
   Action a;
   a.kind = removal_kind(ctx.removal);
   a.schema = child.schema;
-  a.name = child.name;
+  a.name = std::string(child.name); // a copy at its size (assigned, it would get room to grow)
   a.reason = std::move(reason);
   a.sql.reserve(def ? 4 : 2); // a drop's statements
   const std::string child_sql = quote_qualified(child.schema, child.name);
-  std::string detach = "ALTER TABLE " + quote_qualified(parent.schema, parent.table) + " DETACH PARTITION ";
-  detach += child_sql;
+  const std::string parent_sql = quote_qualified(parent.schema, parent.table);
+  std::string detach;
+  detach.reserve(parent_sql.size() + child_sql.size() + 43); // with " CONCURRENTLY"
+  detach.append("ALTER TABLE ").append(parent_sql).append(" DETACH PARTITION ").append(child_sql);
   if (def) {
     // DETACH ... CONCURRENTLY is not allowed beside a default partition: one short transaction instead.
     a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
@@ -467,9 +470,10 @@ void remove_expired_ranges(Planning& ctx, const std::vector<const Child*>& sorte
     if (child->detach_pending) {
       ctx.pp.actions.push_back(finalize_action(ctx, *child, expired));
     } else if (expired) {
+      const std::string upper = keys.human(*child->upper);
       std::string reason;
-      reason.reserve(why.size() + cutoff_text.size() + 64);
-      reason.append(why).append(": upper bound ").append(keys.human(*child->upper)).append(" is not ");
+      reason.reserve(why.size() + upper.size() + std::strlen(relation) + cutoff_text.size() + 23);
+      reason.append(why).append(": upper bound ").append(upper).append(" is not ");
       reason.append(relation).append(" ").append(cutoff_text);
       ctx.pp.actions.push_back(retention_action(ctx, *child, std::move(reason)));
     } else {
