@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "partman/core/boxed.hpp"
+#include "partman/core/interned.hpp"
 #include "partman/core/interval.hpp"
 #include "partman/core/policy.hpp"
 
@@ -23,7 +24,7 @@ struct ChildRare
 // One partition (or an unattached table that holds a partition's name).
 struct Child
 {
-  std::string schema;
+  Interned schema; // shared: partitions are many, schemas few
   std::string name;
   std::optional<Micros> lower; // empty: MINVALUE (integer keys: the value itself)
   std::optional<Micros> upper; // empty: MAXVALUE
