@@ -147,6 +147,7 @@ struct Planning
   const PlanOptions& options;
   ParentPlan& pp;
   Micros now; // what a new sub-partitioned partition's own partitions are planned at
+  const std::string parent_sql = quote_qualified(parent.schema, parent.table); // once for its many removals
 };
 
 // Returns why rows cannot be moved out of the parent's default partition (empty: they can): a foreign key
@@ -382,10 +383,9 @@ Action retention_action(const Planning& ctx, const Child& child, std::string rea
   a.reason = std::move(reason);
   a.sql.reserve(def ? 4 : 2); // a drop's statements
   const std::string child_sql = quote_qualified(child.schema, child.name);
-  const std::string parent_sql = quote_qualified(parent.schema, parent.table);
   std::string detach;
-  detach.reserve(parent_sql.size() + child_sql.size() + 43); // with " CONCURRENTLY"
-  detach.append("ALTER TABLE ").append(parent_sql).append(" DETACH PARTITION ").append(child_sql);
+  detach.reserve(ctx.parent_sql.size() + child_sql.size() + 43); // with " CONCURRENTLY"
+  detach.append("ALTER TABLE ").append(ctx.parent_sql).append(" DETACH PARTITION ").append(child_sql);
   if (def) {
     // DETACH ... CONCURRENTLY is not allowed beside a default partition: one short transaction instead.
     a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
@@ -425,8 +425,8 @@ Action finalize_action(const Planning& ctx, const Child& child, bool expired)
   a.kind = ActionKind::finalize_detach;
   a.schema = child.schema;
   a.name = child.name;
-  a.sql.push_back("ALTER TABLE " + quote_qualified(ctx.parent.schema, ctx.parent.table) +
-                  " DETACH PARTITION " + quote_qualified(child.schema, child.name) + " FINALIZE");
+  a.sql.push_back("ALTER TABLE " + ctx.parent_sql + " DETACH PARTITION " +
+                  quote_qualified(child.schema, child.name) + " FINALIZE");
   if (expired)
     add_after_detach(policy, child, a);
   a.transactional = false;
