@@ -107,7 +107,8 @@ std::string child_prefix(const std::string& parent, std::size_t suffix_bytes)
 
 std::string child_name(const std::string& parent, const std::string& suffix)
 {
-  return child_prefix(parent, suffix.size()) + suffix;
+  const std::string name = child_prefix(parent, suffix.size()) + suffix;
+  return std::string(name); // a copy at its size: the sum has room to grow, and plans hold many names
 }
 
 std::string integer_suffix(std::int64_t lower)
