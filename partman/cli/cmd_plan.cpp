@@ -52,9 +52,10 @@ struct Planned
   std::vector<db::TableName> busy;
 };
 
-// Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock.
+// Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock; with
+// `fingerprint`, also fingerprints the plan (which needs what every parent's new children must avoid).
 Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std::vector<std::string>& parents,
-                      core::Micros now, const core::PlanOptions& guard, bool lock)
+                      core::Micros now, const core::PlanOptions& guard, bool lock, bool fingerprint)
 {
   db::require_schema(conn, globals.schema);
   Planned out;
@@ -69,10 +70,12 @@ Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std:
   db::CatalogOptions catalog;
   catalog.history_schema = globals.schema;
   catalog.partman_schema = globals.schema;
+  catalog.taken_names = fingerprint;
   auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
   out.plan = std::move(planned.plan);
   db::estimate_moves(tx, globals.schema, out.plan);
-  out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
+  if (fingerprint)
+    out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
   return out;
 }
 
@@ -144,7 +147,7 @@ int run_plan(const Globals& globals, const PlanArgs& args, const std::string& ds
 {
   const auto now = resolve_now(args.at);
   auto conn = db::open_session(dsn, {args.lock_timeout, true});
-  const Planned run = make_run_plan(*conn, globals, args.parents, now, args.guard, false);
+  const Planned run = make_run_plan(*conn, globals, args.parents, now, args.guard, false, true);
   if (!args.out.empty())
     write_file(args.out, core::render_json(run.plan));
   if (args.format == "sql")
@@ -280,7 +283,8 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
     try {
       if (attempt > 1)
         conn = db::open_session(dsn, session);
-      run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, args.guard, true);
+      run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, args.guard, true,
+                          saved.has_value());
       if (saved)
         check_saved_plan(*saved, run.plan, args.plan_file);
       bad = 0;

@@ -33,6 +33,8 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
   catalog.sizes = true;
   catalog.count_default = true;
   catalog.partman_schema = globals.schema;
+  catalog.properties = false; // what new children would copy: status plans none
+  catalog.taken_names = false;
   const auto snapshot = db::read_catalog_tree(tx, policies, catalog);
   std::vector<core::ParentStatus> statuses;
   bool failed = false;

@@ -1146,9 +1146,9 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
   return plan;
 }
 
-bool needs_properties(const ParentPlan& pp)
+bool needs_details(const ParentSnapshot& parent, const ParentPlan& pp)
 {
-  return !pp.actions.empty() || !pp.error.empty();
+  return !pp.actions.empty() || !pp.error.empty() || !parent.interrupted.empty();
 }
 
 void set_move_estimates(Plan& plan, const std::vector<long long>& estimates)

@@ -26,11 +26,12 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
 Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now,
                const PlanOptions& options = {});
 
-// Returns true when `pp`, planned from a snapshot without its ParentProperties, may differ from the plan made
-// with them. They shape only creates (what new children copy, rows moved out of a default partition) and
-// removals (foreign keys), and a policy's template table that is not found is an error: a plan with no
-// action and no error is the same either way.
-bool needs_properties(const ParentPlan& pp);
+// Returns true when `pp`, planned from `parent` without its properties and taken names, may differ from the
+// plan made with them. Properties shape only creates (what new children copy, rows moved out of a default
+// partition) and removals (foreign keys), and a policy's template table not found is an error; taken names
+// only creates and the finishing of interrupted removals. A plan with no action and no error, of a parent
+// with no interrupted removal, is the same either way.
+bool needs_details(const ParentSnapshot& parent, const ParentPlan& pp);
 
 // Records the server's estimates of the rows creates move out of a default partition: `estimates[i]` belongs
 // to the i-th action with a move, in plan order (negative: unknown). A create expected to move more than one

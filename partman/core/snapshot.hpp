@@ -68,7 +68,7 @@ struct TemplateIndex
 
 // What new children copy from their parent where PostgreSQL does not carry it, what moving rows out of a
 // default partition needs, and the foreign keys retention must respect (read in one more query, only for
-// the parents whose plan creates or removes something: see needs_properties).
+// the parents whose plan creates or removes something: see needs_details).
 struct ParentProperties
 {
   std::string owner;                  // the parent's owner

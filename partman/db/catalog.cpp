@@ -18,10 +18,9 @@ namespace partman::db {
 
 namespace {
 
-// Rows of kind 'p' describe a parent (one per policy), rows of kind 'c' one partition each, rows of kind
-// 'n' the names of relations in the parents' schemas that are not partitions.
+// Rows of kind 'p' describe a parent (one per policy), rows of kind 'c' one partition each.
 // Bounds of time keys are read on the client from relpartbound's node tree (cheap: pg_get_expr costs a
-// catalog lookup per partition); one partition per run (all with $5) is also deparsed by the server, to
+// catalog lookup per partition); one partition per run (all with $3) is also deparsed by the server, to
 // check the client's reading. Other keys are deparsed, and returned as microseconds since the epoch
 // (UTC for timestamptz, wall-clock otherwise) or as the integer itself; LIST bounds are read on the client
 // from their deparsed text.
@@ -29,7 +28,7 @@ const char* const k_catalog_sql = R"sql(
 WITH pol AS (
   SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
 ), par AS (
-  SELECT p.ord, n.oid AS nsp, c.oid AS relid, c.relkind, pt.partstrat, pt.partnatts, pt.partdefid,
+  SELECT p.ord, c.oid AS relid, c.relkind, pt.partstrat, pt.partnatts, pt.partdefid,
          a.attname, format_type(a.atttypid, a.atttypmod) AS keytype,
          pt.partstrat = 'r' AND pt.partnatts = 1 AS ranged
   FROM pol p
@@ -43,10 +42,14 @@ WITH pol AS (
                                                'date', 'smallint', 'integer', 'bigint') AS fast
   FROM par
 ), chk AS MATERIALIZED (
-  -- the one such partition the server deparses too
+  -- the one such partition the server deparses too: the first of the first parent that has one (OFFSET 0:
+  -- one index probe per parent until then, not a scan of all of pg_inherits)
   SELECT min(i.inhrelid) AS oid
-  FROM fast f JOIN pg_inherits i ON i.inhparent = f.relid
-  WHERE f.fast AND i.inhrelid IS DISTINCT FROM f.partdefid
+  FROM (SELECT f.relid, f.partdefid FROM fast f
+        WHERE f.fast AND EXISTS (SELECT FROM pg_inherits i WHERE i.inhparent = f.relid AND i.inhrelid <> f.partdefid
+                                 OFFSET 0)
+        ORDER BY f.ord LIMIT 1) f
+  JOIN pg_inherits i ON i.inhparent = f.relid AND i.inhrelid <> f.partdefid
 )
 SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p' AS partitioned,
        par.partstrat::text, par.partnatts, par.attname::text, par.keytype,
@@ -62,9 +65,9 @@ SELECT 'c', f.ord, NULL, NULL, NULL, NULL, NULL, NULL,
        CASE WHEN ch.relkind = 'p' THEN (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
                                        FROM pg_partition_tree(ch.oid) t JOIN pg_class c ON c.oid = t.relid
                                        WHERE t.isleaf) ELSE ch.reltuples END,
-       CASE WHEN $6 AND ch.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint
+       CASE WHEN $4 AND ch.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint
                                                FROM pg_partition_tree(ch.oid) t)
-            WHEN $6 THEN pg_total_relation_size(ch.oid) END, v.bound,
+            WHEN $4 THEN pg_total_relation_size(ch.oid) END, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN f.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN f.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
@@ -79,31 +82,32 @@ SELECT 'c', f.ord, NULL, NULL, NULL, NULL, NULL, NULL,
 FROM fast f
 CROSS JOIN chk
 JOIN pg_inherits i ON i.inhparent = f.relid
--- one index probe per partition (OFFSET 0 keeps the planner from hashing all of pg_class instead)
+-- one index probe per partition (OFFSET 0 keeps the planner from hashing all of pg_class instead), which
+-- also deparses the bounds the node tree does not give (and those of the one partition checked)
 CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpartbound AS node,
-                           c.oid = f.partdefid AS is_default, f.fast AND c.oid IS DISTINCT FROM f.partdefid AS fast
+                           c.oid = f.partdefid AS is_default, f.fast AND c.oid <> f.partdefid AS fast,
+                           CASE WHEN $3 OR (NOT f.fast AND c.oid <> f.partdefid) OR c.oid = chk.oid
+                                THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
                     FROM pg_class c WHERE c.oid = i.inhrelid OFFSET 0) ch
 JOIN pg_namespace chn ON chn.oid = ch.relnamespace
--- the deparsed bound; of a single-column range, "FOR VALUES FROM (<lo>) TO (<hi>)" gives lo and hi without
--- their quotes (OFFSET 0: pg_get_expr runs once a row)
+-- of a single-column range, "FOR VALUES FROM (<lo>) TO (<hi>)" gives lo and hi without their quotes
+CROSS JOIN LATERAL (SELECT strpos(ch.bound, ') TO (') AS sep) d
 CROSS JOIN LATERAL (
-  SELECT d.bound,
-         CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(d.bound, 18, d.sep - 18), '''') END AS lo,
-         CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(d.bound, d.sep + 6, length(d.bound) - d.sep - 6), '''') END AS hi
-  FROM (SELECT e.bound, strpos(e.bound, ') TO (') AS sep
-        FROM (SELECT CASE WHEN $5 OR (NOT ch.fast AND NOT ch.is_default) OR ch.oid = chk.oid
-                          THEN pg_get_expr(ch.node, ch.oid) END AS bound OFFSET 0) e) d) v
-UNION ALL
--- kind 'n': relations that are not partitions in the parents' schemas, whose names new children must avoid
-SELECT 'n', 0, NULL, NULL, NULL, NULL, NULL, NULL, n.nspname::text, x.relname::text,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM par
-JOIN pg_namespace n ON n.oid = par.nsp
--- an index range scan per parent: names from its child prefix up to (not including) the prefix with its
--- final '_' raised to '`' (names compare byte by byte)
+  SELECT ch.bound,
+         CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(ch.bound, 18, d.sep - 18), '''') END AS lo,
+         CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(ch.bound, d.sep + 6, length(ch.bound) - d.sep - 6), '''') END AS hi) v
+)sql";
+
+// The relations that are not partitions in the schemas of parents ($1), whose names new children must
+// avoid: an index range scan per parent, names from its child prefix ($2) up to (not including) the
+// prefix with its final '_' raised to '`' ($3; names compare byte by byte).
+const char* const k_taken_names_sql = R"sql(
+SELECT n.nspname::text, x.relname::text
+FROM unnest($1::text[], $2::text[], $3::text[]) AS p(sch, lo, hi)
+JOIN pg_namespace n ON n.nspname = p.sch
 CROSS JOIN LATERAL (SELECT c.relname FROM pg_class c
-                    WHERE c.relname >= ($3::text[])[par.ord]::name AND c.relname < ($4::text[])[par.ord]::name
-                      AND c.relnamespace = par.nsp AND NOT c.relispartition) x
+                    WHERE c.relname >= p.lo::name AND c.relname < p.hi::name AND c.relnamespace = n.oid
+                      AND NOT c.relispartition) x
 )sql";
 
 // Postgres counts time from 2000-01-01; the planner from 1970-01-01.
@@ -285,20 +289,10 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
   }
   if (policies.empty())
     return true;
-  std::vector<std::string> prefixes, prefix_ends;
-  for (const auto& p : policies) {
-    prefixes.push_back(core::policy_child_prefix(p)); // always ends in '_'
-    prefix_ends.push_back(prefixes.back().substr(0, prefixes.back().size() - 1) + "`");
-  }
-  const auto rows = tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables),
-                                   text_array(prefixes), text_array(prefix_ends), deparse_all, options.sizes);
-  std::map<std::string, std::vector<std::string>> names; // schema -> relation names that are not partitions
+  const auto rows =
+      tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables), deparse_all, options.sizes);
   for (const auto& row : rows) {
     const std::string kind = row[c_kind].as<std::string>();
-    if (kind == "n") {
-      names[row[c_schema].as<std::string>()].push_back(row[c_name].as<std::string>());
-      continue;
-    }
     core::ParentSnapshot& ps = out.at(row[c_ord].as<std::size_t>() - 1);
     if (kind == "p") {
       ps.exists = row[c_present].as<bool>();
@@ -344,13 +338,33 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     }
     ps.children.push_back(std::move(c));
   }
+  return true;
+}
+
+// Reads the names new children of parents `which` (indices: out[i] belongs to policies[i]) must avoid, in
+// one query.
+void read_taken_names(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
+                      const std::vector<std::size_t>& which, std::vector<core::ParentSnapshot>& out)
+{
+  if (which.empty())
+    return;
+  std::vector<std::string> schemas, prefixes, prefix_ends;
+  for (const std::size_t i : which) {
+    schemas.push_back(policies[i].schema);
+    prefixes.push_back(core::policy_child_prefix(policies[i])); // always ends in '_'
+    prefix_ends.push_back(prefixes.back().substr(0, prefixes.back().size() - 1) + "`");
+  }
+  const auto rows =
+      tx.exec_params(k_taken_names_sql, text_array(schemas), text_array(prefixes), text_array(prefix_ends));
+  std::map<std::string, std::vector<std::string>> names; // schema -> relation names that are not partitions
+  for (const auto& row : rows)
+    names[row[0].as<std::string>()].push_back(row[1].as<std::string>());
   for (auto& [schema, list] : names)
     std::sort(list.begin(), list.end());
-  for (std::size_t i = 0; i < policies.size(); ++i) {
-    if (auto it = names.find(policies[i].schema); it != names.end())
-      out[i].taken_names = with_prefix(it->second, core::policy_child_prefix(policies[i]));
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    if (auto it = names.find(schemas[k]); it != names.end())
+      out[which[k]].taken_names = with_prefix(it->second, prefixes[k]);
   }
-  return true;
 }
 
 // Adds to each parent the removals an earlier run began (outside a transaction block) and did not finish,
@@ -648,11 +662,12 @@ void read_details(pqxx::transaction_base& tx, const std::vector<core::Policy>& p
   read_key_max(tx, options.partman_schema, policies, out);
   read_sub_keys(tx, policies, out);
   read_queried_values(tx, policies, out);
-  if (options.properties) {
-    std::vector<std::size_t> all(policies.size());
-    std::iota(all.begin(), all.end(), std::size_t{0});
+  std::vector<std::size_t> all(policies.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  if (options.taken_names)
+    read_taken_names(tx, policies, all, out);
+  if (options.properties)
     read_parent_properties(tx, policies, all, out);
-  }
   if (options.count_default) {
     for (auto& ps : out) {
       for (auto& c : ps.children) {
@@ -712,17 +727,20 @@ std::vector<core::ParentSnapshot> read_catalog_tree(pqxx::transaction_base& tx,
 PlannedCatalog plan_catalog(pqxx::transaction_base& tx, std::vector<core::Policy>& policies, core::Micros now,
                             const core::PlanOptions& plan_options, CatalogOptions options)
 {
+  const bool all_names = options.taken_names;
   options.properties = false;
   PlannedCatalog out;
   out.snapshot = read_catalog_tree(tx, policies, options);
   out.plan = core::make_plan(out.snapshot, policies, now, plan_options);
   std::vector<std::size_t> which;
   for (std::size_t i = 0; i < policies.size(); ++i) {
-    if (core::needs_properties(out.plan.parents[i]))
+    if (core::needs_details(out.snapshot[i], out.plan.parents[i]))
       which.push_back(i);
   }
   if (which.empty())
     return out;
+  if (!all_names)
+    read_taken_names(tx, policies, which, out.snapshot);
   read_parent_properties(tx, policies, which, out.snapshot);
   out.plan = core::make_plan(out.snapshot, policies, now, plan_options); // parents' plans can meet
   return out;

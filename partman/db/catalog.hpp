@@ -18,6 +18,7 @@ struct CatalogOptions
   std::string history_schema; // read unfinished removals from this partman schema's history (plan, apply)
   std::string partman_schema; // partman's schema, whose max_key() finds integer policies' largest values
   bool properties = true;     // what new children copy from their parents (read_parent_properties)
+  bool taken_names = true;    // the names new children must avoid (the fingerprint covers them)
 };
 
 // Reads the bounds of a single-column time range partition from its relpartbound node tree; returns false
@@ -64,9 +65,9 @@ struct PlannedCatalog
   core::Plan plan;
 };
 // Reads the catalog tree (as read_catalog_tree, which also orders `policies`) and plans it at `now`. What
-// new children copy from their parents is read only for the parents that need it (core::needs_properties:
-// a run with nothing to do skips that query), and then all are planned again; the plan is the one a full
-// read would give.
+// new children copy from their parents, and with options.taken_names false the names they must avoid, are
+// read only for the parents that need them (core::needs_details: a run with nothing to do skips those
+// queries), and then all are planned again; the plan is the one a full read would give.
 PlannedCatalog plan_catalog(pqxx::transaction_base& tx, std::vector<core::Policy>& policies, core::Micros now,
                             const core::PlanOptions& plan_options, CatalogOptions options = {});
 

@@ -486,19 +486,20 @@ TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
   CHECK(plan_drain_value(parent, policy, 0, "eu").stays == "partition \"public\".\"l_eu\" already holds it");
 }
 
-TEST_CASE("properties: a plan without them that has no action and no error is the plan with them")
+TEST_CASE("details: a plan without properties and taken names that needs none is the plan with them")
 {
-  // What apply reads lazily (db::plan_catalog): each case is planned without the properties first.
+  // What apply reads lazily (db::plan_catalog): each case is planned without them first.
   const auto check = [](const ParentSnapshot& parent, const Policy& policy, Micros now, bool needed) {
     ParentSnapshot without = parent;
     without.properties = {};
+    without.taken_names.clear();
     for (auto& c : without.children) {
       if (c.rare)
         c.rare->referenced_by.clear();
     }
     const Plan bare = make_plan({without}, {policy}, now);
     const Plan full = make_plan({parent}, {policy}, now);
-    CHECK(needs_properties(bare.parents.at(0)) == needed);
+    CHECK(needs_details(without, bare.parents.at(0)) == needed);
     if (!needed)
       CHECK(render_json(bare) == render_json(full));
   };
@@ -522,6 +523,15 @@ TEST_CASE("properties: a plan without them that has no action and no error is th
   SECTION("creates: needed")
   {
     check(parent, policy, at("2026-11-26 04:20Z"), true);
+    parent.taken_names = {"ev_p20261127"}; // the name of the one the plan creates: a warning instead
+    check(parent, policy, at("2026-11-26 04:20Z"), true);
+  }
+  SECTION("an interrupted removal: needed, as it is finished only where its table is still there")
+  {
+    parent.interrupted = {"ev_p20261020"};
+    check(parent, policy, k_now, true);
+    parent.taken_names = {"ev_p20261020"};
+    check(parent, policy, k_now, true);
   }
   SECTION("a partition due for removal that a foreign key references: needed")
   {
