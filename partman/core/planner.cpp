@@ -913,17 +913,18 @@ void guard_sub_removals(const std::vector<ParentSnapshot>& parents, std::size_t 
 {
   std::size_t removals = 0;
   std::size_t partitions = 0;
+  std::vector<std::size_t> removing; // the plans that remove something
   for (std::size_t i = from; i < to; ++i) {
     partitions += ranged_count(parents[i]);
-    removals += count_removals(plan.parents[i], partitions);
+    if (const std::size_t n = count_removals(plan.parents[i], partitions); n > 0) {
+      removals += n;
+      removing.push_back(i);
+    }
   }
   const std::string why =
       refusal(removals, partitions, " of the partitions of " + plan.parents[from].partition_of, options);
-  for (std::size_t i = from; i < to; ++i) {
-    std::size_t unused = 0;
-    if (count_removals(plan.parents[i], unused) > 0)
-      plan.parents[i].refused = why;
-  }
+  for (const std::size_t i : removing)
+    plan.parents[i].refused = why;
 }
 
 } // namespace

@@ -108,6 +108,17 @@ inline std::string join_lines(const std::vector<std::string>& rows)
   return out;
 }
 
+// The names of the partitions of `parents` (tables as SQL writes them), in name order, separated by commas.
+inline std::string children_of(TestDb& db, const std::vector<std::string>& parents)
+{
+  std::string list;
+  for (const auto& p : parents)
+    list += (list.empty() ? "" : ", ") + db.conn().quote(p) + "::regclass";
+  return db.scalar("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c "
+                   "ON c.oid = i.inhrelid WHERE i.inhparent IN (" +
+                   list + ")");
+}
+
 // The partitions of `parent` (a regclass literal) as "name|bound" lines in bound order.
 inline std::string partitions_of(TestDb& db, const std::string& parent)
 {
