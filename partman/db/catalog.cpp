@@ -380,14 +380,15 @@ void read_taken_names(pqxx::transaction_base& tx, const std::vector<core::Policy
 // Adds to each parent the removals an earlier run began (outside a transaction block) and did not finish,
 // the tables into which an interrupted move out of its default partition put rows, and its unfinished
 // archives, in one query. Both history parts start from the rows of the last 30 days that did not end
-// 'ok' (few), so the history is not sorted.
+// 'ok' (few, read through history_pending_idx, whose predicate this one matches), so the history is not
+// scanned or sorted.
 void read_unfinished(pqxx::transaction_base& tx, const std::string& schema,
                      std::vector<core::ParentSnapshot>& out)
 {
   const std::string history = core::quote_ident(schema) + ".history";
   const auto rows = tx.exec(
       "WITH h AS MATERIALIZED (SELECT * FROM " + history +
-      " WHERE outcome <> 'ok' AND applied_at > now() - interval '30 days') "
+      " WHERE outcome IN ('started', 'failed', 'deferred') AND applied_at > now() - interval '30 days') "
       // the latest removal of each partition in the last 30 days, where it did not end well
       "SELECT 'i', h.parent_schema, h.parent_table, h.partition_schema, h.partition_name, 0::bigint, '', "
       "false, false FROM h WHERE h.action IN ('drop', 'detach', 'finalize-detach') AND h.partition_schema = "
