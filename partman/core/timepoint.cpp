@@ -47,6 +47,9 @@ std::string tzif_footer(const std::string& zone_name)
 class ZoneRules
 {
 public:
+  // UTC: no offset ever, and no need to load the tz database (which lists every zone file at first use).
+  ZoneRules() = default;
+
   explicit ZoneRules(const date::time_zone* tz) : m_tz(tz)
   {
     const std::string footer = tzif_footer(tz->name());
@@ -64,6 +67,8 @@ public:
 
   Micros to_local(Micros utc) const
   {
+    if (!m_tz)
+      return utc;
     const SysMicros sys{std::chrono::microseconds{utc}};
     if (m_tail && sys >= m_tail_from)
       return m_tail->to_local(sys).time_since_epoch().count();
@@ -72,6 +77,8 @@ public:
 
   Micros to_utc(Micros local) const
   {
+    if (!m_tz)
+      return local;
     const LocalMicros lt{std::chrono::microseconds{local}};
     if (m_tail && SysMicros{lt.time_since_epoch()} >= m_tail_from + date::days{1})
       return m_tail->to_sys(lt, date::choose::latest).time_since_epoch().count();
@@ -85,7 +92,7 @@ public:
   }
 
 private:
-  const date::time_zone* m_tz;
+  const date::time_zone* m_tz = nullptr;
   std::optional<Posix::time_zone> m_tail;
   SysMicros m_tail_from = SysMicros::max();
 };
@@ -98,7 +105,8 @@ Result<Zone> find_zone(const std::string& name)
   if (auto it = zones.find(name); it != zones.end())
     return it->second.get();
   try {
-    auto rules = std::make_unique<ZoneRules>(date::locate_zone(name));
+    auto rules = name == "UTC" || name == "Etc/UTC" ? std::make_unique<ZoneRules>()
+                                                    : std::make_unique<ZoneRules>(date::locate_zone(name));
     return zones.emplace(name, std::move(rules)).first->second.get();
   } catch (const std::exception&) {
     return Error{"unknown time zone '" + name +

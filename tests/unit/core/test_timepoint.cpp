@@ -43,6 +43,13 @@ TEST_CASE("to_local and to_utc in Europe/Berlin, away from DST changes")
   CHECK(to_utc(berlin, wall("2026-07-15 14:00")) == at("2026-07-15 12:00Z"));
   CHECK(to_local(zone("UTC"), at("2026-07-15 12:00Z")) == wall("2026-07-15 12:00"));
   CHECK(to_utc(zone("UTC"), wall("2026-07-15 12:00")) == at("2026-07-15 12:00Z"));
+  // UTC and Etc/UTC skip the tz database; they agree with its own UTC (Etc/UCT) from 1900 to 2400.
+  for (const char* t : {"1900-01-01 00:00Z", "1970-01-01 00:00Z", "2026-03-29 01:00Z", "2399-12-31 23:59Z"}) {
+    for (const char* name : {"UTC", "Etc/UTC"}) {
+      CHECK(to_local(zone(name), at(t)) == to_local(zone("Etc/UCT"), at(t)));
+      CHECK(to_utc(zone(name), at(t)) == to_utc(zone("Etc/UCT"), at(t)));
+    }
+  }
 }
 
 TEST_CASE("to_utc: a time skipped by spring-forward maps to the transition instant")
