@@ -85,8 +85,9 @@ std::optional<std::string> first_value(pqxx::connection& conn, const std::string
 int run_drain(const Globals& globals, const DrainArgs& args)
 {
   const auto now = resolve_now(args.at);
-  auto conn = db::open_session(single_dsn(globals, "drain-default"), {args.lock_timeout, false});
-  if (db::is_standby(*conn)) {
+  bool standby = false;
+  auto conn = db::open_session(single_dsn(globals, "drain-default"), {args.lock_timeout, false}, &standby);
+  if (standby) {
     std::cout << "the server is a standby (in recovery): nothing to do here; partman works on the primary\n";
     return k_exit_ok;
   }

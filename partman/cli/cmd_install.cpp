@@ -11,8 +11,9 @@ namespace {
 
 int install_one(const Globals& globals, const std::string& dsn, std::ostream& out)
 {
-  auto conn = db::open_session(dsn, {});
-  if (db::is_standby(*conn))
+  bool standby = false;
+  auto conn = db::open_session(dsn, {}, &standby);
+  if (standby)
     throw UsageError("the server is a standby (in recovery); HINT: install on the primary");
   const std::string& schema = globals.schema;
   const auto r = db::install_schema(*conn, schema);

@@ -230,8 +230,9 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
     saved = read_saved_plan(args.plan_file);
   }
   const auto now = saved ? saved->at : resolve_now(args.at);
-  auto conn = db::open_session(dsn, {args.lock_timeout, false});
-  if (db::is_standby(*conn)) {
+  bool standby = false;
+  auto conn = db::open_session(dsn, {args.lock_timeout, false}, &standby);
+  if (standby) {
     out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
   }

@@ -360,8 +360,11 @@ std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFac
                                         const ExecutorOptions& options,
                                         const std::function<void(const ParentOutcome&)>& report)
 {
-  std::string run_id;
-  {
+  std::size_t with_work = 0;
+  for (const auto& p : plan.parents)
+    with_work += !p.actions.empty();
+  std::string run_id; // only actions record it: a run with nothing to do does not ask for one
+  if (with_work > 0) {
     pqxx::nontransaction tx(conn);
     run_id = tx.exec("SELECT gen_random_uuid()::text")[0][0].as<std::string>();
   }
@@ -380,9 +383,6 @@ std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFac
       report(outcomes[i]);
     }
   };
-  std::size_t with_work = 0;
-  for (const auto& p : plan.parents)
-    with_work += !p.actions.empty();
   const std::size_t workers =
       std::min<std::size_t>(std::max(options.parallel, 1), std::max<std::size_t>(with_work, 1));
   std::random_device seeds;

@@ -75,8 +75,19 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
 
 void require_schema(pqxx::connection& conn, const std::string& schema)
 {
-  pqxx::read_transaction tx(conn);
-  const int version = installed_version(tx, schema);
+  // One statement outside a transaction block (a run makes this check first, so it costs one round trip):
+  // a schema or meta table that does not exist is an error here, which nothing else shares.
+  int version = 0;
+  try {
+    pqxx::nontransaction tx(conn);
+    const auto v =
+        tx.exec("SELECT value FROM " + core::quote_ident(schema) + ".meta WHERE key = 'schema_version'");
+    version = v.empty() ? 0 : std::stoi(v[0][0].as<std::string>());
+  } catch (const pqxx::undefined_table&) {
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() != "3F000") // invalid_schema_name
+      throw;
+  }
   if (version == 0)
     throw UsageError("the partman schema '" + schema +
                      "' is not installed in this database; HINT: run "

@@ -105,7 +105,7 @@ std::vector<TableName> resolve_tables(pqxx::connection& conn, const std::vector<
 std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::string& schema,
                                         const std::vector<TableName>& only)
 {
-  pqxx::read_transaction tx(conn);
+  pqxx::nontransaction tx(conn); // one statement: no transaction block to open and close
   const auto r = tx.exec(
       "SELECT parent_schema, parent_table, partition_interval, premake, retention, "
       "retention_action, retention_schema, archive_to, timezone, "

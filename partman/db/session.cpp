@@ -60,7 +60,8 @@ std::string scrub(std::string message, const std::string& dsn)
 
 } // namespace
 
-std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options)
+std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
+                                               bool* standby)
 {
   parse_conninfo(dsn); // rejects a malformed string before libpq echoes it
   std::unique_ptr<pqxx::connection> conn;
@@ -74,13 +75,15 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
   }
   pqxx::nontransaction tx(*conn);
   try {
-    tx.exec_params(
-        "SELECT set_config('application_name', 'partman', false), "
+    const auto r = tx.exec_params(
+        "SELECT pg_is_in_recovery(), set_config('application_name', 'partman', false), "
         "set_config('lock_timeout', $1, false), set_config('TimeZone', 'UTC', false), "
         "set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false), "
         "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
         "set_config('default_transaction_read_only', $2, false)",
         options.lock_timeout, options.read_only ? "on" : "off");
+    if (standby)
+      *standby = r[0][0].as<bool>();
   } catch (const pqxx::sql_error& e) {
     throw UsageError("invalid lock timeout '" + options.lock_timeout + "': " + e.what() +
                      "HINT: write it as PostgreSQL does, e.g. '2s' or '500ms'");
@@ -107,12 +110,6 @@ std::string describe_dsn(const std::string& dsn)
   if (const auto service = get("service", "PGSERVICE"); !service.empty())
     out += " (service " + service + ")";
   return out;
-}
-
-bool is_standby(pqxx::connection& conn)
-{
-  pqxx::nontransaction tx(conn);
-  return tx.exec("SELECT pg_is_in_recovery()")[0][0].as<bool>();
 }
 
 std::string text_array(const std::vector<std::string>& items)

@@ -16,12 +16,12 @@ struct SessionOptions
 };
 
 // Opens a connection from a conninfo string or URI (empty: PG* variables, service file, .pgpass) and
-// applies `options`; throws ConnectionError or UsageError.
-std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options);
+// applies `options`; with `standby`, also says whether the server is a standby (in recovery), in the same
+// round trip. Throws ConnectionError or UsageError.
+std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
+                                               bool* standby = nullptr);
 // Returns "user@host:port/dbname" for a conninfo or URI (never its password), for output about a fleet.
 std::string describe_dsn(const std::string& dsn);
-// Returns true when the server is a standby (in recovery).
-bool is_standby(pqxx::connection& conn);
 // Returns `text` as a statement parameter, or NULL when it is empty.
 inline const char* nullable(const std::string& text)
 {
