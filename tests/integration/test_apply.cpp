@@ -219,9 +219,10 @@ TEST_CASE("a run reads the unfinished history through its index even before the 
   managed_parent(db, "events", {"--interval", "daily", "--premake", "1"});
   // A history of 20,000 finished actions that autovacuum has not analysed yet (as right after a big run).
   db.exec("ALTER TABLE partman.history SET (autovacuum_enabled = false)");
-  db.exec("INSERT INTO partman.history (run_id, parent_schema, parent_table, action, partition_schema, "
-          "partition_name, sql, outcome, duration_ms) SELECT gen_random_uuid(), 'public', 'events', 'create', "
-          "'public', 'events_p' || g, '', 'ok', 1 FROM generate_series(1, 20000) g");
+  db.exec(
+      "INSERT INTO partman.history (run_id, parent_schema, parent_table, action, partition_schema, "
+      "partition_name, sql, outcome, duration_ms) SELECT gen_random_uuid(), 'public', 'events', 'create', "
+      "'public', 'events_p' || g, '', 'ok', 1 FROM generate_series(1, 20000) g");
   REQUIRE(db.scalar("SELECT reltuples < 0 FROM pg_class WHERE oid = 'partman.history'::regclass") == "t");
   const auto scans = [&] {
     return db.scalar("SELECT pg_stat_clear_snapshot(); SELECT seq_scan || ' ' || coalesce(idx_scan, 0) "
