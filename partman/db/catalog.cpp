@@ -115,51 +115,81 @@ CROSS JOIN LATERAL (SELECT c.relname FROM pg_class c
 constexpr core::Micros k_pg_epoch_micros = 946684800LL * core::k_micros_per_second;
 constexpr std::int64_t k_pg_epoch_days = 10957;
 
-// Reads one bound (":kind K :value {CONST ...}") of a range node tree at `pos`; returns false when unsure.
-bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Micros>& out)
+// Reads the small integer (a byte, a type oid, a kind) written at `pos` of `text` after spaces, up to `end`;
+// moves `pos` past it. Returns nullopt when there is none. (std::from_chars costs several times more, and
+// a run reads twenty of these per partition.)
+std::optional<long> small_int_at(std::string_view text, std::size_t& pos, std::size_t end)
 {
-  const auto kind = node.find(":kind ", pos);
-  if (kind == std::string::npos)
+  end = std::min(end, text.size());
+  while (pos < end && text[pos] == ' ')
+    ++pos;
+  const bool negative = pos < end && text[pos] == '-';
+  std::size_t at = pos + negative;
+  long value = 0;
+  const std::size_t first = at;
+  for (; at < end && at - first < 10 && text[at] >= '0' && text[at] <= '9'; ++at)
+    value = value * 10 + (text[at] - '0');
+  if (at == first)
+    return std::nullopt;
+  pos = at;
+  return negative ? -value : value;
+}
+
+// Returns the position of `what` in `text` at or after `pos` (npos stays npos): the fields of a node tree
+// come in a fixed order, so each search starts where the one before it ended and a tree is read in one pass.
+std::size_t find_from(std::string_view text, std::string_view what, std::size_t pos)
+{
+  return pos == std::string_view::npos ? pos : text.find(what, pos);
+}
+
+// Reads one bound (":kind K :value {CONST ...}") of a range node tree at `pos`; returns false when unsure.
+// `pos` moves past the bound.
+bool read_datum(std::string_view node, std::size_t& pos, std::optional<core::Micros>& out)
+{
+  constexpr auto npos = std::string_view::npos;
+  const auto kind_at = find_from(node, ":kind ", pos);
+  if (kind_at == npos)
     return false;
-  const int k = std::atoi(node.c_str() + kind + 6);
-  if (k != 0) { // -1 MINVALUE, 1 MAXVALUE
+  pos = kind_at + 6;
+  const auto k = small_int_at(node, pos, npos);
+  if (!k)
+    return false;
+  if (*k != 0) { // -1 MINVALUE, 1 MAXVALUE
     out.reset();
-    return k == -1 || k == 1;
+    return *k == -1 || *k == 1;
   }
-  const auto type = node.find(":consttype ", kind);
-  const auto isnull = node.find(":constisnull ", kind);
-  const auto value = node.find(":constvalue ", kind);
-  const auto open = node.find('[', value);
-  const auto close = node.find(']', open);
-  if (type == std::string::npos || isnull == std::string::npos || close == std::string::npos ||
-      node.compare(isnull + 13, 5, "false") != 0)
+  const auto type = find_from(node, ":consttype ", kind_at);
+  const auto isnull = find_from(node, ":constisnull ", type);
+  const auto value = find_from(node, ":constvalue ", isnull);
+  const auto open = find_from(node, "[", value);
+  const auto close = find_from(node, "]", open);
+  std::size_t type_end = type + 11;
+  const auto oid = type == npos ? std::nullopt : small_int_at(node, type_end, npos);
+  if (!oid || close == npos || node.compare(isnull + 13, 5, "false") != 0)
     return false;
   // The Datum's bytes as the server holds them (little-endian; the server-side check catches otherwise).
   std::uint64_t bits = 0;
-  const char* p = node.c_str() + open + 1;
-  const char* const end = node.c_str() + close;
+  pos = open + 1;
   for (int shift = 0; shift < 64; shift += 8) {
-    char* next = nullptr;
-    const long b = std::strtol(p, &next, 10);
-    if (next == p || next > end)
+    const auto b = small_int_at(node, pos, close);
+    if (!b)
       break;
-    bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(b)) << shift;
-    p = next;
+    bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(*b)) << shift;
   }
-  const int oid = std::atoi(node.c_str() + type + 11);
-  if (oid == 20) { // bigint
+  pos = close;
+  if (*oid == 20) { // bigint
     out = static_cast<std::int64_t>(bits);
     return true;
   }
-  if (oid == 23) { // integer
+  if (*oid == 23) { // integer
     out = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits));
     return true;
   }
-  if (oid == 21) { // smallint
+  if (*oid == 21) { // smallint
     out = static_cast<std::int16_t>(static_cast<std::uint16_t>(bits));
     return true;
   }
-  if (oid == 1184 || oid == 1114) { // timestamptz, timestamp: microseconds since 2000
+  if (*oid == 1184 || *oid == 1114) { // timestamptz, timestamp: microseconds since 2000
     const auto micros = static_cast<std::int64_t>(bits);
     if (micros == std::numeric_limits<std::int64_t>::max() ||
         micros == std::numeric_limits<std::int64_t>::min())
@@ -168,7 +198,7 @@ bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Mi
       out = micros + k_pg_epoch_micros;
     return true;
   }
-  if (oid == 1082) { // date: days since 2000
+  if (*oid == 1082) { // date: days since 2000
     const auto days = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits));
     if (days == std::numeric_limits<std::int32_t>::max() || days == std::numeric_limits<std::int32_t>::min())
       out.reset();
@@ -181,13 +211,14 @@ bool read_datum(const std::string& node, std::size_t pos, std::optional<core::Mi
 
 } // namespace
 
-bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower,
+bool parse_bound_node(std::string_view node, std::optional<core::Micros>& lower,
                       std::optional<core::Micros>& upper)
 {
-  const auto lo = node.find(":lowerdatums (");
-  const auto hi = node.find(":upperdatums (");
-  return lo != std::string::npos && hi != std::string::npos && read_datum(node, lo, lower) &&
-         read_datum(node, hi, upper);
+  std::size_t pos = find_from(node, ":lowerdatums (", 0);
+  if (pos == std::string_view::npos || !read_datum(node, pos, lower))
+    return false;
+  pos = find_from(node, ":upperdatums (", pos);
+  return pos != std::string_view::npos && read_datum(node, pos, upper);
 }
 
 bool parse_list_bound(const std::string& bound, std::vector<std::string>& values, bool& null_value)
@@ -340,7 +371,8 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     }
     if (row[c_fast].as<bool>()) {
       std::optional<core::Micros> lower, upper;
-      if (!parse_bound_node(row[c_node].as<std::string>(), lower, upper) ||
+      const pqxx::field node = row[c_node];
+      if (!parse_bound_node(std::string_view(node.c_str(), node.size()), lower, upper) ||
           (deparsed && (lower != c.lower || upper != c.upper)))
         return false; // the node tree did not read as expected
       c.lower = lower;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pqxx/transaction_base>
+#include <string_view>
 #include <vector>
 
 #include "partman/core/planner.hpp"
@@ -23,7 +24,7 @@ struct CatalogOptions
 
 // Reads the bounds of a single-column time range partition from its relpartbound node tree; returns false
 // when the tree is not one it knows.
-bool parse_bound_node(const std::string& node, std::optional<core::Micros>& lower,
+bool parse_bound_node(std::string_view node, std::optional<core::Micros>& lower,
                       std::optional<core::Micros>& upper);
 // Reads the values of a LIST partition from its deparsed bound, "FOR VALUES IN ('a', 7, NULL)"; returns
 // false when the text is not of that form.

@@ -14,14 +14,15 @@ fi
 partman=${PARTMAN_BIN:-build/partman}
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-# Runs a command with nothing to do three times and prints the median of its times.
+# Runs a command with nothing to do seven times and prints the median of its times, in milliseconds
+# resolution (an idle run takes tens of them).
 idle_median() {
   local t0 t1 times=()
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4 5 6 7; do
     t0=$(now); "$@" >/dev/null; t1=$(now)
-    times+=("$(secs "$t0" "$t1")")
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
   done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 4p
 }
 fresh_db() { psql -qX -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
 tables() {
@@ -91,6 +92,6 @@ printf '  %-34s %10s %10s %12s\n' "pg_partman 4.7 run_maintenance_proc" "$pgp_wo
 printf '  %-34s %10s %10s %12s\n' "floor: the same DDL into psql" "$floor_work" "-" "-"
 printf '  %-34s %10s %10s %12s\n' "partman apply" "$pm_work" "$pm_idle" "$pm_children"
 printf '  %-34s %10s\n' "partman plan (with work)" "$pm_plan"
-echo "  * the median of three runs with nothing to do"
+echo "  * the median of seven runs with nothing to do"
 echo "  partman vs pg_partman: with work $(ratio "$pgp_work" "$pm_work") faster, idle $(ratio "$pgp_idle" "$pm_idle") faster;" \
      "partman / floor: $(ratio "$pm_work" "$floor_work")"
