@@ -12,25 +12,74 @@ namespace partman::db {
 
 namespace {
 
+// The columns of the policy query, by position (a look-up by name costs more than reading the value).
+enum PolicyColumn : int
+{
+  pc_parent_schema,
+  pc_parent_table,
+  pc_partition_interval,
+  pc_premake,
+  pc_retention,
+  pc_retention_action,
+  pc_retention_schema,
+  pc_archive_to,
+  pc_timezone,
+  pc_start_micros,
+  pc_shape,
+  pc_epoch_unit,
+  pc_start_value,
+  pc_list_values_json,
+  pc_values_query,
+  pc_list_retention,
+  pc_default_partition,
+  pc_inherit_privileges,
+  pc_template_schema,
+  pc_template_table,
+  pc_level,
+  pc_partition_key,
+};
+constexpr const char* k_policy_columns[] = {"parent_schema",
+                                            "parent_table",
+                                            "partition_interval",
+                                            "premake",
+                                            "retention",
+                                            "retention_action",
+                                            "retention_schema",
+                                            "archive_to",
+                                            "timezone",
+                                            "start_micros",
+                                            "shape",
+                                            "epoch_unit",
+                                            "start_value",
+                                            "list_values_json",
+                                            "values_query",
+                                            "list_retention",
+                                            "default_partition",
+                                            "inherit_privileges",
+                                            "template_schema",
+                                            "template_table",
+                                            "level",
+                                            "partition_key"};
+
 core::Policy policy_from_row(const pqxx::row& row)
 {
   core::Policy p;
-  p.schema = row["parent_schema"].as<std::string>();
-  p.table = row["parent_table"].as<std::string>();
+  p.schema = row[pc_parent_schema].as<std::string>();
+  p.table = row[pc_parent_table].as<std::string>();
   const std::string where = " in the policy of " + core::quote_qualified(p.schema, p.table);
   const auto value = [&where](const auto& result) {
     if (!result)
       throw UsageError(result.error() + where);
     return *result;
   };
-  p.shape = value(core::parse_shape(row["shape"].as<std::string>()));
-  p.premake = row["premake"].as<int>();
+  p.shape = value(core::parse_shape(row[pc_shape].as<std::string>()));
+  p.premake = row[pc_premake].as<int>();
   const std::string interval =
-      row["partition_interval"].is_null() ? "" : row["partition_interval"].as<std::string>();
-  const std::string retention = row["retention"].is_null() ? "" : row["retention"].as<std::string>();
+      row[pc_partition_interval].is_null() ? "" : row[pc_partition_interval].as<std::string>();
+  const std::string retention = row[pc_retention].is_null() ? "" : row[pc_retention].as<std::string>();
   switch (p.shape) {
   case core::Shape::epoch:
-    p.epoch_unit = value(core::parse_epoch_unit(row["epoch_unit"].as<std::string>()));
+    p.epoch_unit = value(core::parse_epoch_unit(row[pc_epoch_unit].as<std::string>()));
     [[fallthrough]];
   case core::Shape::time:
     p.interval = value(core::parse_partition_interval(interval));
@@ -41,34 +90,34 @@ core::Policy policy_from_row(const pqxx::row& row)
     p.width = value(core::parse_positive(interval, "width"));
     if (!retention.empty())
       p.keep_last = value(core::parse_positive(retention, "retention"));
-    if (!row["start_value"].is_null())
-      p.start_value = row["start_value"].as<long long>();
+    if (!row[pc_start_value].is_null())
+      p.start_value = row[pc_start_value].as<long long>();
     break;
   case core::Shape::list:
-    if (!row["list_values_json"].is_null())
+    if (!row[pc_list_values_json].is_null())
       p.values =
-          nlohmann::json::parse(row["list_values_json"].as<std::string>()).get<std::vector<std::string>>();
-    p.values_query = row["values_query"].is_null() ? "" : row["values_query"].as<std::string>();
+          nlohmann::json::parse(row[pc_list_values_json].as<std::string>()).get<std::vector<std::string>>();
+    p.values_query = row[pc_values_query].is_null() ? "" : row[pc_values_query].as<std::string>();
     break;
   }
-  p.list_retention = value(core::parse_list_retention(row["list_retention"].as<std::string>()));
-  auto action = core::parse_retention_action(row["retention_action"].as<std::string>());
+  p.list_retention = value(core::parse_list_retention(row[pc_list_retention].as<std::string>()));
+  auto action = core::parse_retention_action(row[pc_retention_action].as<std::string>());
   if (!action)
     throw UsageError(action.error() + where);
   p.retention_action = *action;
-  p.archive_to = row["archive_to"].is_null() ? "" : row["archive_to"].as<std::string>();
-  p.retention_schema = row["retention_schema"].is_null() ? "" : row["retention_schema"].as<std::string>();
-  p.timezone = row["timezone"].as<std::string>();
-  if (!row["start_micros"].is_null())
-    p.start = row["start_micros"].as<long long>();
-  p.default_partition = row["default_partition"].as<bool>();
-  p.inherit_privileges = row["inherit_privileges"].as<bool>();
-  if (!row["template_table"].is_null()) {
-    p.template_schema = row["template_schema"].as<std::string>();
-    p.template_table = row["template_table"].as<std::string>();
+  p.archive_to = row[pc_archive_to].is_null() ? "" : row[pc_archive_to].as<std::string>();
+  p.retention_schema = row[pc_retention_schema].is_null() ? "" : row[pc_retention_schema].as<std::string>();
+  p.timezone = row[pc_timezone].as<std::string>();
+  if (!row[pc_start_micros].is_null())
+    p.start = row[pc_start_micros].as<long long>();
+  p.default_partition = row[pc_default_partition].as<bool>();
+  p.inherit_privileges = row[pc_inherit_privileges].as<bool>();
+  if (!row[pc_template_table].is_null()) {
+    p.template_schema = row[pc_template_schema].as<std::string>();
+    p.template_table = row[pc_template_table].as<std::string>();
   }
-  p.level = row["level"].as<int>();
-  p.partition_key = row["partition_key"].is_null() ? "" : row["partition_key"].as<std::string>();
+  p.level = row[pc_level].as<int>();
+  p.partition_key = row[pc_partition_key].is_null() ? "" : row[pc_partition_key].as<std::string>();
   return p;
 }
 
@@ -114,6 +163,11 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
       "list_retention, default_partition, inherit_privileges, template_schema, template_table, level, "
       "partition_key FROM " +
       core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table, level");
+  for (int i = 0; i <= pc_partition_key; ++i) {
+    if (r.column_name(static_cast<pqxx::row::size_type>(i)) != std::string(k_policy_columns[i]))
+      throw std::logic_error(std::string("policy query: column ") + std::to_string(i) + " is not " +
+                             k_policy_columns[i]);
+  }
   std::vector<core::Policy> all;
   for (const auto& row : r) {
     core::Policy p = policy_from_row(row);
