@@ -279,7 +279,8 @@ std::string describe(const core::Policy& policy, const core::ParentSnapshot& par
     if (!policy.values_query.empty())
       s += "values from the query " + core::quote_literal(policy.values_query);
     else
-      s += std::to_string(policy.values.size()) + " value(s): " + core::values_text(policy.values);
+      s += std::to_string(policy.values.size()) +
+           " value(s): " + core::values_text(parent.key_type, policy.values);
     return s + "; unlisted values: " + core::to_string(policy.list_retention) +
            (policy.list_retention == core::ListRetention::archive ? " to " + policy.archive_to : "");
   }

@@ -191,7 +191,7 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
     if (!a.action->from.empty())
       out << " [" << a.action->from << ", " << a.action->to << ")";
     if (!a.action->values.empty())
-      out << " IN (" << core::values_text(a.action->values) << ")";
+      out << " IN (" << core::values_text(a.action->value_type, a.action->values) << ")";
     if (a.archive_id != 0)
       out << " (archive #" << a.archive_id << " in " << a.action->archive_to << ")";
     if (a.moved > 0)

@@ -7,6 +7,7 @@
 
 #include "partman/core/boxed.hpp"
 #include "partman/core/interval.hpp"
+#include "partman/core/policy.hpp"
 
 namespace partman::core {
 
@@ -42,9 +43,10 @@ struct Action
   ActionKind kind = ActionKind::create;
   std::string schema;
   std::string name;
-  std::string from;                // lower bound's value, unquoted (empty when not relevant)
-  std::string to;                  // upper bound's value, unquoted
-  std::vector<std::string> values; // a LIST partition's values, unquoted
+  std::string from;                   // lower bound's value, unquoted (empty when not relevant)
+  std::string to;                     // upper bound's value, unquoted
+  std::vector<std::string> values;    // a LIST partition's values, unquoted
+  KeyType value_type = KeyType::text; // the key's type, which says how the values are written
   std::vector<std::string> sql;
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY

@@ -8,6 +8,7 @@
 
 #include "partman/core/children.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/render.hpp"
 #include "partman/core/subpartitions.hpp"
 
 namespace partman::core {
@@ -656,24 +657,6 @@ bool plan_integer(Planning& ctx, const Policy& policy)
   return true;
 }
 
-// Returns a LIST value as SQL for a key of `type`: integers as they are, everything else quoted.
-std::string list_literal(KeyType type, const std::string& value)
-{
-  const std::size_t digits = value.size() > 1 && value[0] == '-' ? 1 : 0;
-  const bool number =
-      value.size() > digits && value.find_first_not_of("0123456789", digits) == std::string::npos;
-  return is_integer_key(type) && number ? value : quote_literal(value);
-}
-
-// Returns the values as a list of SQL literals, "'a', 'b'".
-std::string list_literals(KeyType type, const std::vector<std::string>& values)
-{
-  std::string out;
-  for (const auto& v : values)
-    out += (out.empty() ? "" : ", ") + list_literal(type, v);
-  return out;
-}
-
 // Plans a LIST policy: a partition for each listed value that has none, and the removal (as the list
 // retention says) of partitions whose values are all no longer listed.
 bool plan_list(Planning& ctx, const Policy& policy)
@@ -726,10 +709,10 @@ bool plan_list(Planning& ctx, const Policy& policy)
     }
     names.insert(name);
     const std::string literal = list_literal(parent.key_type, v);
-    Action a =
-        create_action(ctx, name, "FOR VALUES IN (" + literal + ")",
-                      values_condition(parent.key_column, literal), "listed value " + quote_literal(v));
+    Action a = create_action(ctx, name, "FOR VALUES IN (" + literal + ")",
+                             values_condition(parent.key_column, literal), "listed value " + literal);
     a.values = {v};
+    a.value_type = parent.key_type;
     pp.actions.push_back(std::move(a));
   }
   note_default_rows(ctx);
@@ -745,17 +728,18 @@ bool plan_list(Planning& ctx, const Policy& policy)
     } else if (remove) {
       pp.actions.push_back(
           retention_action(ctx, *child,
-                           "no longer listed: " + list_literals(parent.key_type, child->values()) +
+                           "no longer listed: " + values_text(parent.key_type, child->values()) +
                                " (list retention " + to_string(policy.list_retention) + ")"));
     } else {
       if (gone)
         pp.notes.push_back({NoteLevel::info, quote_qualified(child->schema, child->name) +
                                                  " holds values no longer listed (" +
-                                                 list_literals(parent.key_type, child->values()) +
+                                                 values_text(parent.key_type, child->values()) +
                                                  "); it stays (list retention keep)"});
       continue;
     }
     pp.actions.back().values = child->values();
+    pp.actions.back().value_type = parent.key_type;
   }
   return true;
 }

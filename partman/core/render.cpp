@@ -88,11 +88,19 @@ std::string move_text(const Action& a)
 
 } // namespace
 
-std::string values_text(const std::vector<std::string>& values)
+std::string list_literal(KeyType type, const std::string& value)
+{
+  const std::size_t digits = value.size() > 1 && value[0] == '-' ? 1 : 0;
+  const bool number =
+      value.size() > digits && value.find_first_not_of("0123456789", digits) == std::string::npos;
+  return is_integer_key(type) && number ? value : quote_literal(value);
+}
+
+std::string values_text(KeyType type, const std::vector<std::string>& values)
 {
   std::string out;
   for (const auto& v : values)
-    out += (out.empty() ? "" : ", ") + quote_literal(v);
+    out += (out.empty() ? "" : ", ") + list_literal(type, v);
   return out;
 }
 
@@ -121,7 +129,7 @@ std::string render_text(const Plan& plan)
       if (!a.from.empty())
         out += " [" + a.from + ", " + a.to + ")";
       if (!a.values.empty())
-        out += " IN (" + values_text(a.values) + ")";
+        out += " IN (" + values_text(a.value_type, a.values) + ")";
       out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) + "\n";
       if (a.move)
         out += "      moves: " + move_text(a) + "\n";

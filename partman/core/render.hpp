@@ -24,8 +24,10 @@ std::string render_text(const Plan& plan);
 std::string render_sql(const Plan& plan, const std::string& lock_timeout);
 // Returns the plan as a versioned JSON document.
 std::string render_json(const Plan& plan);
-// Returns LIST values as quoted literals, "'a', 'b'", for people.
-std::string values_text(const std::vector<std::string>& values);
+// Returns a LIST value as SQL for a key of `type`: integers as they are, everything else quoted.
+std::string list_literal(KeyType type, const std::string& value);
+// Returns LIST values as SQL literals for a key of `type`, "'a', 'b'" or "5, 7" (for people and for SQL).
+std::string values_text(KeyType type, const std::vector<std::string>& values);
 // Returns the instant as ISO 8601 UTC, e.g. "2026-11-25T04:20:00Z".
 std::string iso_utc(Micros utc);
 

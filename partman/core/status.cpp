@@ -88,7 +88,7 @@ void classify_list(const ParentSnapshot& parent, const Policy& policy, ParentSta
   for (const auto& c : parent.children) {
     PartitionStatus ps;
     ps.child = &c;
-    ps.from = "IN (" + values_text(c.values()) +
+    ps.from = "IN (" + values_text(parent.key_type, c.values()) +
               (c.null_value ? (c.values().empty() ? "NULL" : ", NULL") : "") + ")";
     const bool any_listed = std::any_of(c.values().begin(), c.values().end(),
                                         [&](const std::string& v) { return listed.count(v) > 0; });

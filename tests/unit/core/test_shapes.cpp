@@ -372,6 +372,13 @@ TEST_CASE("list: integer, uuid and date keys")
   const ParentPlan ints = plan_parent(list_parent("t", KeyType::integer), list_policy("t", {"-5", "7"}), 0);
   CHECK(actions_of(ints) == Lines{"create public.t_m5", "create public.t_7"});
   CHECK(attach_of(ints.actions[0]).find("FOR VALUES IN (-5)") != std::string::npos);
+  // People read the values as the SQL writes them: integers plain, text quoted.
+  Plan shown;
+  shown.parents = {ints, plan_parent(list_parent("s"), list_policy("s", {"5"}), 0)};
+  const std::string text = render_text(shown);
+  INFO(text);
+  CHECK(text.find("\"public\".\"t_m5\" IN (-5)\n      listed value -5\n") != std::string::npos);
+  CHECK(text.find("\"public\".\"s_5\" IN ('5')\n      listed value '5'\n") != std::string::npos);
   const ParentPlan uuids = plan_parent(list_parent("t", KeyType::uuid),
                                        list_policy("t", {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}), 0);
   CHECK(actions_of(uuids) == Lines{"create public.t_a0eebc999c0b4ef8bb6d6bb9bd380a11"});
