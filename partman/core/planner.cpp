@@ -338,7 +338,7 @@ void note_default_rows(Planning& ctx)
         {NoteLevel::warning, "rows cannot be moved out of default partition " +
                                  quote_qualified(def->schema, def->name) + ": " + unmovable +
                                  " (a DELETE would cascade or fail); it holds about " +
-                                 std::to_string(static_cast<long long>(std::max(def->estimated_rows, 0.0f))) +
+                                 std::to_string(std::max<std::int64_t>(def->estimated_count(), 0)) +
                                  " rows, and an attach fails if any of them belong to a new partition"});
 }
 

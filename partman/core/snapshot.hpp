@@ -1,6 +1,8 @@
 // What the catalog says about managed parents and their partitions, read once per run.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,19 @@ struct ChildRare
                                             // \"s\".\"t\""); empty: none
   std::optional<std::int64_t> counted_rows; // an exact count, where one was taken (default partitions)
 };
+
+// Returns a row estimate (pg_class.reltuples, a real) as a count: exact up to 2^24, above which a real holds
+// seven significant digits, so the count is rounded to them; -1 when negative (never analysed).
+inline std::int64_t estimate_count(float estimate)
+{
+  if (estimate < 0)
+    return -1;
+  const double v = estimate;
+  if (v <= 16777216.0)
+    return std::llround(v);
+  const double scale = std::pow(10.0, std::floor(std::log10(v)) - 6);
+  return static_cast<std::int64_t>(std::llround(v / scale)) * static_cast<std::int64_t>(scale);
+}
 
 // One partition (or an unattached table that holds a partition's name).
 struct Child
@@ -42,6 +57,9 @@ struct Child
   const std::string& referenced_by() const { return rare_or_none().referenced_by; }
   // Returns the exact row count, where one was taken.
   const std::optional<std::int64_t>& counted_rows() const { return rare_or_none().counted_rows; }
+  // Returns the row estimate as a count, to the seven significant digits a real holds (1234567936 reads
+  // 1234568000, not a false exact count); -1 when never analysed.
+  std::int64_t estimated_count() const { return estimate_count(estimated_rows); }
 
 private:
   const ChildRare& rare_or_none() const

@@ -19,7 +19,7 @@ std::string rows_text(const Child& c)
     return std::to_string(*c.counted_rows());
   if (c.estimated_rows < 0)
     return "?";
-  return "~" + std::to_string(static_cast<long long>(c.estimated_rows));
+  return "~" + std::to_string(c.estimated_count());
 }
 
 std::string pad(std::string s, std::size_t width)
@@ -276,9 +276,8 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
            {"values",
             pol.shape == Shape::list && !c.is_default ? nlohmann::json(c.values()) : nlohmann::json(nullptr)},
            {"state", to_string(p.state)},
-           {"estimated_rows", c.estimated_rows < 0
-                                  ? nlohmann::json(nullptr)
-                                  : nlohmann::json(static_cast<long long>(c.estimated_rows))},
+           {"estimated_rows",
+            c.estimated_rows < 0 ? nlohmann::json(nullptr) : nlohmann::json(c.estimated_count())},
            {"bytes", c.bytes}});
     }
     const auto null_or = [](bool null, const nlohmann::json& value) {

@@ -241,3 +241,17 @@ TEST_CASE("status: json rendering")
   CHECK(p["partitions"][7]["state"] == "default");
   CHECK(p["partitions"][1]["state"] == "detach-pending");
 }
+
+TEST_CASE("status: row estimates above 2^24 read to the seven digits a real holds")
+{
+  CHECK(estimate_count(-1) == -1);
+  CHECK(estimate_count(0) == 0);
+  CHECK(estimate_count(1500) == 1500);
+  CHECK(estimate_count(16777216.0f) == 16777216);
+  CHECK(estimate_count(1234567890.0f) == 1234568000); // the real holds 1234567936
+  CHECK(estimate_count(98765432.0f) == 98765430);
+  CHECK(estimate_count(3.0e12f) == 3000000000000);
+  Child c;
+  c.estimated_rows = 1234567890.0f;
+  CHECK(c.estimated_count() == 1234568000);
+}
