@@ -14,16 +14,13 @@ fi
 partman=${PARTMAN_BIN:-build/partman}
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-# Runs a command with nothing to do seven times and prints the median of its times, in milliseconds
-# resolution (an idle run takes tens of them).
-idle_median() {
-  local t0 t1 times=()
-  for _ in 1 2 3 4 5 6 7; do
-    t0=$(now); "$@" >/dev/null; t1=$(now)
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 4p
+# Times one run of a command, in seconds with milliseconds (an idle run takes tens of them).
+time_ms() {
+  local t0 t1
+  t0=$(now); "$@" >/dev/null; t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 fresh_db() { psql -qX -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
 tables() {
   for i in $(seq 1 "$N"); do
@@ -41,7 +38,6 @@ psql -qX -c "CREATE SCHEMA pgp; CREATE EXTENSION pg_partman SCHEMA pgp"
   done; } | psql -qX -v ON_ERROR_STOP=1 >/dev/null
 psql -qX -c "UPDATE pgp.part_config SET premake = 14, retention = '7 days', retention_keep_table = false, infinite_time_partitions = true"
 t0=$(now); psql -qX -c "CALL pgp.run_maintenance_proc()"; t1=$(now)
-pgp_idle=$(idle_median psql -qX -c "CALL pgp.run_maintenance_proc()")
 pgp_children=$(psql -qXAt -c "SELECT count(*) FROM pg_inherits")
 pgp_work=$(secs "$t0" "$t1")
 
@@ -80,9 +76,16 @@ psql -qX -c "UPDATE partman.policy SET premake = 14, retention = '7 days', reten
 # The new retention removes 23 of 45 partitions per parent: more than the guard lets through unasked.
 t0=$(now); "$partman" plan --force >/dev/null; t1=$(now)
 "$partman" apply --force >/dev/null; t2=$(now)
-pm_idle=$(idle_median "$partman" apply)
 pm_children=$(psql -qXAt -c "SELECT count(*) FROM pg_inherits")
 pm_plan=$(secs "$t0" "$t1"); pm_work=$(secs "$t1" "$t2")
+
+# --- runs with nothing to do: pg_partman's and partman's in turns, so both meet the same machine --------
+pgp_times=(); pm_times=()
+for _ in $(seq 1 9); do
+  pgp_times+=("$(PGDATABASE=bench_pg_partman time_ms psql -qX -c "CALL pgp.run_maintenance_proc()")")
+  pm_times+=("$(PGDATABASE=bench_partman time_ms "$partman" apply)")
+done
+pgp_idle=$(median "${pgp_times[@]}"); pm_idle=$(median "${pm_times[@]}")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 echo
@@ -92,6 +95,6 @@ printf '  %-34s %10s %10s %12s\n' "pg_partman 4.7 run_maintenance_proc" "$pgp_wo
 printf '  %-34s %10s %10s %12s\n' "floor: the same DDL into psql" "$floor_work" "-" "-"
 printf '  %-34s %10s %10s %12s\n' "partman apply" "$pm_work" "$pm_idle" "$pm_children"
 printf '  %-34s %10s\n' "partman plan (with work)" "$pm_plan"
-echo "  * the median of seven runs with nothing to do"
+echo "  * the median of nine runs with nothing to do, pg_partman's and partman's taken in turns"
 echo "  partman vs pg_partman: with work $(ratio "$pgp_work" "$pm_work") faster, idle $(ratio "$pgp_idle" "$pm_idle") faster;" \
      "partman / floor: $(ratio "$pm_work" "$floor_work")"
