@@ -24,7 +24,8 @@ namespace {
 // catalog lookup per partition); one partition per run (all with $3) is also deparsed by the server, to
 // check the client's reading. Other keys are deparsed, and returned as microseconds since the epoch
 // (UTC for timestamptz, wall-clock otherwise) or as the integer itself; LIST bounds are read on the client
-// from their deparsed text.
+// from their deparsed text. @bytes@ stands for the partition's size (k_sizes_sql) or NULL: each expression
+// the query holds costs planning in the fresh server process of every run.
 const char* const k_catalog_sql = R"sql(
 WITH pol AS (
   SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
@@ -62,13 +63,8 @@ UNION ALL
 -- kind 'c': the partitions, in one pass (nothing held or sorted)
 SELECT 'c', f.ord, NULL, NULL, NULL, NULL, NULL, NULL,
        chn.nspname::text, ch.relname::text, ch.is_default, i.inhdetachpending, ch.relkind = 'p',
-       -- a sub-partitioned partition: what its leaves hold
-       CASE WHEN ch.relkind = 'p' THEN (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
-                                       FROM pg_partition_tree(ch.oid) t JOIN pg_class c ON c.oid = t.relid
-                                       WHERE t.isleaf) ELSE ch.reltuples END,
-       CASE WHEN $4 AND ch.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint
-                                               FROM pg_partition_tree(ch.oid) t)
-            WHEN $4 THEN pg_total_relation_size(ch.oid) END, v.bound,
+       -- (what the leaves of a sub-partitioned partition hold is read afterwards, for the few there are)
+       ch.reltuples, @bytes@, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN f.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN f.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
@@ -98,6 +94,31 @@ CROSS JOIN LATERAL (
          CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(ch.bound, 18, d.sep - 18), '''') END AS lo,
          CASE WHEN f.ranged AND d.sep > 0 THEN btrim(substr(ch.bound, d.sep + 6, length(ch.bound) - d.sep - 6), '''') END AS hi) v
 )sql";
+
+// A partition's size with its indexes and TOAST; of a sub-partitioned one, its whole tree's.
+const char* const k_sizes_sql =
+    "CASE WHEN ch.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(t.relid))::bigint "
+    "FROM pg_partition_tree(ch.oid) t) ELSE pg_total_relation_size(ch.oid) END";
+
+// The rows the leaves of each sub-partitioned partition ($1, qualified names) hold, by estimate (-1: none
+// analysed, or the partition is gone since the catalog query).
+const char* const k_leaf_rows_sql = R"sql(
+SELECT u.ord, (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
+               FROM pg_partition_tree(to_regclass(u.rel)) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf)
+FROM unnest($1::text[]) WITH ORDINALITY AS u(rel, ord)
+)sql";
+
+// Returns the catalog query, with or without the partitions' sizes.
+const std::string& catalog_sql(bool sizes)
+{
+  static const auto make = [](const char* bytes) {
+    std::string sql = k_catalog_sql;
+    const std::string marker = "@bytes@";
+    return sql.replace(sql.find(marker), marker.size(), bytes);
+  };
+  static const std::string with_sizes = make(k_sizes_sql), without = make("NULL::bigint");
+  return sizes ? with_sizes : without;
+}
 
 // The relations that are not partitions in the schemas of parents ($1), whose names new children must
 // avoid: an index range scan per parent, names from its child prefix ($2) up to (not including) the
@@ -397,6 +418,21 @@ std::vector<std::string> with_prefix(const std::vector<std::string>& sorted, con
 
 namespace {
 
+// Sets the row estimate of each sub-partitioned child (indices into `out`) to what its leaves hold.
+void read_leaf_rows(pqxx::transaction_base& tx, const std::vector<std::pair<std::size_t, std::size_t>>& which,
+                    std::vector<core::ParentSnapshot>& out)
+{
+  if (which.empty())
+    return;
+  std::vector<std::string> names;
+  for (const auto& [p, c] : which)
+    names.push_back(core::quote_qualified(out[p].children[c].schema, out[p].children[c].name));
+  for (const auto& row : tx.exec_params(k_leaf_rows_sql, text_array(names))) {
+    const auto& [p, c] = which.at(row[0].as<std::size_t>() - 1);
+    out[p].children[c].estimated_rows = real_value(row[1]);
+  }
+}
+
 // Fills `out` from the catalog query; returns false when a node tree did not read as the server's own
 // deparsing says (then nothing in `out` is to be trusted).
 bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
@@ -415,7 +451,8 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
   if (policies.empty())
     return true;
   const auto rows =
-      tx.exec_params(k_catalog_sql, text_array(schemas), text_array(tables), deparse_all, options.sizes);
+      tx.exec_params(catalog_sql(options.sizes), text_array(schemas), text_array(tables), deparse_all);
+  std::vector<std::pair<std::size_t, std::size_t>> sub_partitioned; // (parent, child) of partitioned children
   for (const auto& row : rows) {
     const std::string kind = row[c_kind].as<std::string>();
     core::ParentSnapshot& ps = out.at(row[c_ord].as<std::size_t>() - 1);
@@ -462,8 +499,11 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
       c.lower = lower;
       c.upper = upper;
     }
+    if (c.partitioned)
+      sub_partitioned.emplace_back(static_cast<std::size_t>(&ps - out.data()), ps.children.size());
     ps.children.push_back(std::move(c));
   }
+  read_leaf_rows(tx, sub_partitioned, out);
   return true;
 }
 

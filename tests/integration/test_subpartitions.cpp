@@ -2,6 +2,7 @@
 // partitions, rows landing in the leaves, retention per level, LIST tenants into months, a default
 // partition's rows moved into a new sub-partitioned partition, archive and restore of one, and bad input.
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "harness.hpp"
@@ -106,6 +107,19 @@ TEST_CASE("sub-partitioning: months into days, created partitioned with every da
   CHECK(contains(status.out, "\n      \"public\".\"events_p202611_p20261125\"  2026-11-25 00:00:00+00:00"));
   const auto json = nlohmann::json::parse(run(db, {"status", "-f", "json"}).out);
   CHECK(json["parents"][0]["sub_partitioned_by"] == "RANGE (\"ts\")");
+  // A partitioned partition shows what its leaves hold: rows by estimate once they are analysed (as
+  // autovacuum does, which never analyses a partitioned table itself), and bytes.
+  db.exec("DO $$DECLARE leaf regclass; BEGIN FOR leaf IN SELECT relid FROM pg_partition_tree('events') WHERE "
+          "isleaf LOOP EXECUTE format('ANALYZE %s', leaf); END LOOP; END$$");
+  REQUIRE(db.scalar("SELECT reltuples FROM pg_class WHERE relname = 'events_p202611'") == "-1");
+  const auto analysed = nlohmann::json::parse(run(db, {"status", "events", "-f", "json"}).out);
+  std::map<std::string, nlohmann::json> months;
+  for (const auto& p : analysed["parents"][0]["partitions"])
+    months[p["partition"].get<std::string>()] = p;
+  CHECK(months["\"public\".\"events_p202611\""]["estimated_rows"] == 720);
+  CHECK(months["\"public\".\"events_p202612\""]["estimated_rows"] == 744);
+  CHECK(months["\"public\".\"events_p202611\""]["bytes"].get<long long>() >
+        30 * 8192); // every day's table and primary key
   CHECK(json["parents"][2]["level"] == 2);
   CHECK(contains(run(db, {"plan", "events_p202611"}, 2).err,
                  "\"public\".\"events_p202611\" is a partition of \"public\".\"events\", kept by its level-2 "
