@@ -181,17 +181,18 @@ bool skip(std::string_view text, std::size_t& pos, std::string_view literal)
   return true;
 }
 
-// Reads the bytes of a by-value Datum, "[ b0 b1 ... ]", at `pos` (just past the '['); false when unsure.
-bool read_bits(std::string_view node, std::size_t& pos, std::size_t close, std::uint64_t& bits)
+// Returns the bytes of a by-value Datum, "[ b0 b1 ... ]", read from `pos` (just past the '[') up to `close`
+// (its ']'), the first byte lowest.
+std::uint64_t read_bits(std::string_view node, std::size_t pos, std::size_t close)
 {
-  bits = 0;
+  std::uint64_t bits = 0;
   for (int shift = 0; shift < 64; shift += 8) {
     const auto b = small_int_at(node, pos, close);
     if (!b)
       break;
     bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(*b)) << shift;
   }
-  return true;
+  return bits;
 }
 
 // Reads the bound at `pos` in the very layout PostgreSQL writes, field after field with no search
@@ -218,8 +219,9 @@ bool walk_datum(std::string_view node, std::size_t& pos, RawDatum& d)
       !skip(node, pos, " :constvalue ") || !small_int_at(node, pos, npos) || !skip(node, pos, " ["))
     return false;
   const auto close = node.find(']', pos);
-  if (close == npos || !read_bits(node, pos, close, d.bits))
+  if (close == npos)
     return false;
+  d.bits = read_bits(node, pos, close);
   pos = close;
   return true;
 }
@@ -249,9 +251,7 @@ bool find_datum(std::string_view node, std::size_t& pos, RawDatum& d)
   if (!oid || close == npos || node.compare(isnull + 13, 5, "false") != 0)
     return false;
   d.type = *oid;
-  pos = open + 1;
-  if (!read_bits(node, pos, close, d.bits))
-    return false;
+  d.bits = read_bits(node, open + 1, close);
   pos = close;
   return true;
 }

@@ -19,14 +19,18 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
-int installed_version(pqxx::transaction_base& tx, const std::string& schema)
+// Returns the version the meta table of `schema` records (0: none); the table must exist.
+int meta_version(pqxx::transaction_base& tx, const std::string& schema)
 {
-  const auto r = tx.exec_params("SELECT to_regclass(format('%I.meta', $1::text)) IS NOT NULL", schema);
-  if (!r[0][0].as<bool>())
-    return 0;
   const auto v =
       tx.exec("SELECT value FROM " + core::quote_ident(schema) + ".meta WHERE key = 'schema_version'");
   return v.empty() ? 0 : std::stoi(v[0][0].as<std::string>());
+}
+
+int installed_version(pqxx::transaction_base& tx, const std::string& schema)
+{
+  const auto r = tx.exec_params("SELECT to_regclass(format('%I.meta', $1::text)) IS NOT NULL", schema);
+  return r[0][0].as<bool>() ? meta_version(tx, schema) : 0;
 }
 
 } // namespace
@@ -80,9 +84,7 @@ void require_schema(pqxx::connection& conn, const std::string& schema)
   int version = 0;
   try {
     pqxx::nontransaction tx(conn);
-    const auto v =
-        tx.exec("SELECT value FROM " + core::quote_ident(schema) + ".meta WHERE key = 'schema_version'");
-    version = v.empty() ? 0 : std::stoi(v[0][0].as<std::string>());
+    version = meta_version(tx, schema);
   } catch (const pqxx::undefined_table&) {
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() != "3F000") // invalid_schema_name
