@@ -210,9 +210,8 @@ std::string check_tree(pqxx::transaction_base& tx, const std::vector<core::Paren
   for (std::size_t j = tree.from + 1; j < tree.to; ++j) {
     const core::ParentSnapshot& set = snapshots[j];
     const std::string name = "sub-partition set " + core::quote_qualified(set.schema, set.table);
-    if (set.key_column != sub.partition_key || set.strategy != 'r')
-      return name + " is partitioned BY " + (set.strategy == 'l' ? "LIST" : "RANGE") + " (" +
-             core::quote_ident(set.key_column) + "), not BY " + core::sub_partition_clause(sub) +
+    if (const auto other = core::partitioned_otherwise(set, sub.partition_key, 'r'); !other.empty())
+      return name + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
              " as part_config_sub says";
     if (auto problem = db::check_policy(tx, set, policies[j]); !problem.empty())
       return name + ": " + problem;

@@ -421,10 +421,10 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
     existing_policies.push_back(e.policy);
   const auto inner = db::read_catalog(tx, existing_policies, catalog);
   for (const auto& ps : inner) {
-    if (ps.key_column != sub.partition_key || ps.strategy != (spec.list ? 'l' : 'r'))
+    if (const auto other = core::partitioned_otherwise(ps, sub.partition_key, spec.list ? 'l' : 'r');
+        !other.empty())
       throw UsageError("--subpartition-by: partition " + core::quote_qualified(ps.schema, ps.table) + " of " +
-                       parent + " is partitioned BY " + (ps.strategy == 'l' ? "LIST" : "RANGE") + " (" +
-                       core::quote_ident(ps.key_column) + "), not BY " + core::sub_partition_clause(sub) +
+                       parent + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
                        "; HINT: the level-2 policy must match the partitions partitioned already");
   }
   core::ParentSnapshot out = core::new_sub_parent(with_type, sub, outer.table, std::nullopt, std::nullopt);

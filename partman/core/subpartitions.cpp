@@ -1,5 +1,7 @@
 #include "partman/core/subpartitions.hpp"
 
+#include "partman/core/names.hpp"
+
 #include <algorithm>
 
 namespace partman::core {
@@ -61,6 +63,14 @@ ParentSnapshot new_sub_parent(const ParentSnapshot& outer, const Policy& sub, co
   self.upper = upper;
   set_outer(inner, outer, self, sub);
   return inner;
+}
+
+std::string partitioned_otherwise(const ParentSnapshot& ps, const std::string& key, char strategy)
+{
+  if (ps.key_column == key && ps.strategy == strategy)
+    return "";
+  const char* by = ps.strategy == 'l' ? "LIST" : ps.strategy == 'h' ? "HASH" : "RANGE";
+  return std::string("partitioned BY ") + by + " (" + quote_ident(ps.key_column) + ")";
 }
 
 } // namespace partman::core

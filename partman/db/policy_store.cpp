@@ -1,6 +1,7 @@
 #include "partman/db/policy_store.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -12,7 +13,8 @@ namespace partman::db {
 
 namespace {
 
-// The columns of the policy query, by position (a look-up by name costs more than reading the value).
+// The columns of the policy query, by position (a look-up by name costs more than reading the value): the
+// enum names the positions of k_policy_columns, from which the query's select list is made.
 enum PolicyColumn : int
 {
   pc_parent_schema,
@@ -47,11 +49,11 @@ constexpr const char* k_policy_columns[] = {"parent_schema",
                                             "retention_schema",
                                             "archive_to",
                                             "timezone",
-                                            "start_micros",
+                                            "(extract(epoch from start_at) * 1000000)::bigint",
                                             "shape",
                                             "epoch_unit",
                                             "start_value",
-                                            "list_values_json",
+                                            "array_to_json(list_values)::text",
                                             "values_query",
                                             "list_retention",
                                             "default_partition",
@@ -60,6 +62,7 @@ constexpr const char* k_policy_columns[] = {"parent_schema",
                                             "template_table",
                                             "level",
                                             "partition_key"};
+static_assert(std::size(k_policy_columns) == pc_partition_key + 1, "a name for every column");
 
 core::Policy policy_from_row(const pqxx::row& row)
 {
@@ -155,19 +158,11 @@ std::vector<core::Policy> load_policies(pqxx::connection& conn, const std::strin
                                         const std::vector<TableName>& only)
 {
   pqxx::nontransaction tx(conn); // one statement: no transaction block to open and close
-  const auto r = tx.exec(
-      "SELECT parent_schema, parent_table, partition_interval, premake, retention, "
-      "retention_action, retention_schema, archive_to, timezone, "
-      "(extract(epoch from start_at) * 1000000)::bigint AS start_micros, shape, epoch_unit, "
-      "start_value, array_to_json(list_values)::text AS list_values_json, values_query, "
-      "list_retention, default_partition, inherit_privileges, template_schema, template_table, level, "
-      "partition_key FROM " +
-      core::quote_ident(schema) + ".policy ORDER BY parent_schema, parent_table, level");
-  for (int i = 0; i <= pc_partition_key; ++i) {
-    if (r.column_name(static_cast<pqxx::row::size_type>(i)) != std::string(k_policy_columns[i]))
-      throw std::logic_error(std::string("policy query: column ") + std::to_string(i) + " is not " +
-                             k_policy_columns[i]);
-  }
+  std::string columns;
+  for (const char* c : k_policy_columns)
+    columns += (columns.empty() ? "" : ", ") + std::string(c);
+  const auto r = tx.exec("SELECT " + columns + " FROM " + core::quote_ident(schema) +
+                         ".policy ORDER BY parent_schema, parent_table, level");
   std::vector<core::Policy> all;
   for (const auto& row : r) {
     core::Policy p = policy_from_row(row);

@@ -311,3 +311,16 @@ TEST_CASE("sub-partitioning: status shows the tree")
   CHECK_THAT(json, Catch::Contains("\"partition_of\": \"\\\"public\\\".\\\"events\\\"\""));
   CHECK_THAT(json, Catch::Contains("\"sub_partitioned_by\": \"RANGE (\\\"created_at\\\")\""));
 }
+
+TEST_CASE("sub-partitioning: a partition partitioned otherwise says how, naming HASH too")
+{
+  ParentSnapshot ps;
+  ps.key_column = "ts";
+  ps.strategy = 'r';
+  CHECK(partitioned_otherwise(ps, "ts", 'r').empty());
+  CHECK(partitioned_otherwise(ps, "ts", 'l') == "partitioned BY RANGE (\"ts\")");
+  CHECK(partitioned_otherwise(ps, "region", 'r') == "partitioned BY RANGE (\"ts\")");
+  ps.strategy = 'h';
+  ps.key_column = "Tenant";
+  CHECK(partitioned_otherwise(ps, "Tenant", 'r') == "partitioned BY HASH (\"Tenant\")");
+}
