@@ -344,7 +344,7 @@ TEST_CASE("LIST on integer, uuid, date and varchar keys, with a default partitio
   CHECK(contains(status.out, "default partition \"public\".\"lv_default\" holds 1 row(s)"));
 }
 
-TEST_CASE("LIST from a values query: read at plan time, read-only; a new value gets its partition first")
+TEST_CASE("LIST from a values query: read at plan time, read-only, a new value gets its partition first")
 {
   TestDb db;
   set_up(db, "CREATE TABLE regions (code text); INSERT INTO regions VALUES ('eu'), ('us'), ('us'); "
@@ -476,7 +476,7 @@ TEST_CASE("shapes: bad input exits 2, names the value, and changes nothing")
   CHECK(fingerprint(db) == before);
 }
 
-TEST_CASE("shapes: plan sql runs in psql like apply; a saved plan is refused once the values change")
+TEST_CASE("shapes: plan sql runs in psql like apply, a saved plan is refused once the values change")
 {
   TestDb db;
   set_up(db, "CREATE TABLE sales (region text NOT NULL) PARTITION BY LIST (region); "
@@ -511,7 +511,7 @@ TEST_CASE("shapes: plan sql runs in psql like apply; a saved plan is refused onc
   unlink(path);
 }
 
-TEST_CASE("shapes: retention archives integer and LIST partitions; restore --attach puts both back")
+TEST_CASE("shapes: retention archives integer and LIST partitions, restore --attach puts both back")
 {
   TestDb db;
   partman::test::TempDir dir;

@@ -155,7 +155,7 @@ TEST_CASE("sub-partitioning: retention per level, and nothing planned inside a p
   CHECK(action_count(run(db, {"plan", "--at", "2027-03-05 10:00", "-f", "json"}).out) == 0);
 }
 
-TEST_CASE("sub-partitioning: LIST tenants into months; a new tenant gets its months; old months expire per "
+TEST_CASE("sub-partitioning: LIST tenants into months, a new tenant gets its months, old months expire per "
           "tenant")
 {
   TestDb db;

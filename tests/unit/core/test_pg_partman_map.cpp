@@ -348,7 +348,7 @@ TEST_CASE("pg_partman map: shapes partman does not plan are not imported, with t
   }
 }
 
-TEST_CASE("pg_partman map: options without an equivalent are listed; the parent is still imported")
+TEST_CASE("pg_partman map: options without an equivalent are listed, the parent is still imported")
 {
   auto row = daily_row();
   row.values["automatic_maintenance"] = "off";
@@ -473,7 +473,7 @@ TEST_CASE("pg_partman map: the manage command quotes names for SQL and the shell
   CHECK(manage_command(p) == "manage 'app.\"it'\\''s\"' --interval '1 day' --premake 4 --timezone UTC");
 }
 
-TEST_CASE("adoption: partitions on the policy's slots are adopted; others behind now stay, ahead block")
+TEST_CASE("adoption: partitions on the policy's slots are adopted, others behind now stay, ahead block")
 {
   auto parent = make_parent("app", "ev");
   parent.children = {make_child("app", "ev_old", "2026-01-03 12:00+00", "2026-01-04 12:00+00"),
@@ -511,7 +511,7 @@ TEST_CASE("adoption: partitions on the policy's slots are adopted; others behind
   CHECK(check_adoption(parent, policy, now).ahead.size() == 1);
 }
 
-TEST_CASE("adoption: integer ranges are on multiples of the width; the largest value present is now")
+TEST_CASE("adoption: integer ranges are on multiples of the width, the largest value present is now")
 {
   auto parent = make_parent("app", "ids", KeyType::bigint);
   const auto child = [](const char* name, Micros lo, Micros hi) {

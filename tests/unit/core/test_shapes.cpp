@@ -297,7 +297,7 @@ TEST_CASE("epoch: seconds and milliseconds get time slots, zones and names, with
   CHECK(std::stoll(autumn.actions[0].to) - std::stoll(autumn.actions[0].from) == 25LL * 3600 * 1000);
 }
 
-TEST_CASE("epoch: retention judges the instants the integer bounds hold; int4 seconds end in 2038")
+TEST_CASE("epoch: retention judges the instants the integer bounds hold, int4 seconds end in 2038")
 {
   auto parent = int_parent("clicks");
   Policy policy = make_policy("public", "clicks", "1 day", 1);
@@ -486,7 +486,7 @@ TEST_CASE("list: a value no longer listed is removed only as the list retention 
   CHECK(finish.actions[0].sql.back() == "DROP TABLE \"public\".\"sales_old\"");
 }
 
-TEST_CASE("list: the removal guard holds back an emptied list; a values query feeds the plan")
+TEST_CASE("list: the removal guard holds back an emptied list, a values query feeds the plan")
 {
   auto parent = list_parent("sales");
   parent.children = {list_child("sales_a", {"a"}), list_child("sales_b", {"b"}),

@@ -169,7 +169,7 @@ TEST_CASE("sub-partitioning: another key is planned from now, as premake says, i
                                              "cannot be planned: "));
 }
 
-TEST_CASE("sub-partitioning: a default partition stays a plain table; unique indexes go to the leaves")
+TEST_CASE("sub-partitioning: a default partition stays a plain table, unique indexes go to the leaves")
 {
   ParentSnapshot outer = events_parent();
   outer.properties.template_indexes = {{"tpl_email_key", "USING btree (email)"}};
