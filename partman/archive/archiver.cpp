@@ -210,15 +210,13 @@ struct ExportResult
   std::vector<Column> columns;
 };
 
-// Streams the table out with COPY (text format) through zstd and SHA-256 into the object `key`; the reading
-// and the compressing run on two threads so neither waits for the other. Commits the object only when the
-// whole table went through.
-ExportResult export_table(pqxx::connection& conn, Storage& storage, const ArchiveRecord& a,
+// Streams the table out with COPY (text format) through zstd and SHA-256 into the object `key`, in `tx`; the
+// reading and the compressing run on two threads so neither waits for the other. Commits the object only
+// when the whole table went through.
+ExportResult export_table(pqxx::transaction_base& tx, Storage& storage, const ArchiveRecord& a,
                           const std::string& key)
 {
   const std::string table = table_of(a);
-  pqxx::work tx(conn);
-  tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
   ExportResult out;
   out.columns = table_columns(tx, table);
   // A sub-partitioned partition: its rows are in its partitions, which COPY reads through a query.
@@ -291,7 +289,6 @@ ExportResult export_table(pqxx::connection& conn, Storage& storage, const Archiv
   if (failure)
     std::rethrow_exception(failure);
   writer->commit();
-  tx.commit();
   out.sha256 = sha.hex();
   progress.finish(std::to_string(out.rows) + " rows, " + core::human_bytes(out.raw_bytes) +
                   " as COPY text, " + core::human_bytes(out.stored_bytes) + " stored");
@@ -330,16 +327,15 @@ std::string manifest_json(const ArchiveRecord& a, const ExportResult& e, const s
   return doc.dump(2) + "\n";
 }
 
-// Reads the object back: its SHA-256 and size must be what was stored and its rows what was counted.
-void verify_object(Storage& storage, const ArchiveRecord& a)
+// Reads object `a.object_key` whole, hashing every byte it stores and passing what it decompresses to
+// `decoded`; throws ArchiveError when the checksum is not `a.sha256` (checked first, so a damaged copy is
+// reported as such even where zstd fails before its end) or the data is not zstd. Returns the bytes read.
+std::uint64_t read_checked(Storage& storage, const ArchiveRecord& a, Progress& progress,
+                           const ByteSink& decoded)
 {
   Sha256 sha;
   std::uint64_t stored = 0;
-  std::uint64_t lines = 0;
-  Decompressor zstd([&lines](const char* data, std::size_t size) { lines += count_newlines(data, size); });
-  Progress progress("verify " + storage.uri(a.object_key),
-                    static_cast<std::uint64_t>(a.stored_bytes.value_or(0)));
-  // The checksum covers every byte, so a damaged copy is reported as such even where zstd fails first.
+  Decompressor zstd(decoded);
   std::string undecodable;
   storage.read(a.object_key, [&](const char* data, std::size_t size) {
     sha.update(data, size);
@@ -366,6 +362,18 @@ void verify_object(Storage& storage, const ArchiveRecord& a)
                        ", expected " + a.sha256);
   if (!undecodable.empty())
     throw ArchiveError(storage.uri(a.object_key) + ": " + undecodable);
+  return stored;
+}
+
+// Reads the object back: its SHA-256 and size must be what was stored and its rows what was counted.
+void verify_object(Storage& storage, const ArchiveRecord& a)
+{
+  std::uint64_t lines = 0;
+  Progress progress("verify " + storage.uri(a.object_key),
+                    static_cast<std::uint64_t>(a.stored_bytes.value_or(0)));
+  const std::uint64_t stored =
+      read_checked(storage, a, progress,
+                   [&lines](const char* data, std::size_t size) { lines += count_newlines(data, size); });
   if (static_cast<std::int64_t>(stored) != a.stored_bytes.value_or(-1) ||
       static_cast<std::int64_t>(lines) != a.rows.value_or(-1))
     throw ArchiveError("the copy in " + storage.uri(a.object_key) + " has " + std::to_string(lines) +
@@ -415,72 +423,61 @@ void run_archive(pqxx::connection& conn, const std::string& schema, long long id
                          " is still a partition; it must be detached first");
   }
   auto storage = open_storage(a.storage);
+  // Names become keys and file names: each is encoded, so no name can leave the folder or be refused.
+  const std::string base = key_segment(a.parent_schema) + "/" + key_segment(a.parent_table) + "/" +
+                           key_segment(a.partition_name) + "." + std::to_string(a.id);
+  a.object_key = base + ".copy.zst";
+  a.manifest_key = base + ".manifest.json";
   try {
-    if (a.state != "written" && a.state != "verified") {
-      const auto started = std::chrono::steady_clock::now();
-      const std::string base =
-          a.parent_schema + "/" + a.parent_table + "/" + a.partition_name + "." + std::to_string(a.id);
-      a.object_key = base + ".copy.zst";
-      a.manifest_key = base + ".manifest.json";
-      storage->size(a.manifest_key); // unreachable storage fails here, before the table is read
-      if (a.state == "failed") {
-        pqxx::nontransaction tx(conn);
-        tx.exec_params("UPDATE " + q + ".archive SET state = 'detached', updated_at = now() WHERE id = $1",
-                       id);
-      }
-      const ExportResult e = export_table(conn, *storage, a, a.object_key);
-      storage->put(a.manifest_key, manifest_json(a, e, storage->uri(a.object_key)));
-      a.rows = static_cast<std::int64_t>(e.rows);
-      a.stored_bytes = static_cast<std::int64_t>(e.stored_bytes);
-      a.sha256 = e.sha256;
+    storage->size(a.manifest_key); // unreachable storage fails here, before the table is read
+    if (a.state == "failed") {
       pqxx::nontransaction tx(conn);
-      tx.exec_params("UPDATE " + q +
-                         ".archive SET state = 'written', object_key = $2, manifest_key = $3, rows = $4, "
-                         "raw_bytes = $5, stored_bytes = $6, sha256 = $7, export_ms = $8, error = NULL, "
-                         "updated_at = now() WHERE id = $1",
-                     id, a.object_key, a.manifest_key, e.rows, e.raw_bytes, e.stored_bytes, e.sha256,
-                     ms_since(started));
-      a.state = "written";
+      tx.exec_params("UPDATE " + q + ".archive SET state = 'detached', updated_at = now() WHERE id = $1", id);
     }
-    if (a.state == "written") {
-      const auto started = std::chrono::steady_clock::now();
-      verify_object(*storage, a);
-      pqxx::nontransaction tx(conn);
-      tx.exec_params("UPDATE " + q +
-                         ".archive SET state = 'verified', verify_ms = $2, updated_at = now() WHERE id = $1",
-                     id, ms_since(started));
-      a.state = "verified";
-    }
+    // One transaction from the export to the drop: the SHARE lock, taken before the export reads anything,
+    // blocks every write to the table (INSERT, UPDATE, DELETE, TRUNCATE, ATTACH) until the drop, so what is
+    // dropped is exactly what was exported and verified. A run stopped anywhere before the commit leaves the
+    // table and its archive row as they were, and the next run exports it again.
+    pqxx::work tx(conn);
+    tx.exec("SET LOCAL idle_in_transaction_session_timeout = 0"); // storage is read while this is open
+    tx.exec("LOCK TABLE " + table + " IN SHARE MODE");
+    const auto exported_at = std::chrono::steady_clock::now();
+    const ExportResult e = export_table(tx, *storage, a, a.object_key);
+    storage->put(a.manifest_key, manifest_json(a, e, storage->uri(a.object_key)));
+    a.rows = static_cast<std::int64_t>(e.rows);
+    a.stored_bytes = static_cast<std::int64_t>(e.stored_bytes);
+    a.sha256 = e.sha256;
+    const double export_ms = ms_since(exported_at);
+    const auto verified_at = std::chrono::steady_clock::now();
+    verify_object(*storage, a);
+    const double verify_ms = ms_since(verified_at);
+    // Not ONLY: a sub-partitioned partition's partitions go with it (a plain table has none).
+    tx.exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+    tx.exec("DROP TABLE " + table);
+    tx.exec_params("UPDATE " + q +
+                       ".archive SET state = 'dropped', object_key = $2, manifest_key = $3, rows = $4, "
+                       "raw_bytes = $5, stored_bytes = $6, sha256 = $7, export_ms = $8, verify_ms = $9, "
+                       "error = NULL, dropped_at = now(), updated_at = now() WHERE id = $1",
+                   id, a.object_key, a.manifest_key, e.rows, e.raw_bytes, e.stored_bytes, e.sha256, export_ms,
+                   verify_ms);
+    tx.commit();
   } catch (const StorageError& e) {
     record_failure(conn, q, id, e.what());
     throw ArchiveError(e.what());
   } catch (const ArchiveError& e) {
     record_failure(conn, q, id, e.what());
     throw;
-  } catch (const std::runtime_error& e) {
+  } catch (const pqxx::broken_connection&) {
+    throw; // nothing can be recorded; the caller reconnects, and the next run exports the table again
+  } catch (const pqxx::sql_error& e) {
+    record_failure(conn, q, id, e.what());
+    throw; // the database's own errors are the caller's (retries of lock conflicts)
+  } catch (const std::exception& e) {
     if (dynamic_cast<const pqxx::failure*>(&e))
-      throw; // the database's own errors are the caller's (retries, reconnects)
+      throw;
     record_failure(conn, q, id, e.what());
     throw ArchiveError(e.what());
   }
-  // Drop only the rows that were verified: under ACCESS EXCLUSIVE, the table must still hold that many.
-  pqxx::work tx(conn);
-  // Not ONLY: a sub-partitioned partition's rows are in its partitions (a plain table has none).
-  tx.exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
-  const auto rows = tx.exec("SELECT count(*) FROM " + table)[0][0].as<std::int64_t>();
-  if (rows != a.rows.value_or(-1)) {
-    tx.abort();
-    const std::string error = table + " now holds " + std::to_string(rows) + " rows, but " +
-                              std::to_string(a.rows.value_or(-1)) +
-                              " were archived and verified; it is kept and will be exported again";
-    record_failure(conn, q, id, error);
-    throw ArchiveError(error);
-  }
-  tx.exec("DROP TABLE " + table);
-  tx.exec_params("UPDATE " + q +
-                     ".archive SET state = 'dropped', dropped_at = now(), updated_at = now() WHERE id = $1",
-                 id);
-  tx.commit();
   spdlog::info("archive #{}: {} dropped after its copy in {} was verified", id, table,
                storage->uri(a.object_key));
 }
@@ -682,40 +679,26 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
   } else {
     tx.exec(create_table_sql(result.table, columns));
   }
-  Sha256 sha;
-  std::uint64_t stored = 0;
   {
     CopyIn copy(tx, "COPY " + result.table + " (" + column_list(columns) + ") FROM STDIN");
     std::uint64_t lines = 0;
     char last = '\n';
-    Decompressor zstd([&](const char* data, std::size_t size) {
+    Progress progress("restore " + storage->uri(a.object_key) + " into " + result.table,
+                      static_cast<std::uint64_t>(a.stored_bytes.value_or(0)));
+    read_checked(*storage, a, progress, [&](const char* data, std::size_t size) {
       lines += count_newlines(data, size);
       last = data[size - 1];
       copy.write(data, size);
     });
-    Progress progress("restore " + storage->uri(a.object_key) + " into " + result.table,
-                      static_cast<std::uint64_t>(a.stored_bytes.value_or(0)));
-    storage->read(a.object_key, [&](const char* data, std::size_t size) {
-      sha.update(data, size);
-      stored += size;
-      zstd.write(data, size);
-      progress.update(stored);
-    });
-    zstd.finish();
     if (last != '\n')
       throw ArchiveError("the copy in " + storage->uri(a.object_key) + " ends inside a row (truncated)");
     result.rows = copy.finish();
-    if (result.rows != lines)
+    if (result.rows != lines || static_cast<std::int64_t>(result.rows) != a.rows.value_or(-1))
       throw ArchiveError("COPY took " + std::to_string(result.rows) + " rows from " + std::to_string(lines) +
-                         " lines of " + storage->uri(a.object_key));
+                         " lines of " + storage->uri(a.object_key) + ", and archive #" + std::to_string(id) +
+                         " holds " + std::to_string(a.rows.value_or(-1)) + "; nothing was restored");
     progress.finish(std::to_string(result.rows) + " rows");
   }
-  const std::string digest = sha.hex();
-  if (digest != a.sha256 || static_cast<std::int64_t>(result.rows) != a.rows.value_or(-1))
-    throw ArchiveError("the copy in " + storage->uri(a.object_key) + " does not match archive #" +
-                       std::to_string(id) + " (sha256 " + digest + ", " + std::to_string(result.rows) +
-                       " rows; expected " + a.sha256 + ", " + std::to_string(a.rows.value_or(-1)) +
-                       " rows); nothing was restored");
   tx.commit();
   if (options.attach) {
     attach_restored(conn, a, result.table, options.attach_retries);

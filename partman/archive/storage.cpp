@@ -117,6 +117,32 @@ std::unique_ptr<Storage> open_storage(const std::string& uri)
   return detail::open_s3_storage(parsed);
 }
 
+std::string percent_encode(const std::string& s, bool keep_slash)
+{
+  static const char* const hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string key_segment(const std::string& name)
+{
+  std::string out = percent_encode(name, false);
+  if (out.empty() || out.front() == '.')
+    out = "%2E" + out.substr(out.empty() ? 0 : 1);
+  return out;
+}
+
 namespace detail {
 
 void check_key(const std::string& key)

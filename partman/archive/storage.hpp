@@ -82,4 +82,11 @@ public:
 // StorageError when the configuration is incomplete (no credentials found, ...).
 std::unique_ptr<Storage> open_storage(const std::string& uri);
 
+// Returns `s` with every byte but RFC 3986's unreserved characters (and '/' when `keep_slash`)
+// percent-encoded, as S3's SigV4 requires of paths and query values.
+std::string percent_encode(const std::string& s, bool keep_slash);
+// Returns a schema or table name as one segment of a storage key or file name: percent-encoded, and never
+// ".", ".." or a hidden name (a leading '.' is encoded too).
+std::string key_segment(const std::string& name);
+
 } // namespace partman::archive

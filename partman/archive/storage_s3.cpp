@@ -206,26 +206,6 @@ S3Config load_config()
   return c;
 }
 
-// Percent-encodes all but RFC 3986's unreserved characters (and '/' when `keep_slash`), as SigV4 requires
-// of paths and query values.
-std::string uri_encode(const std::string& s, bool keep_slash)
-{
-  static const char* const hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Returns the text of the first <tag> element of an S3 XML body, with the XML entities decoded.
 std::string xml_text(const std::string& xml, const std::string& tag)
 {
@@ -470,8 +450,8 @@ private:
     if (config_->endpoint.empty() && bucket_.find('.') == std::string::npos)
       base = "https://" + bucket_ + ".s3." + config_->region + ".amazonaws.com";
     else
-      base = endpoint() + "/" + uri_encode(bucket_, false);
-    return base + "/" + uri_encode(key, true) + (query.empty() ? "" : "?" + query);
+      base = endpoint() + "/" + percent_encode(bucket_, false);
+    return base + "/" + percent_encode(key, true) + (query.empty() ? "" : "?" + query);
   }
 
   Response perform_once(const Request& r, bool& delivered)
@@ -583,7 +563,7 @@ public:
     if (committed_ || upload_id_.empty())
       return;
     try {
-      Request r{"DELETE", key_, "uploadId=" + uri_encode(upload_id_, false)};
+      Request r{"DELETE", key_, "uploadId=" + percent_encode(upload_id_, false)};
       r.low_speed_time_s = 30;
       client_.perform(r, 0);
     } catch (...) {
@@ -674,7 +654,7 @@ private:
   void upload_part(int number)
   {
     Request r{"PUT", key_,
-              "partNumber=" + std::to_string(number) + "&uploadId=" + uri_encode(upload_id_, false)};
+              "partNumber=" + std::to_string(number) + "&uploadId=" + percent_encode(upload_id_, false)};
     r.body = sending_.data();
     r.body_size = sending_.size();
     const Response response = client_.perform(r);
@@ -693,7 +673,7 @@ private:
       xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + xml_escape(etags_[i]) +
              "</ETag></Part>";
     xml += "</CompleteMultipartUpload>";
-    Request r{"POST", key_, "uploadId=" + uri_encode(upload_id_, false)};
+    Request r{"POST", key_, "uploadId=" + percent_encode(upload_id_, false)};
     r.body = xml.data();
     r.body_size = xml.size();
     r.content_type = "application/xml";

@@ -174,7 +174,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
   group->require_subcommand(1);
   auto list_args = std::make_shared<ListArgs>();
   auto* list = group->add_subcommand(
-      "list", "Show each archive: its id, state (detaching, detached, written, verified, dropped, failed),\n"
+      "list", "Show each archive: its id, state (detaching, detached, dropped, failed),\n"
               "partition and bounds, rows, bytes, SHA-256, and where its data and manifest are.");
   list->add_option("PARENT", list_args->parent, "Only the archives of this parent");
   list->add_option("-f,--format", list_args->format, "text or json")

@@ -521,6 +521,8 @@ int run_manage(const Globals& globals, const ManageArgs& args)
         throw UsageError(values.error());
       policy.values = *values;
     } else if (shape == core::Shape::list) {
+      if (auto problem = db::values_query_problem(tx, policy.values_query); !problem.empty())
+        throw UsageError(problem);
       const auto values =
           db::query_list_values(tx, policy.values_query, parent.key_type_name, policy.parent_sql());
       if (!values)

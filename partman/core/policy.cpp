@@ -1,5 +1,6 @@
 #include "partman/core/policy.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <stdexcept>
@@ -250,6 +251,33 @@ Policy sub_policy_for(const Policy& outer, const std::string& schema, const std:
   return p;
 }
 
+std::string check_values_query(const std::string& query)
+{
+  // Skips white space, comments and opening parentheses: the first word is the statement's kind.
+  std::size_t i = 0;
+  while (i < query.size()) {
+    if (std::isspace(static_cast<unsigned char>(query[i])) || query[i] == '(')
+      ++i;
+    else if (query.compare(i, 2, "--") == 0)
+      i = std::min(query.find('\n', i), query.size());
+    else if (query.compare(i, 2, "/*") == 0)
+      i = std::min(query.find("*/", i + 2), query.size() - 2) + 2;
+    else
+      break;
+  }
+  std::size_t end = i;
+  while (end < query.size() && std::isalpha(static_cast<unsigned char>(query[end])))
+    ++end;
+  std::string word = query.substr(i, end - i);
+  for (auto& c : word)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (word != "SELECT" && word != "WITH" && word != "VALUES" && word != "TABLE")
+    return "--values-query must be one SELECT (or WITH, VALUES, TABLE) statement, not '" +
+           query.substr(0, std::min<std::size_t>(query.size(), 40)) +
+           "'; HINT: for example --values-query 'SELECT code FROM regions'";
+  return {};
+}
+
 std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type)
 {
   if (policy.shape == Shape::list && strategy != 'l')
@@ -310,6 +338,9 @@ std::string validate_policy(const Policy& policy, KeyType key_type)
              "...'";
     if (!policy.values.empty() && !policy.values_query.empty())
       return "the LIST policy of " + parent + " has both values and a values query; HINT: keep one of them";
+    if (!policy.values_query.empty())
+      if (auto problem = check_values_query(policy.values_query); !problem.empty())
+        return problem;
     if (policy.list_retention == ListRetention::archive && policy.archive_to.empty())
       return "list retention 'archive' needs a storage location; HINT: pass --archive-to "
              "file:///backup/partman or --archive-to s3://bucket/prefix";

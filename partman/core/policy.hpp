@@ -136,6 +136,9 @@ Policy sub_policy_for(const Policy& outer, const std::string& schema, const std:
 std::string validate_policy(const Policy& policy, KeyType key_type);
 // Checks that the policy's shape fits the parent's strategy ('r' range, 'l' list) and key type; returns an
 // empty string when it does.
+// Returns why a LIST values query cannot be one read-only query (its first word is not SELECT, WITH,
+// VALUES or TABLE), or "" when it can; the server checks the rest (one statement, read-only).
+std::string check_values_query(const std::string& query);
 std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type);
 
 } // namespace partman::core

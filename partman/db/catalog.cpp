@@ -746,18 +746,40 @@ core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base&
                    std::string(k_values_timeout) + "' THEN '" + k_values_timeout +
                    "' ELSE current_setting('statement_timeout') END, true)")[0][0]
               .as<std::string>();
-      rows = sub.exec(values_query_sql(query, key_type_name));
+      // The extended protocol (exec_params) takes exactly one statement: the query cannot end the
+      // read-only transaction it runs in.
+      rows = sub.exec_params(values_query_sql(query, key_type_name));
       sub.exec("SELECT set_config('statement_timeout', " + tx.quote(previous) + ", true)");
       sub.commit();
     } else {
-      rows = tx.exec(values_query_sql(query, key_type_name));
+      rows = tx.exec_params(values_query_sql(query, key_type_name));
     }
   } catch (const pqxx::sql_error& e) {
+    if (server_message(e).find("multiple commands") != std::string::npos)
+      return core::Error{what + " holds more than one statement, which partman never runs; HINT: give one "
+                                "SELECT whose first column is the values"};
     return core::Error{what + " failed: " + server_message(e) +
                        "; HINT: it runs read-only at plan time, for at most " + k_values_timeout +
                        ", and its first column gives the values"};
   }
   return checked_values(rows, key_type_name, what, false);
+}
+
+std::string values_query_problem(pqxx::dbtransaction& tx, const std::string& query)
+{
+  if (auto problem = core::check_values_query(query); !problem.empty())
+    return problem;
+  try {
+    pqxx::subtransaction sub(tx, "partman_values_check");
+    sub.exec_params("EXPLAIN (COSTS OFF) " + query);
+    sub.commit();
+  } catch (const pqxx::sql_error& e) {
+    if (server_message(e).find("multiple commands") != std::string::npos)
+      return "--values-query holds more than one statement; HINT: give one SELECT whose first column is the "
+             "values";
+    return "--values-query: " + server_message(e) + "; HINT: it must be one SELECT that runs on its own";
+  }
+  return {};
 }
 
 core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_base& tx,

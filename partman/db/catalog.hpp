@@ -40,6 +40,9 @@ constexpr const char* k_values_timeout = "60s";
 core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base& tx, const std::string& query,
                                                          const std::string& key_type_name,
                                                          const std::string& parent_sql);
+// Returns why a values query is not one statement that parses alone (the server explains it in a savepoint
+// of `tx`, through the extended protocol, without running it), or "" when it is.
+std::string values_query_problem(pqxx::dbtransaction& tx, const std::string& query);
 // Returns listed values as the key's type prints them (the server casts each), or why they cannot be used:
 // a value that is not of the type, NULL, a value given twice.
 core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_base& tx,

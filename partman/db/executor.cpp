@@ -263,10 +263,17 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
       }
     } catch (const pqxx::deadlock_detected& e) {
       out.error = clean(e.what());
-    } catch (const pqxx::failure&) {
-      throw; // a lost connection and the like: the caller reconnects and re-plans
-    } catch (const std::runtime_error& e) {
-      out.error = clean(e.what()); // an archive step (storage, checksum, rows): the table stays
+    } catch (const pqxx::broken_connection&) {
+      throw; // the caller reconnects and re-plans
+    } catch (const pqxx::in_doubt_error&) {
+      throw; // the connection went while a commit was under way: the next plan reads what happened
+    } catch (const std::exception& e) {
+      // Anything else fails this action only: an archive step (storage, checksum), a bug. The table stays.
+      out.error = clean(e.what());
+      out.status = ActionOutcome::Status::failed;
+      break;
+    } catch (...) {
+      out.error = "an unknown error";
       out.status = ActionOutcome::Status::failed;
       break;
     }

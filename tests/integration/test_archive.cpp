@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <thread>
 
+#include "archive_util.hpp"
 #include "harness.hpp"
 #include "util.hpp"
 
@@ -21,78 +22,7 @@ using partman::test::TestDb;
 
 namespace {
 
-namespace fs = std::filesystem;
-
-// "Now" for the runs that archive: retention 2 days expires the partitions of 03-01, 03-02 and 03-03.
-const char* const k_at = "2026-03-06 12:00";
-const std::vector<std::string> k_expired = {"ev_p20260301", "ev_p20260302", "ev_p20260303"};
-
-// Creates `ev` (columns of many types, values that COPY must escape), daily partitions 03-01 to 03-08,
-// `rows_per_day` rows a day from 03-01 to 03-05, and manages it with retention 2 days, action archive.
-void set_up(TestDb& db, const std::string& storage, int rows_per_day, bool with_default = false)
-{
-  REQUIRE(db.partman({"install"}).exit_code == 0);
-  db.exec("CREATE TABLE ev (id bigint NOT NULL, ts timestamptz NOT NULL, note text, doc jsonb, amount "
-          "numeric(12,2), tags text[], raw bytea, day date, flag boolean, big text) PARTITION BY RANGE (ts)");
-  if (with_default)
-    db.exec("CREATE TABLE ev_default PARTITION OF ev DEFAULT");
-  const auto m =
-      db.partman({"manage", "ev", "--interval", "daily", "--premake", "3", "--start", "2026-03-01"});
-  INFO(m.err);
-  REQUIRE(m.exit_code == 0);
-  REQUIRE(db.partman({"apply", "--at", "2026-03-05 00:00"}).exit_code == 0);
-  db.exec("INSERT INTO ev SELECT g, '2026-03-01 00:00+00'::timestamptz + (g % (5 * " +
-          std::to_string(rows_per_day) + ")) * (interval '5 days' / (5 * " + std::to_string(rows_per_day) +
-          ")), CASE g % 7 WHEN 0 THEN NULL WHEN 1 THEN E'tab\\there, new\\nline, back\\\\slash' WHEN 2 THEN "
-          "'ünïcødé ✓ 中文' WHEN 3 THEN '' WHEN 4 THEN E'\\\\N not null' ELSE 'row ' || g END, "
-          "jsonb_build_object('g', g, 's', repeat('x', g % 5), 'q', 'a\"b'), g * 1.25, ARRAY['a', 'b c', "
-          "NULL], decode(md5(g::text), 'hex'), date '2026-01-01' + g % 365, g % 2 = 0, md5(g::text) || "
-          "md5((g + 1)::text) FROM generate_series(1, " +
-          std::to_string(5 * rows_per_day) + ") g");
-  const auto a = db.partman(
-      {"manage", "ev", "--retention", "2 days", "--retention-action", "archive", "--archive-to", storage});
-  INFO(a.out << a.err);
-  REQUIRE(a.exit_code == 0);
-}
-
-// Returns an md5 over every row of `table` in id order (the text form of each row, so every column counts).
-std::string table_digest(TestDb& db, const std::string& table)
-{
-  return db.scalar("SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)) || ' ' || count(*) FROM " + table +
-                   " t");
-}
-
-std::map<std::string, std::string> digests(TestDb& db)
-{
-  std::map<std::string, std::string> out;
-  for (const auto& p : k_expired)
-    out[p] = table_digest(db, p);
-  return out;
-}
-
-nlohmann::json archives(TestDb& db)
-{
-  const auto r = db.partman({"archive", "list", "-f", "json"});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return nlohmann::json::parse(r.out).at("archives");
-}
-
-bool table_exists(TestDb& db, const std::string& name)
-{
-  return db.scalar("SELECT to_regclass('" + name + "') IS NOT NULL") == "t";
-}
-
-// Files in `dir` (recursively) whose names hold `part`.
-std::vector<std::string> files_with(const fs::path& dir, const std::string& part)
-{
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() && contains(e.path().filename().string(), part))
-      out.push_back(e.path().string());
-  }
-  return out;
-}
+using namespace partman::test::archive;
 
 // Applies at k_at and checks every expired partition was archived and dropped, then restores each as a
 // table and compares it with what it held.
@@ -209,49 +139,27 @@ TEST_CASE("archive: bad input is refused and changes nothing")
   CHECK(contains(bad_id.err, "forty-two"));
 }
 
-TEST_CASE("archive: a corrupt copy and rows changed after the export keep the table; a rerun completes")
+TEST_CASE("archive: a drop that fails keeps the table and its rows, a rerun exports what it then holds, a "
+          "damaged copy is refused by restore")
 {
   TempDir dir;
   TestDb db;
   set_up(db, dir.uri(), 100);
-  // A view on the first expired partition makes its DROP fail after the copy was verified.
+  // A view on the first expired partition makes its DROP fail after the copy was verified: the export, the
+  // verification and the drop are one transaction, so the table is kept and its archive marked failed.
   db.exec("CREATE VIEW holds_p0301 AS SELECT * FROM ev_p20260301");
   const auto first = db.partman({"apply", "--at", k_at});
   INFO(first.out << first.err);
   CHECK(first.exit_code == 3);
+  CHECK(contains(first.out, "depend"));
   CHECK(table_exists(db, "ev_p20260301"));
-  CHECK(db.scalar("SELECT state FROM partman.archive WHERE partition_name = 'ev_p20260301'") == "verified");
+  CHECK(db.scalar("SELECT state FROM partman.archive WHERE partition_name = 'ev_p20260301'") == "failed");
+  CHECK(db.scalar("SELECT error FROM partman.archive WHERE partition_name = 'ev_p20260301'").find("depend") !=
+        std::string::npos);
 
-  SECTION("checksum mismatch: the copy is exported again")
-  {
-    // As if a run stopped after writing: back to 'written', and the stored copy damaged.
-    db.exec("UPDATE partman.archive SET state = 'written' WHERE partition_name = 'ev_p20260301'");
-    const auto data = files_with(dir.path, "ev_p20260301")[0].find("copy.zst") != std::string::npos
-                          ? files_with(dir.path, "ev_p20260301")[0]
-                          : files_with(dir.path, "ev_p20260301")[1];
-    {
-      std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(40);
-      f.put('\x55');
-    }
-    db.exec("DROP VIEW holds_p0301");
-    const auto mismatch = db.partman({"apply", "--at", k_at});
-    INFO(mismatch.out << mismatch.err);
-    CHECK(mismatch.exit_code == 3);
-    CHECK(contains(mismatch.out, "checksum mismatch"));
-    CHECK(table_exists(db, "ev_p20260301"));
-    CHECK(db.scalar("SELECT state FROM partman.archive WHERE partition_name = 'ev_p20260301'") == "failed");
-  }
-  SECTION("rows changed: the table is kept and exported again")
-  {
-    db.exec("INSERT INTO ev_p20260301 (id, ts) VALUES (999999, '2026-03-01 01:00+00')");
-    db.exec("DROP VIEW holds_p0301");
-    const auto changed = db.partman({"apply", "--at", k_at});
-    INFO(changed.out << changed.err);
-    CHECK(changed.exit_code == 3);
-    CHECK(contains(changed.out, "were archived and verified"));
-    CHECK(table_exists(db, "ev_p20260301"));
-  }
+  // Rows written to the kept table before the next run are in its next copy.
+  db.exec("INSERT INTO ev_p20260301 (id, ts) VALUES (999999, '2026-03-01 01:00+00')");
+  db.exec("DROP VIEW holds_p0301");
   const std::string expected = table_digest(db, "ev_p20260301");
   const auto rerun = db.partman({"apply", "--at", k_at});
   INFO(rerun.out << rerun.err);
@@ -260,9 +168,23 @@ TEST_CASE("archive: a corrupt copy and rows changed after the export keep the ta
   const auto id = db.scalar("SELECT id FROM partman.archive WHERE partition_name = 'ev_p20260301'");
   REQUIRE(db.partman({"restore", id, "--into", "back"}).exit_code == 0);
   CHECK(table_digest(db, "back") == expected);
+
+  // A copy damaged in storage afterwards: restore checks the checksum and restores nothing.
+  const auto data = files_with(dir.path, "ev_p20260301.")[0].find("copy.zst") != std::string::npos
+                        ? files_with(dir.path, "ev_p20260301.")[0]
+                        : files_with(dir.path, "ev_p20260301.")[1];
+  {
+    std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x55');
+  }
+  const auto damaged = db.partman({"restore", id, "--into", "back_again"});
+  INFO(damaged.out << damaged.err);
+  CHECK(damaged.exit_code == 5);
+  CHECK_FALSE(table_exists(db, "back_again"));
 }
 
-TEST_CASE("archive: storage out of space keeps the table and leaves no partial file; a rerun completes")
+TEST_CASE("archive: storage out of space keeps the table and leaves no partial file, a rerun completes")
 {
   TempDir dir;
   // A real small filesystem: tmpfs of 64 KiB (the tests run as root, as tests/run does in CI).
@@ -290,7 +212,7 @@ TEST_CASE("archive: storage out of space keeps the table and leaves no partial f
   archive_and_restore_all(db, before);
 }
 
-TEST_CASE("archive: apply killed at random moments converges; every archive verified, no row lost")
+TEST_CASE("archive: apply killed at random moments converges, every archive verified, no row lost")
 {
   TempDir dir;
   TestDb db;
@@ -370,7 +292,7 @@ TEST_CASE("archive to S3: exported, verified, dropped, and restored value for va
   CHECK(contains(list.back().at("data").get<std::string>(), "s3://partman-test/archive-"));
 }
 
-TEST_CASE("archive to S3: unreachable storage and an upload killed half-way keep the table; a rerun "
+TEST_CASE("archive to S3: unreachable storage and an upload killed half-way keep the table, a rerun "
           "completes")
 {
   TestDb db;
