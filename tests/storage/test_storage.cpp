@@ -641,3 +641,15 @@ TEST_CASE("storage URIs", "[storage][uri]")
   }
   CHECK_THROWS_AS(open_storage("ftp://x"), std::invalid_argument);
 }
+
+TEST_CASE("names become key segments that stay inside the prefix", "[storage][key]")
+{
+  using partman::archive::key_segment;
+  CHECK(key_segment("events_p20261205") == "events_p20261205");
+  CHECK(key_segment("a/b") == "a%2Fb");
+  CHECK(key_segment("..") == "%2E.");
+  CHECK(key_segment(".hidden") == "%2Ehidden");
+  CHECK(key_segment("tab\there") == "tab%09here");
+  CHECK(key_segment("Order Lines") == "Order%20Lines");
+  CHECK(key_segment("ünï") == "%C3%BCn%C3%AF");
+}
