@@ -114,23 +114,6 @@ int closed_port()
   return ntohs(addr.sin_port);
 }
 
-std::string percent_encode(const std::string& s)
-{
-  static const char* const hex = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::size_t append_to(char* data, std::size_t size, std::size_t count, void* out)
 {
   static_cast<std::string*>(out)->append(data, size * count);
@@ -142,7 +125,7 @@ std::size_t append_to(char* data, std::size_t size, std::size_t count, void* out
 std::vector<std::string> s3_keys(const std::string& bucket, const std::string& prefix)
 {
   const std::string url = std::string(std::getenv("AWS_ENDPOINT_URL")) + "/" + bucket +
-                          "?list-type=2&prefix=" + percent_encode(prefix);
+                          "?list-type=2&prefix=" + partman::archive::percent_encode(prefix, false);
   const std::string user = std::string(std::getenv("AWS_ACCESS_KEY_ID")) + ":" + s3_secret();
   std::string body;
   CURL* h = curl_easy_init();
