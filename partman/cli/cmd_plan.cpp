@@ -1,22 +1,16 @@
 // partman plan / apply: compute the plan; print it (plan) or execute it (apply).
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "partman/archive/archiver.hpp"
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
-#include "partman/core/fingerprint.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/core/render.hpp"
-#include "partman/db/catalog.hpp"
 #include "partman/db/executor.hpp"
-#include "partman/db/installer.hpp"
-#include "partman/db/parent_properties.hpp"
-#include "partman/db/policy_store.hpp"
+#include "partman/run/maintenance.hpp"
 
 namespace partman::cli {
 
@@ -35,132 +29,34 @@ struct PlanArgs
   core::PlanOptions guard;
 };
 
-// A plan saved by `plan --out`: when and for which parents it was made, and from what.
-struct SavedPlan
+// Returns the request of one database's plan or apply from the command line.
+run::RunRequest request_of(const Globals& globals, const PlanArgs& args, const std::string& dsn)
 {
-  core::Micros at = 0;
-  std::vector<std::string> parents; // as written in the plan ("schema"."table")
-  std::string fingerprint;
-  std::vector<std::vector<std::string>> sql; // each action's statements, in order
-};
-
-// The policies and the plan of one run.
-struct Planned
-{
-  std::vector<core::Policy> policies;
-  core::Plan plan;
-  std::vector<db::TableName> busy;
-};
-
-// Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock; with
-// `fingerprint`, also fingerprints the plan (which needs what every parent's new children must avoid).
-Planned make_run_plan(pqxx::connection& conn, const Globals& globals, const std::vector<std::string>& parents,
-                      core::Micros now, const core::PlanOptions& guard, bool lock, bool fingerprint)
-{
-  db::require_schema(conn, globals.schema);
-  Planned out;
-  out.policies = db::load_policies(conn, globals.schema, db::resolve_tables(conn, parents));
-  if (lock) {
-    std::vector<db::TableName> names;
-    for (const auto& p : out.policies)
-      names.emplace_back(p.schema, p.table);
-    out.busy = db::lock_parents(conn, names);
-  }
-  pqxx::read_transaction tx(conn);
-  db::CatalogOptions catalog;
-  catalog.history_schema = globals.schema;
-  catalog.partman_schema = globals.schema;
-  catalog.taken_names = fingerprint;
-  auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
-  out.plan = std::move(planned.plan);
-  db::estimate_moves(tx, globals.schema, out.plan);
-  if (fingerprint)
-    out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
-  return out;
-}
-
-// Writes `text` to `path` through a temporary file and a rename, so a reader never sees half a plan.
-void write_file(const std::string& path, const std::string& text)
-{
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f)
-      throw UsageError("--out: cannot write '" + tmp + "'");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw UsageError("--out: cannot rename '" + tmp + "' to '" + path + "'");
-}
-
-SavedPlan read_saved_plan(const std::string& path)
-{
-  std::ifstream f(path);
-  if (!f)
-    throw UsageError("--plan: cannot read '" + path + "'");
-  SavedPlan saved;
-  try {
-    const auto doc = nlohmann::json::parse(f);
-    if (doc.at("format") != "partman-plan" || doc.at("version") != core::k_plan_json_version)
-      throw UsageError("--plan: '" + path + "' is not a partman plan of version " +
-                       std::to_string(core::k_plan_json_version));
-    if (!doc.contains("fingerprint"))
-      throw UsageError("--plan: '" + path +
-                       "' has no fingerprint; HINT: save plans with 'partman plan --out FILE'");
-    saved.fingerprint = doc.at("fingerprint").get<std::string>();
-    auto at = core::parse_instant(doc.at("at").get<std::string>(), *core::find_zone("UTC"));
-    if (!at)
-      throw UsageError("--plan: " + at.error());
-    saved.at = *at;
-    for (const auto& p : doc.at("parents")) {
-      saved.parents.push_back(p.at("parent").get<std::string>());
-      for (const auto& a : p.at("actions"))
-        saved.sql.push_back(a.at("sql").get<std::vector<std::string>>());
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw UsageError("--plan: '" + path + "' is not a valid plan: " + e.what());
-  }
-  return saved;
-}
-
-// Throws UsageError unless `plan` is exactly what `saved` promised.
-void check_saved_plan(const SavedPlan& saved, const core::Plan& plan, const std::string& path)
-{
-  const char* hint = "; HINT: make and review a new plan with 'partman plan --out FILE'";
-  if (plan.fingerprint != saved.fingerprint)
-    throw UsageError("--plan: the catalog or a policy has changed since '" + path + "' was made" + hint);
-  std::size_t i = 0;
-  for (const auto& p : plan.parents) {
-    for (const auto& a : p.actions) {
-      if (i >= saved.sql.size() || saved.sql[i] != a.sql)
-        throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" +
-                         hint);
-      ++i;
-    }
-  }
-  if (i != saved.sql.size())
-    throw UsageError("--plan: '" + path + "' does not hold the actions this partman computes from it" + hint);
+  run::RunRequest r;
+  r.dsn = dsn;
+  r.schema = globals.schema;
+  r.parents = args.parents;
+  r.guard = args.guard;
+  r.lock_timeout = args.lock_timeout;
+  r.retries = args.retries;
+  r.parallel = args.parallel;
+  return r;
 }
 
 int run_plan(const Globals& globals, const PlanArgs& args, const std::string& dsn, std::ostream& out)
 {
-  const auto now = resolve_now(args.at);
-  auto conn = db::open_session(dsn, {args.lock_timeout, true});
-  const Planned run = make_run_plan(*conn, globals, args.parents, now, args.guard, false, true);
+  run::RunRequest request = request_of(globals, args, dsn);
+  request.now = resolve_now(args.at);
+  const run::PlanReport report = run::plan_database(request);
   if (!args.out.empty())
-    write_file(args.out, core::render_json(run.plan));
+    run::write_plan_file(args.out, core::render_json(report.plan));
   if (args.format == "sql")
-    out << core::render_sql(run.plan, args.lock_timeout);
+    out << core::render_sql(report.plan, args.lock_timeout);
   else if (args.format == "json")
-    out << core::render_json(run.plan);
+    out << core::render_json(report.plan);
   else
-    out << core::render_text(run.plan);
-  for (const auto& p : run.plan.parents) {
-    if (!p.error.empty() || !p.refused.empty())
-      return k_exit_partial;
-  }
-  return k_exit_ok;
+    out << core::render_text(report.plan);
+  return report.exit_code();
 }
 
 const char* past_tense(core::ActionKind kind)
@@ -221,91 +117,70 @@ void print_warnings(std::ostream& out, const core::ParentPlan& parent)
   }
 }
 
-int run_apply(const Globals& globals, const PlanArgs& args, const std::string& dsn, std::ostream& out)
+// Prints a maintenance run as it goes: a block per parent, then the closing line.
+class ApplyPrinter : public run::RunObserver
 {
-  std::optional<SavedPlan> saved;
-  if (!args.plan_file.empty()) {
-    if (!args.parents.empty() || !args.at.empty())
-      throw UsageError("--plan: a saved plan already names its parents and time; drop PARENT and --at");
-    saved = read_saved_plan(args.plan_file);
+public:
+  explicit ApplyPrinter(std::ostream& out) : m_out(out) {}
+
+  void started(core::Micros at) override { m_out << "Applying at " << core::iso_utc(at) << "\n"; }
+
+  void reconnecting(const std::string& why) override
+  {
+    m_out << "lost the database connection (" << why << "); reconnecting to re-read the catalog and go on\n";
   }
-  const auto now = saved ? saved->at : resolve_now(args.at);
-  bool standby = false;
-  auto conn = db::open_session(dsn, {args.lock_timeout, false}, &standby);
-  if (standby) {
-    out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
-    return k_exit_ok;
-  }
-  out << "Applying at " << core::iso_utc(now) << "\n";
-  db::ExecutorOptions options;
-  options.schema = globals.schema;
-  options.retries = args.retries;
-  options.parallel = args.parallel;
-  options.archive = [&globals](pqxx::connection& c, long long id) {
-    archive::run_archive(c, globals.schema, id);
-  };
-  const db::SessionOptions session{args.lock_timeout, false};
-  std::size_t done[5] = {0, 0, 0, 0, 0};
-  std::size_t bad = 0;
-  const auto report = [&](const db::ParentOutcome& p) {
-    out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
+
+  void parent_done(const db::ParentOutcome& p) override
+  {
+    m_out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
     switch (p.status) {
     case db::ParentOutcome::Status::busy:
-      out << "  skipped: another partman run is working on this parent\n";
+      m_out << "  skipped: another partman run is working on this parent\n";
       return;
     case db::ParentOutcome::Status::unplannable:
-      out << "  error: " << p.plan->error << "\n";
-      ++bad;
+      m_out << "  error: " << p.plan->error << "\n";
       return;
     case db::ParentOutcome::Status::refused:
-      out << "  refused: " << p.plan->refused << "\n";
-      ++bad;
+      m_out << "  refused: " << p.plan->refused << "\n";
       break;
     case db::ParentOutcome::Status::failed:
     case db::ParentOutcome::Status::deferred:
-      ++bad;
-      break;
     case db::ParentOutcome::Status::ok:
       break;
     }
-    print_warnings(out, *p.plan);
+    print_warnings(m_out, *p.plan);
     if (p.actions.empty())
-      out << "  nothing to do\n";
-    for (const auto& a : p.actions) {
-      if (a.status == db::ActionOutcome::Status::ok)
-        ++done[static_cast<int>(a.action->kind)];
-      print_action(out, a);
-    }
-    out.flush();
-  };
-  std::vector<db::ParentOutcome> outcomes;
-  Planned run;
-  for (int attempt = 1;; ++attempt) {
-    try {
-      if (attempt > 1)
-        conn = db::open_session(dsn, session);
-      run = make_run_plan(*conn, globals, saved ? saved->parents : args.parents, now, args.guard, true,
-                          saved.has_value());
-      if (saved)
-        check_saved_plan(*saved, run.plan, args.plan_file);
-      bad = 0;
-      outcomes = db::execute_plan(
-          *conn, [&] { return db::open_session(dsn, session); }, run.plan, run.busy, options, report);
-      break;
-    } catch (const pqxx::broken_connection& e) {
-      // What was in flight may or may not have committed: re-read the catalog and plan again rather than
-      // repeat anything.
-      if (saved || attempt > 1)
-        throw;
-      out << "lost the database connection (" << e.what()
-          << "); reconnecting to re-read the catalog and go on\n";
-    }
+      m_out << "  nothing to do\n";
+    for (const auto& a : p.actions)
+      print_action(m_out, a);
+    m_out.flush();
   }
-  db::unlock_parents(*conn);
+
+private:
+  std::ostream& m_out;
+};
+
+int run_apply(const Globals& globals, const PlanArgs& args, const std::string& dsn, std::ostream& out)
+{
+  run::RunRequest request = request_of(globals, args, dsn);
+  if (!args.plan_file.empty()) {
+    if (!args.parents.empty() || !args.at.empty())
+      throw UsageError("--plan: a saved plan already names its parents and time; drop PARENT and --at");
+    request.saved = run::read_saved_plan(args.plan_file);
+  } else {
+    request.now = resolve_now(args.at);
+  }
+  ApplyPrinter printer(out);
+  const run::RunReport report = run::run_maintenance(request, printer);
+  if (report.standby) {
+    out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
+    return k_exit_ok;
+  }
+  const auto& done = report.done;
   out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
-      << done[3] << " finalized, " << done[4] << " archived; " << bad << " of " << outcomes.size()
-      << " parent(s) failed or deferred\n";
-  return bad == 0 ? k_exit_ok : k_exit_partial;
+      << done[3] << " finalized, " << done[4] << " archived; " << report.failed << " of "
+      << report.parents.size() << " parent(s) failed or deferred\n";
+  return report.exit_code();
 }
 
 void add_common(CLI::App& cmd, PlanArgs& args)

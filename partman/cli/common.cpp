@@ -1,16 +1,14 @@
 #include "partman/cli/common.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <pqxx/except>
-#include <sstream>
-#include <thread>
 
 #include "partman/core/errors.hpp"
 #include "partman/core/timepoint.hpp"
+#include "partman/run/fleet.hpp"
 
 namespace partman::cli {
 
@@ -88,35 +86,18 @@ int for_each_database(const Globals& globals, const DatabaseJob& job)
   const auto dsns = target_dsns(globals);
   if (dsns.size() == 1)
     return job(dsns.front(), std::cout);
-
-  std::vector<std::ostringstream> outputs(dsns.size());
-  std::vector<int> codes(dsns.size(), k_exit_ok);
-  std::atomic<std::size_t> next{0};
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < dsns.size(); i = next++) {
-      codes[i] = run_guarded([&] { return job(dsns[i], outputs[i]); }, outputs[i]);
-    }
-  };
-  const std::size_t threads = std::min<std::size_t>(std::max(globals.jobs, 1), dsns.size());
-  std::vector<std::thread> pool;
-  for (std::size_t t = 0; t < threads; ++t)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
-
+  const auto outcomes = run::run_fleet(dsns, globals.jobs, [&job](const std::string& dsn, std::ostream& out) {
+    return run_guarded([&] { return job(dsn, out); }, out);
+  });
   std::size_t failed = 0;
-  for (std::size_t i = 0; i < dsns.size(); ++i) {
-    std::cout << "== database " << i + 1 << " of " << dsns.size() << ": " << db::describe_dsn(dsns[i])
-              << " (exit " << codes[i] << ")\n"
-              << outputs[i].str() << "\n";
-    failed += codes[i] != k_exit_ok;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    std::cout << "== database " << i + 1 << " of " << outcomes.size() << ": "
+              << db::describe_dsn(outcomes[i].dsn) << " (exit " << outcomes[i].exit_code << ")\n"
+              << outcomes[i].output << "\n";
+    failed += outcomes[i].exit_code != k_exit_ok;
   }
-  std::cout << "databases: " << dsns.size() - failed << " ok, " << failed << " with errors\n";
-  if (failed == 0)
-    return k_exit_ok;
-  if (failed == dsns.size() && std::all_of(codes.begin(), codes.end(), [&](int c) { return c == codes[0]; }))
-    return codes[0];
-  return k_exit_partial;
+  std::cout << "databases: " << outcomes.size() - failed << " ok, " << failed << " with errors\n";
+  return run::fleet_exit_code(outcomes);
 }
 
 } // namespace partman::cli

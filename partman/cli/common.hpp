@@ -11,6 +11,7 @@
 
 #include "partman/core/interval.hpp"
 #include "partman/db/session.hpp"
+#include "partman/run/fleet.hpp"
 
 namespace partman::cli {
 
@@ -24,7 +25,7 @@ struct Globals
 };
 
 // The work of one command on one database; prints to `out` and returns an exit code.
-using DatabaseJob = std::function<int(const std::string& dsn, std::ostream& out)>;
+using DatabaseJob = run::DatabaseJob;
 
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);

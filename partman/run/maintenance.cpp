@@ -1,0 +1,150 @@
+#include "partman/run/maintenance.hpp"
+
+#include <chrono>
+#include <pqxx/pqxx>
+
+#include "partman/archive/archiver.hpp"
+#include "partman/core/errors.hpp"
+#include "partman/core/fingerprint.hpp"
+#include "partman/db/catalog.hpp"
+#include "partman/db/installer.hpp"
+#include "partman/db/parent_properties.hpp"
+#include "partman/db/policy_store.hpp"
+#include "partman/db/session.hpp"
+
+namespace partman::run {
+
+namespace {
+
+// The policies and the plan of one run.
+struct Planned
+{
+  std::vector<core::Policy> policies;
+  core::Plan plan;
+  std::vector<db::TableName> busy;
+};
+
+// Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock; with
+// `fingerprint`, also fingerprints the plan (which needs what every parent's new children must avoid).
+Planned make_run_plan(pqxx::connection& conn, const RunRequest& request,
+                      const std::vector<std::string>& parents, core::Micros now, bool lock, bool fingerprint)
+{
+  db::require_schema(conn, request.schema);
+  Planned out;
+  out.policies = db::load_policies(conn, request.schema, db::resolve_tables(conn, parents));
+  if (lock) {
+    std::vector<db::TableName> names;
+    for (const auto& p : out.policies)
+      names.emplace_back(p.schema, p.table);
+    out.busy = db::lock_parents(conn, names);
+  }
+  pqxx::read_transaction tx(conn);
+  db::CatalogOptions catalog;
+  catalog.history_schema = request.schema;
+  catalog.partman_schema = request.schema;
+  catalog.taken_names = fingerprint;
+  auto planned = db::plan_catalog(tx, out.policies, now, request.guard, catalog);
+  out.plan = std::move(planned.plan);
+  db::estimate_moves(tx, request.schema, out.plan);
+  if (fingerprint)
+    out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
+  return out;
+}
+
+} // namespace
+
+bool is_bad(db::ParentOutcome::Status status)
+{
+  switch (status) {
+  case db::ParentOutcome::Status::ok:
+  case db::ParentOutcome::Status::busy:
+    return false;
+  case db::ParentOutcome::Status::failed:
+  case db::ParentOutcome::Status::deferred:
+  case db::ParentOutcome::Status::unplannable:
+  case db::ParentOutcome::Status::refused:
+    return true;
+  }
+  return true;
+}
+
+int PlanReport::exit_code() const
+{
+  for (const auto& p : plan.parents) {
+    if (!p.error.empty() || !p.refused.empty())
+      return k_exit_partial;
+  }
+  return k_exit_ok;
+}
+
+int RunReport::exit_code() const
+{
+  return failed == 0 ? k_exit_ok : k_exit_partial;
+}
+
+PlanReport plan_database(const RunRequest& request)
+{
+  auto conn = db::open_session(request.dsn, {request.lock_timeout, true});
+  PlanReport report;
+  report.plan = make_run_plan(*conn, request, request.parents, request.now, false, true).plan;
+  return report;
+}
+
+RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
+{
+  const auto started = std::chrono::steady_clock::now();
+  const auto& saved = request.saved;
+  RunReport report;
+  report.at = saved ? saved->at : request.now;
+  const db::SessionOptions session{request.lock_timeout, false};
+  auto conn = db::open_session(request.dsn, session, &report.standby);
+  if (report.standby)
+    return report;
+  observer.started(report.at);
+  db::ExecutorOptions options;
+  options.schema = request.schema;
+  options.retries = request.retries;
+  options.parallel = request.parallel;
+  options.archive = [&request](pqxx::connection& c, long long id) {
+    archive::run_archive(c, request.schema, id);
+  };
+  const auto heard = [&](const db::ParentOutcome& p) {
+    if (is_bad(p.status))
+      ++report.failed;
+    observer.parent_done(p);
+  };
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (attempt > 1)
+        conn = db::open_session(request.dsn, session);
+      Planned run = make_run_plan(*conn, request, saved ? saved->parents : request.parents, report.at, true,
+                                  saved.has_value());
+      if (saved)
+        check_saved_plan(*saved, run.plan);
+      report.plan = std::make_unique<core::Plan>(std::move(run.plan));
+      report.failed = 0;
+      report.parents = db::execute_plan(
+          *conn, [&] { return db::open_session(request.dsn, session); }, *report.plan, run.busy, options,
+          heard);
+      break;
+    } catch (const pqxx::broken_connection& e) {
+      // What was in flight may or may not have committed: re-read the catalog and plan again rather than
+      // repeat anything.
+      if (saved || attempt > 1)
+        throw;
+      report.reconnected = e.what();
+      observer.reconnecting(e.what());
+    }
+  }
+  db::unlock_parents(*conn);
+  for (const auto& p : report.parents) {
+    for (const auto& a : p.actions) {
+      if (a.status == db::ActionOutcome::Status::ok)
+        ++report.done[static_cast<std::size_t>(a.action->kind)];
+    }
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+} // namespace partman::run

@@ -1,0 +1,84 @@
+// The maintenance operations on one database: plan (read, plan, nothing changed) and apply (read, lock,
+// plan, execute, reconnecting once after a lost connection). Plain requests in, report values out; no
+// printing: an observer hears each parent as it finishes.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "partman/core/plan.hpp"
+#include "partman/core/planner.hpp"
+#include "partman/db/executor.hpp"
+#include "partman/run/saved_plan.hpp"
+
+namespace partman::run {
+
+// What a plan or a maintenance run over one database needs.
+struct RunRequest
+{
+  std::string dsn;                  // conninfo or URI ("": libpq's PG* settings)
+  std::string schema = "partman";   // partman's own tables
+  std::vector<std::string> parents; // as SQL writes them; none: every managed parent
+  core::Micros now = 0;             // the instant plans are made at (a saved plan brings its own)
+  core::PlanOptions guard;          // the removal guard and the batch size
+  std::string lock_timeout = "1s";  // how long one DDL statement may wait for a lock
+  int retries = 3;                  // apply: retries of an action that met a lock conflict
+  int parallel = 2;                 // apply: parents worked on at once
+  std::optional<SavedPlan> saved;   // apply: run exactly this saved plan, or nothing
+};
+
+// What a plan found: the plan of every parent, with the fingerprint of what it was made from.
+struct PlanReport
+{
+  core::Plan plan;
+  // Returns 0, or 3 when a parent could not be planned or its removals were refused.
+  int exit_code() const;
+};
+
+// How a maintenance run over one database went.
+struct RunReport
+{
+  RunReport() = default;
+  RunReport(const RunReport&) = delete; // `parents` points into `plan`
+  RunReport& operator=(const RunReport&) = delete;
+  RunReport(RunReport&&) = default;
+  RunReport& operator=(RunReport&&) = default;
+
+  bool standby = false;                   // the server was in recovery: nothing was done
+  core::Micros at = 0;                    // the instant the plan was made at
+  std::unique_ptr<core::Plan> plan;       // what was planned (null on a standby)
+  std::vector<db::ParentOutcome> parents; // how each parent ended, in plan order
+  std::array<std::size_t, 5> done{};      // actions done, by core::ActionKind
+  std::size_t failed = 0;                 // parents failed, deferred, refused or unplannable
+  std::string reconnected;                // why the run reconnected once, or ""
+  double seconds = 0;                     // how long the run took
+  // Returns 0, or 3 when a parent failed, was deferred, refused or could not be planned.
+  int exit_code() const;
+};
+
+// Hears a maintenance run as it goes (one call at a time).
+class RunObserver
+{
+public:
+  virtual ~RunObserver() = default;
+  // Hears that the run starts executing at `at`.
+  virtual void started(core::Micros /*at*/) {}
+  // Hears that the connection was lost and the run reconnects to plan again.
+  virtual void reconnecting(const std::string& /*why*/) {}
+  // Hears that one parent has finished.
+  virtual void parent_done(const db::ParentOutcome& /*parent*/) {}
+};
+
+// Reads the policies and the catalog in a read-only session and plans; changes nothing.
+PlanReport plan_database(const RunRequest& request);
+// Plans and executes on one database: each parent under its advisory lock, each action in its own
+// transaction; a lost connection is re-read and planned once more. A standby is left alone.
+RunReport run_maintenance(const RunRequest& request, RunObserver& observer);
+
+// Returns true for a parent that failed, was deferred, refused or could not be planned.
+bool is_bad(db::ParentOutcome::Status status);
+
+} // namespace partman::run
