@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "partman/cli/common.hpp"
+#include "partman/cli/run_json.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
@@ -171,14 +172,22 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
     request.now = resolve_now(args.at);
   }
   ApplyPrinter printer(out);
-  const run::RunReport report = run::run_maintenance(request, printer);
+  run::RunObserver silent;
+  const bool json = args.format == "json";
+  const run::RunReport report = run::run_maintenance(request, json ? silent : printer);
+  if (json) {
+    out << render_run_json(report);
+    return report.exit_code();
+  }
   if (report.standby) {
     out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
   }
   const auto& done = report.done;
-  out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
-      << done[3] << " finalized, " << done[4] << " archived; " << report.failed << " of "
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", report.seconds);
+  out << "\nDone in " << seconds << " s: " << done[0] << " created, " << done[1] << " dropped, " << done[2]
+      << " detached, " << done[3] << " finalized, " << done[4] << " archived; " << report.failed << " of "
       << report.parents.size() << " parent(s) failed or deferred\n";
   return report.exit_code();
 }
@@ -227,7 +236,7 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
         [&] {
           if (!plan_args->out.empty() && target_dsns(globals).size() > 1)
             throw UsageError("--out saves the plan of one database; HINT: pass one --dsn");
-          return for_each_database(globals, job);
+          return for_each_database(globals, job, plan_args->format == "json");
         },
         std::cerr);
   });
@@ -248,6 +257,11 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
                    "Parents worked on at once, each on its own connection (a parent's actions stay in order)")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
+  apply
+      ->add_option("-f,--format", apply_args->format,
+                   "text (a block per parent as it finishes) or json (the run report as one document)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   apply->add_option("--plan", apply_args->plan_file,
                     "Run exactly this plan, saved by 'partman plan --out FILE'; refused if the catalog or a\n"
                     "policy has changed since it was made");
@@ -255,7 +269,8 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_apply(globals, *apply_args, dsn, out);
     };
-    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
+    exit_code =
+        run_guarded([&] { return for_each_database(globals, job, apply_args->format == "json"); }, std::cerr);
   });
 }
 

@@ -66,7 +66,8 @@ void add_status_command(CLI::App& app, const Globals& globals, int& exit_code)
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_status(globals, *args, dsn, out);
     };
-    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
+    exit_code =
+        run_guarded([&] { return for_each_database(globals, job, args->format == "json"); }, std::cerr);
   });
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <pqxx/except>
 
+#include "partman/cli/run_json.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/timepoint.hpp"
 #include "partman/run/fleet.hpp"
@@ -81,7 +82,7 @@ int run_guarded(const std::function<int()>& job, std::ostream& err)
   }
 }
 
-int for_each_database(const Globals& globals, const DatabaseJob& job)
+int for_each_database(const Globals& globals, const DatabaseJob& job, bool json)
 {
   const auto dsns = target_dsns(globals);
   if (dsns.size() == 1)
@@ -89,15 +90,29 @@ int for_each_database(const Globals& globals, const DatabaseJob& job)
   const auto outcomes = run::run_fleet(dsns, globals.jobs, [&job](const std::string& dsn, std::ostream& out) {
     return run_guarded([&] { return job(dsn, out); }, out);
   });
-  std::size_t failed = 0;
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+  const int exit_code = run::fleet_exit_code(outcomes);
+  std::vector<std::string> failed;
+  for (const auto& o : outcomes) {
+    if (o.exit_code != k_exit_ok)
+      failed.push_back(db::describe_dsn(o.dsn));
+  }
+  if (json) {
+    std::cout << render_fleet_json(outcomes, exit_code);
+    for (const auto& o : outcomes) {
+      if (o.exit_code != k_exit_ok)
+        std::cerr << "partman: database " << db::describe_dsn(o.dsn) << ": exit " << o.exit_code << "\n";
+    }
+    return exit_code;
+  }
+  for (std::size_t i = 0; i < outcomes.size(); ++i)
     std::cout << "== database " << i + 1 << " of " << outcomes.size() << ": "
               << db::describe_dsn(outcomes[i].dsn) << " (exit " << outcomes[i].exit_code << ")\n"
               << outcomes[i].output << "\n";
-    failed += outcomes[i].exit_code != k_exit_ok;
-  }
-  std::cout << "databases: " << outcomes.size() - failed << " ok, " << failed << " with errors\n";
-  return run::fleet_exit_code(outcomes);
+  std::cout << "databases: " << outcomes.size() - failed.size() << " ok, " << failed.size() << " with errors";
+  for (std::size_t i = 0; i < failed.size(); ++i)
+    std::cout << (i == 0 ? " (" : ", ") << failed[i] << (i + 1 == failed.size() ? ")" : "");
+  std::cout << "\n";
+  return exit_code;
 }
 
 } // namespace partman::cli

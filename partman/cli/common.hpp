@@ -40,8 +40,9 @@ std::string single_dsn(const Globals& globals, const char* command);
 int run_guarded(const std::function<int()>& job, std::ostream& err);
 // Runs `job` on every target database: directly for one; for several, on up to --jobs at once, each
 // database's output printed as one block in order. Returns 0 when all succeeded, the common code when all
-// failed alike, and 3 (partial) otherwise.
-int for_each_database(const Globals& globals, const DatabaseJob& job);
+// failed alike, and 3 (partial) otherwise. With `json` and several databases, prints one JSON document
+// (render_fleet_json) instead of the blocks, and names the databases that failed on standard error.
+int for_each_database(const Globals& globals, const DatabaseJob& job, bool json = false);
 
 // Each subcommand adds itself to `app`; its callback stores the exit code in `exit_code`.
 void add_install_command(CLI::App& app, const Globals& globals, int& exit_code);
