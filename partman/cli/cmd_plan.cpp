@@ -27,8 +27,7 @@ struct PlanArgs
   std::vector<std::string> parents;
   std::string at;
   std::string format = "text";
-  std::string lock_timeout = "1s";
-  int retries = 3;
+  LockArgs locks;
   std::string out;       // plan: also save the plan (JSON) here
   std::string plan_file; // apply: run this saved plan
   int parallel = 2;      // apply: parents worked on at once
@@ -146,12 +145,12 @@ void check_saved_plan(const SavedPlan& saved, const core::Plan& plan, const std:
 int run_plan(const Globals& globals, const PlanArgs& args, const std::string& dsn, std::ostream& out)
 {
   const auto now = resolve_now(args.at);
-  auto conn = db::open_session(dsn, {args.lock_timeout, true});
+  auto conn = db::open_session(dsn, session_options(args.locks, true));
   const Planned run = make_run_plan(*conn, globals, args.parents, now, args.guard, false, true);
   if (!args.out.empty())
     write_file(args.out, core::render_json(run.plan));
   if (args.format == "sql")
-    out << core::render_sql(run.plan, args.lock_timeout);
+    out << core::render_sql(run.plan, args.locks.lock_timeout, args.locks.exclusive_lock_timeout);
   else if (args.format == "json")
     out << core::render_json(run.plan);
   else
@@ -231,7 +230,8 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   }
   const auto now = saved ? saved->at : resolve_now(args.at);
   bool standby = false;
-  auto conn = db::open_session(dsn, {args.lock_timeout, false}, &standby);
+  const db::SessionOptions session = session_options(args.locks, false);
+  auto conn = db::open_session(dsn, session, &standby);
   if (standby) {
     out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
     return k_exit_ok;
@@ -239,12 +239,11 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   out << "Applying at " << core::iso_utc(now) << "\n";
   db::ExecutorOptions options;
   options.schema = globals.schema;
-  options.retries = args.retries;
+  set_lock_options(options, args.locks);
   options.parallel = args.parallel;
   options.archive = [&globals](pqxx::connection& c, long long id) {
     archive::run_archive(c, globals.schema, id);
   };
-  const db::SessionOptions session{args.lock_timeout, false};
   std::size_t done[5] = {0, 0, 0, 0, 0};
   std::size_t bad = 0;
   const auto report = [&](const db::ParentOutcome& p) {
@@ -314,7 +313,7 @@ void add_common(CLI::App& cmd, PlanArgs& args)
   cmd.add_option(
       "--at", args.at,
       "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
-  add_lock_timeout_option(cmd, args.lock_timeout);
+  add_lock_timeout_options(cmd, args.locks);
   cmd.add_option(
          "--max-removal", args.guard.max_removal_percent,
          "Hold back the removals of a parent whose plan would drop or detach more than this share (%)\n"
@@ -363,11 +362,7 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
       "with retries, recorded in the history table. A parent that fails does not stop the others.");
   add_common(*apply, *apply_args);
-  apply
-      ->add_option("--retries", apply_args->retries,
-                   "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
-      ->check(CLI::Range(0, 20))
-      ->capture_default_str();
+  add_retry_options(*apply, apply_args->locks);
   apply
       ->add_option("--parallel", apply_args->parallel,
                    "Parents worked on at once, each on its own connection (a parent's actions stay in order)")

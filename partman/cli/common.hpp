@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "partman/core/interval.hpp"
+#include "partman/db/executor.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::cli {
@@ -28,8 +29,23 @@ using DatabaseJob = std::function<int(const std::string& dsn, std::ostream& out)
 
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);
-// Adds --lock-timeout to `cmd`, bound to `value`.
-void add_lock_timeout_option(CLI::App& cmd, std::string& value);
+// How long a command that changes partitions lets a statement wait for its locks, and how often it retries.
+struct LockArgs
+{
+  std::string lock_timeout = "1s";
+  std::string exclusive_lock_timeout = "100ms"; // actions with ACCESS EXCLUSIVE on a parent or its default
+  int retries = 3;
+  int exclusive_retries = 10;
+};
+
+// Adds --lock-timeout and --exclusive-lock-timeout to `cmd`, bound to `args`.
+void add_lock_timeout_options(CLI::App& cmd, LockArgs& args);
+// Adds --retries and --exclusive-retries to `cmd`, bound to `args`.
+void add_retry_options(CLI::App& cmd, LockArgs& args);
+// Returns the session settings of `args` (the exclusive timeout is checked when the session opens).
+db::SessionOptions session_options(const LockArgs& args, bool read_only);
+// Sets the executor's lock timeout and retries from `args`.
+void set_lock_options(db::ExecutorOptions& options, const LockArgs& args);
 // Returns the databases of this run: the --dsn values, then the lines of --dsn-file; one empty string
 // (libpq's defaults) when neither is given.
 std::vector<std::string> target_dsns(const Globals& globals);

@@ -19,10 +19,16 @@ struct ExecutorOptions
 {
   std::string schema = "partman"; // the partman schema (history table)
   int retries = 3;                // retries of an action that met lock_timeout or a deadlock
-  int backoff_ms = 200;           // first back-off; doubles each retry, with up to 50% jitter
-  int parallel = 1;               // parents worked on at once, each worker on its own connection
-  int progress_ms = 10000;        // logs the progress of rows moved out of a default partition this often
-                                  // (0: after every batch)
+  int backoff_ms = 200;           // first back-off; doubles each retry up to backoff_max_ms, plus up to 50%
+  int backoff_max_ms = 1000;      //   jitter
+  // The lock_timeout (SET LOCAL in its transaction; empty: the session's) and the retries of an action
+  // that takes ACCESS EXCLUSIVE on a parent or its default partition, which the application's queries queue
+  // behind while it waits: a short wait, tried more often.
+  std::string exclusive_lock_timeout = "100ms";
+  int exclusive_retries = 10;
+  int parallel = 1;        // parents worked on at once, each worker on its own connection
+  int progress_ms = 10000; // logs the progress of rows moved out of a default partition this often
+                           // (0: after every batch)
   // Runs the steps of archive row `id` after its partition is detached (export, verify, drop); throws on
   // failure. Set by the caller, so the executor does not depend on storage code.
   std::function<void(pqxx::connection& conn, long long id)> archive;
