@@ -10,9 +10,10 @@
 #include "harness.hpp"
 #include "util.hpp"
 
+using partman::test::children_of;
 using partman::test::CommandResult;
 using partman::test::contains;
-using partman::test::managed_parent;
+using partman::test::default_parent;
 using partman::test::TestDb;
 
 namespace {
@@ -30,28 +31,6 @@ CommandResult run_while_held(TestDb& db, const std::string& hold, const std::vec
   if (ended.wait_for(std::chrono::minutes(1)) == std::future_status::timeout)
     tx.abort();
   return ended.get();
-}
-
-// A daily parent ev with an index on its key and a default partition, applied at 2026-01-10 (partitions for
-// the 10th to the 12th); `manage_args` add to its policy.
-void default_parent(TestDb& db, const std::vector<std::string>& manage_args = {})
-{
-  REQUIRE(db.partman({"install"}).exit_code == 0);
-  db.exec(
-      "CREATE TABLE ev (id bigint, at timestamptz NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at)");
-  db.exec("CREATE INDEX ev_at ON ev (at)");
-  std::vector<std::string> args{"--interval", "daily", "--premake", "2", "--default-partition"};
-  args.insert(args.end(), manage_args.begin(), manage_args.end());
-  managed_parent(db, "ev", args);
-  const auto r = db.partman({"apply", "--at", "2026-01-10"});
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
-std::string partitions_of_ev(TestDb& db)
-{
-  return partman::test::join_lines(db.column(
-      "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'ev'::regclass ORDER BY 1"));
 }
 
 } // namespace
@@ -88,8 +67,8 @@ TEST_CASE("beside a default partition a drop waits on a reader of the parent at 
   CHECK(contains(r.out, "lock timeout"));
   CHECK(contains(r.err, "retry 1 of 2"));
   CHECK(contains(r.err, "retry 2 of 2"));
-  CHECK(partitions_of_ev(db) ==
-        "ev_default\nev_p20260110\nev_p20260111\nev_p20260112\nev_p20260113\nev_p20260114\nev_p20260115\n");
+  CHECK(children_of(db, {"ev"}) ==
+        "ev_default,ev_p20260110,ev_p20260111,ev_p20260112,ev_p20260113,ev_p20260114,ev_p20260115");
   CHECK(
       db.scalar("SELECT string_agg(action || ' ' || partition_name || ' ' || outcome, ', ' ORDER BY id) FROM "
                 "partman.history WHERE id > " +
@@ -130,15 +109,15 @@ TEST_CASE("a create whose rows move out of the default partition in batches wait
                         "exclusive lock timeout (50ms): "));
   CHECK(contains(r.out, "skipped: create \"public\".\"ev_p20260114\""));
   CHECK(contains(r.err, "retry 1 of 1"));
-  CHECK(partitions_of_ev(db) == "ev_default\nev_p20260110\nev_p20260111\nev_p20260112\n");
+  CHECK(children_of(db, {"ev"}) == "ev_default,ev_p20260110,ev_p20260111,ev_p20260112");
   CHECK(db.scalar("SELECT count(*) FROM ONLY ev_p20260113") == "3000");
   CHECK(db.scalar("SELECT count(*) FROM ONLY ev_default") == "0");
 
   const auto again = db.partman(apply);
   INFO(again.out << again.err);
   CHECK(again.exit_code == 0);
-  CHECK(partitions_of_ev(db) == "ev_default\nev_p20260110\nev_p20260111\nev_p20260112\nev_p20260113\n"
-                                "ev_p20260114\n");
+  CHECK(children_of(db, {"ev"}) ==
+        "ev_default,ev_p20260110,ev_p20260111,ev_p20260112,ev_p20260113,ev_p20260114");
   CHECK(db.scalar("SELECT count(*) FROM ev WHERE tableoid = 'ev_p20260113'::regclass") == "3000");
   CHECK(db.scalar("SELECT count(DISTINCT id) FROM ev") == "3000");
 }
@@ -147,7 +126,7 @@ TEST_CASE("a bad --exclusive-lock-timeout is refused before anything changes")
 {
   TestDb db;
   default_parent(db);
-  const std::string before = partitions_of_ev(db);
+  const std::string before = children_of(db, {"ev"});
   const std::string history = db.scalar("SELECT count(*) FROM partman.history");
   for (const std::string bad : {"soon", "-5", ""}) {
     for (const char* command : {"apply", "plan", "drain-default"}) {
@@ -165,6 +144,6 @@ TEST_CASE("a bad --exclusive-lock-timeout is refused before anything changes")
   const auto plain = db.partman({"apply", "--at", "2026-01-12", "--lock-timeout", "soon"});
   CHECK(plain.exit_code == 2);
   CHECK(contains(plain.err, "invalid lock timeout 'soon'"));
-  CHECK(partitions_of_ev(db) == before);
+  CHECK(children_of(db, {"ev"}) == before);
   CHECK(db.scalar("SELECT count(*) FROM partman.history") == history);
 }
