@@ -115,17 +115,6 @@ int retries_of(const ExecutorOptions& options, const core::Action& a)
   return a.exclusive ? options.exclusive_retries : options.retries;
 }
 
-// Returns the wait after failed attempt `attempt` (from 1), in ms: options.backoff_ms doubled per attempt
-// up to options.backoff_max_ms, plus up to half of that again at random.
-int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng)
-{
-  long long base = std::max(options.backoff_ms, 0);
-  for (int i = 1; i < attempt && base < options.backoff_max_ms; ++i)
-    base *= 2;
-  base = std::min<long long>(base, std::max(options.backoff_max_ms, 0));
-  return static_cast<int>(base + std::uniform_int_distribution<long long>(0, base / 2)(rng));
-}
-
 // Returns true when the action's partition is pending detach (an interrupted DETACH ... CONCURRENTLY).
 bool detach_pending(pqxx::transaction_base& tx, const core::Action& a)
 {
@@ -296,9 +285,9 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
     if (out.attempts > retries_of(options, action)) {
       out.status = ActionOutcome::Status::deferred;
       out.error = "gave up after " + std::to_string(out.attempts) + " attempts" +
-                  (core::exclusive_timeout_sql(action, options.exclusive_lock_timeout).empty()
-                       ? std::string()
-                       : " under the exclusive lock timeout (" + options.exclusive_lock_timeout + ")") +
+                  (action.exclusive && !options.exclusive_lock_timeout.empty()
+                       ? " under the exclusive lock timeout (" + options.exclusive_lock_timeout + ")"
+                       : std::string()) +
                   ": " + out.error;
       break;
     }
@@ -351,6 +340,15 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 }
 
 } // namespace
+
+int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng)
+{
+  long long base = std::max(options.backoff_ms, 0);
+  for (int i = 1; i < attempt && base < options.backoff_max_ms; ++i)
+    base *= 2;
+  base = std::min<long long>(base, std::max(options.backoff_max_ms, 0));
+  return static_cast<int>(base + std::uniform_int_distribution<long long>(0, base / 2)(rng));
+}
 
 bool is_lock_conflict(const pqxx::sql_error& e)
 {

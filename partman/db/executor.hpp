@@ -6,6 +6,7 @@
 #include <memory>
 #include <pqxx/connection>
 #include <pqxx/except>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,9 @@ struct ParentOutcome
   std::vector<ActionOutcome> actions;
 };
 
+// Returns the wait after failed attempt `attempt` (from 1), in ms: options.backoff_ms doubled per attempt
+// up to options.backoff_max_ms, plus up to half of that again at random.
+int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng);
 // Returns true for a lock_timeout or a deadlock: worth a retry after a back-off.
 bool is_lock_conflict(const pqxx::sql_error& e);
 

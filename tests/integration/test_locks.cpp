@@ -2,12 +2,14 @@
 // partition waits at most --exclusive-lock-timeout and is retried --exclusive-retries times; the others keep
 // --lock-timeout and --retries. Each run below has --lock-timeout 0 (wait forever), so only the exclusive
 // timeout can end a wait: were it not applied, the run would wait until the holder lets go (after a minute)
-// and then succeed, which the checks on outcomes catch; no check here is on a duration.
+// and then succeed, which the checks on outcomes catch; no check here is on a duration. And the back-off
+// between attempts, as computed.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 
 #include "harness.hpp"
+#include "partman/db/executor.hpp"
 #include "util.hpp"
 
 using partman::test::children_of;
@@ -146,4 +148,21 @@ TEST_CASE("a bad --exclusive-lock-timeout is refused before anything changes")
   CHECK(contains(plain.err, "invalid lock timeout 'soon'"));
   CHECK(children_of(db, {"ev"}) == before);
   CHECK(db.scalar("SELECT count(*) FROM partman.history") == history);
+}
+
+TEST_CASE("the back-off doubles from its first wait up to its cap and adds at most half of it at random")
+{
+  partman::db::ExecutorOptions options; // 200 ms, doubling up to 1 s
+  std::mt19937 rng(7);
+  for (int attempt = 1; attempt <= 60; ++attempt) {
+    const long long base = attempt == 1 ? 200 : attempt == 2 ? 400 : attempt == 3 ? 800 : 1000;
+    for (int draw = 0; draw < 50; ++draw) {
+      INFO("attempt " << attempt);
+      const int wait = partman::db::backoff_ms(options, attempt, rng);
+      CHECK(wait >= base);
+      CHECK(wait <= base + base / 2);
+    }
+  }
+  options.backoff_ms = 0; // no wait at all
+  CHECK(partman::db::backoff_ms(options, 5, rng) == 0);
 }
