@@ -20,8 +20,7 @@ struct DrainArgs
 {
   std::string parent;
   std::string at;
-  std::string lock_timeout = "1s";
-  int retries = 3;
+  LockArgs locks;
   int batch_size = 10000;
 };
 
@@ -86,7 +85,8 @@ int run_drain(const Globals& globals, const DrainArgs& args)
 {
   const auto now = resolve_now(args.at);
   bool standby = false;
-  auto conn = db::open_session(single_dsn(globals, "drain-default"), {args.lock_timeout, false}, &standby);
+  auto conn = db::open_session(single_dsn(globals, "drain-default"), run::session_options(args.locks, false),
+                               &standby);
   if (standby) {
     std::cout << "the server is a standby (in recovery): nothing to do here; partman works on the primary\n";
     return k_exit_ok;
@@ -118,7 +118,7 @@ int run_drain(const Globals& globals, const DrainArgs& args)
   options.batch_size = args.batch_size;
   db::ExecutorOptions executor;
   executor.schema = globals.schema;
-  executor.retries = args.retries;
+  run::set_lock_options(executor, args.locks);
   executor.progress_ms = 0; // a log line per batch
   std::vector<std::string> stays;
   long long moved = 0;
@@ -211,10 +211,8 @@ void add_drain_command(CLI::App& app, const Globals& globals, int& exit_code)
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str();
   cmd->add_option("--at", args->at, "Pretend now is this time (retention decides what has expired)");
-  add_lock_timeout_option(*cmd, args->lock_timeout);
-  cmd->add_option("--retries", args->retries, "Retries of a step that met the lock timeout")
-      ->check(CLI::Range(0, 20))
-      ->capture_default_str();
+  add_lock_timeout_options(*cmd, args->locks);
+  add_retry_options(*cmd, args->locks);
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_drain(globals, *args); }, std::cerr);
   });

@@ -22,8 +22,7 @@ struct PlanArgs
   std::vector<std::string> parents;
   std::string at;
   std::string format = "text";
-  std::string lock_timeout = "1s";
-  int retries = 3;
+  LockArgs locks;
   std::string out;       // plan: also save the plan (JSON) here
   std::string plan_file; // apply: run this saved plan
   int parallel = 2;      // apply: parents worked on at once
@@ -38,8 +37,7 @@ run::RunRequest request_of(const Globals& globals, const PlanArgs& args, const s
   r.schema = globals.schema;
   r.parents = args.parents;
   r.guard = args.guard;
-  r.lock_timeout = args.lock_timeout;
-  r.retries = args.retries;
+  r.locks = args.locks;
   r.parallel = args.parallel;
   return r;
 }
@@ -52,7 +50,7 @@ int run_plan(const Globals& globals, const PlanArgs& args, const std::string& ds
   if (!args.out.empty())
     run::write_plan_file(args.out, core::render_json(report.plan));
   if (args.format == "sql")
-    out << core::render_sql(report.plan, args.lock_timeout);
+    out << core::render_sql(report.plan, args.locks.lock_timeout, args.locks.exclusive_lock_timeout);
   else if (args.format == "json")
     out << core::render_json(report.plan);
   else
@@ -186,9 +184,9 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   const auto& done = report.done;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", report.seconds);
-  out << "\nDone in " << seconds << " s: " << done[0] << " created, " << done[1] << " dropped, " << done[2]
-      << " detached, " << done[3] << " finalized, " << done[4] << " archived; " << report.failed << " of "
-      << report.parents.size() << " parent(s) failed or deferred\n";
+  out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, " << done[3]
+      << " finalized, " << done[4] << " archived; " << report.failed << " of " << report.parents.size()
+      << " parent(s) failed or deferred; " << seconds << " s\n";
   return report.exit_code();
 }
 
@@ -198,7 +196,7 @@ void add_common(CLI::App& cmd, PlanArgs& args)
   cmd.add_option(
       "--at", args.at,
       "Pretend now is this time ('2026-12-01', '2026-12-01T10:00:00+01:00'; UTC without an offset)");
-  add_lock_timeout_option(cmd, args.lock_timeout);
+  add_lock_timeout_options(cmd, args.locks);
   cmd.add_option(
          "--max-removal", args.guard.max_removal_percent,
          "Hold back the removals of a parent whose plan would drop or detach more than this share (%)\n"
@@ -247,11 +245,7 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
       "with retries, recorded in the history table. A parent that fails does not stop the others.");
   add_common(*apply, *apply_args);
-  apply
-      ->add_option("--retries", apply_args->retries,
-                   "Retries of an action that met the lock timeout or a deadlock, with back-off and jitter")
-      ->check(CLI::Range(0, 20))
-      ->capture_default_str();
+  add_retry_options(*apply, apply_args->locks);
   apply
       ->add_option("--parallel", apply_args->parallel,
                    "Parents worked on at once, each on its own connection (a parent's actions stay in order)")

@@ -26,10 +26,35 @@ core::Micros resolve_now(const std::string& at)
   return *parsed;
 }
 
-void add_lock_timeout_option(CLI::App& cmd, std::string& value)
+void add_lock_timeout_options(CLI::App& cmd, LockArgs& args)
 {
-  cmd.add_option("--lock-timeout", value,
+  cmd.add_option("--lock-timeout", args.lock_timeout,
                  "How long one DDL statement may wait for a lock before it is retried (PostgreSQL syntax)")
+      ->capture_default_str();
+  cmd.add_option("--exclusive-lock-timeout", args.exclusive_lock_timeout,
+                 "The same for an action that takes ACCESS EXCLUSIVE on a parent or its default partition\n"
+                 "(beside a default partition: creates, detaches, drops): the application's queries on\n"
+                 "that table queue behind it while it waits, at most this long")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            return value.empty()
+                       ? std::string("empty; HINT: write a duration as PostgreSQL does, e.g. '100ms'")
+                       : std::string();
+          },
+          "DURATION"))
+      ->capture_default_str();
+}
+
+void add_retry_options(CLI::App& cmd, LockArgs& args)
+{
+  cmd.add_option("--retries", args.retries,
+                 "Retries of an action that met the lock timeout or a deadlock, with back-off (doubling\n"
+                 "from 200 ms up to 1 s) and jitter")
+      ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  cmd.add_option("--exclusive-retries", args.exclusive_retries,
+                 "Retries of an action under --exclusive-lock-timeout, with the same back-off")
+      ->check(CLI::Range(0, 100))
       ->capture_default_str();
 }
 

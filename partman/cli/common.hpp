@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "partman/core/interval.hpp"
+#include "partman/db/executor.hpp"
 #include "partman/db/session.hpp"
 #include "partman/run/fleet.hpp"
+#include "partman/run/maintenance.hpp"
 
 namespace partman::cli {
 
@@ -29,8 +31,13 @@ using DatabaseJob = run::DatabaseJob;
 
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);
-// Adds --lock-timeout to `cmd`, bound to `value`.
-void add_lock_timeout_option(CLI::App& cmd, std::string& value);
+// Lock timeouts and retries from the command line.
+using LockArgs = run::LockSettings;
+
+// Adds --lock-timeout and --exclusive-lock-timeout to `cmd`, bound to `args`.
+void add_lock_timeout_options(CLI::App& cmd, LockArgs& args);
+// Adds --retries and --exclusive-retries to `cmd`, bound to `args`.
+void add_retry_options(CLI::App& cmd, LockArgs& args);
 // Returns the databases of this run: the --dsn values, then the lines of --dsn-file; one empty string
 // (libpq's defaults) when neither is given.
 std::vector<std::string> target_dsns(const Globals& globals);

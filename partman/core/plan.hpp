@@ -51,6 +51,8 @@ struct Action
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
   std::string_view locks;         // the locks the statements take, for display
+  bool exclusive = false;         // ACCESS EXCLUSIVE on the parent or its default partition, which the
+                                  // application queues behind: one transaction, under the exclusive timeout
   std::string archive_to;         // set: after `sql`, export the detached table there, verify, then drop
   long long archive_id = 0;       // the archive row an earlier run began, when resuming one
   std::string reason;             // why, for display only

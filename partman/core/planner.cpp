@@ -222,6 +222,7 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
   if (ctx.def)
     a.sql.push_back(lock_sql(ctx.def->schema, ctx.def->name, "ACCESS EXCLUSIVE"));
+  a.exclusive = ctx.def != nullptr;
   const std::size_t setup_from = a.sql.size();
   if (!resume) {
     a.sql.push_back(create_like_sql(child, parent_sql) +
@@ -392,6 +393,7 @@ Action retention_action(const Planning& ctx, const Child& child, std::string rea
     a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
     a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
     a.sql.push_back(std::move(detach));
+    a.exclusive = true;
     a.locks = "ACCESS EXCLUSIVE on the parent, then on the default partition and the partition (the parent "
               "has a default partition, so DETACH ... CONCURRENTLY is not allowed)";
   } else {
@@ -923,6 +925,13 @@ std::string create_like_sql(const std::string& child_sql, const std::string& par
 std::string lock_sql(const std::string& schema, const std::string& name, const char* mode)
 {
   return "LOCK TABLE ONLY " + quote_qualified(schema, name) + " IN " + mode + " MODE";
+}
+
+std::string exclusive_timeout_sql(const Action& a, const std::string& timeout)
+{
+  if (!a.exclusive || timeout.empty())
+    return "";
+  return "SET LOCAL lock_timeout = " + quote_literal(timeout) + ";\n";
 }
 
 std::string bound_text(KeyType type, Zone zone, Micros key)

@@ -64,6 +64,10 @@ std::string bound_text(KeyType type, Zone zone, Micros key);
 std::string create_like_sql(const std::string& child_sql, const std::string& parent_sql);
 // Returns "LOCK TABLE ONLY ... IN mode MODE" (without ONLY, a parent's lock would reach every partition).
 std::string lock_sql(const std::string& schema, const std::string& name, const char* mode);
+// Returns "SET LOCAL lock_timeout = 'timeout';\n" for an action that takes ACCESS EXCLUSIVE on a parent or
+// its default partition (Action::exclusive), to run first in its transaction block; "" for the others or
+// an empty `timeout`.
+std::string exclusive_timeout_sql(const Action& a, const std::string& timeout);
 // Returns the prefix shared by the names of the children `policy` creates.
 std::string policy_child_prefix(const Policy& policy);
 

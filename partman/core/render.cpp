@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "partman/core/names.hpp"
+#include "partman/core/planner.hpp"
 
 namespace partman::core {
 
@@ -130,7 +131,8 @@ std::string render_text(const Plan& plan)
         out += " [" + a.from + ", " + a.to + ")";
       if (!a.values.empty())
         out += " IN (" + values_text(a.value_type, a.values) + ")";
-      out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) + "\n";
+      out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) +
+             (a.exclusive ? "; waits for them at most the exclusive lock timeout" : "") + "\n";
       if (a.move)
         out += "      moves: " + move_text(a) + "\n";
       if (!a.archive_to.empty())
@@ -152,7 +154,8 @@ std::string render_text(const Plan& plan)
   return out + "\n";
 }
 
-std::string render_sql(const Plan& plan, const std::string& lock_timeout)
+std::string render_sql(const Plan& plan, const std::string& lock_timeout,
+                       const std::string& exclusive_lock_timeout)
 {
   std::string out = "-- partman " PARTMAN_VERSION " plan at " + iso_utc(plan.at) +
                     "\n-- Run it with: psql -v ON_ERROR_STOP=1 -f FILE\n"
@@ -176,6 +179,7 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout)
                "\n-- (run from psql, this script moves them all inside the one transaction below)\n";
       if (a.transactional && !a.sql.empty())
         out += "BEGIN;\n";
+      out += exclusive_timeout_sql(a, exclusive_lock_timeout);
       for (const auto& s : a.sql)
         out += s + ";\n";
       if (a.transactional && !a.sql.empty())
@@ -207,6 +211,7 @@ std::string render_json(const Plan& plan)
            {"sql", a.sql},
            {"transaction", a.transactional},
            {"locks", std::string(a.locks)},
+           {"exclusive", a.exclusive},
            {"reason", a.reason},
            {"move", a.move ? nlohmann::json{{"from", quote_qualified(a.move->schema, a.move->name)},
                                             {"estimated_rows", a.move->estimated_rows < 0

@@ -20,8 +20,11 @@ constexpr int k_plan_json_version = 1;
 
 // Returns the plan as readable text with a reason per action.
 std::string render_text(const Plan& plan);
-// Returns a psql script that runs the plan's statements, each action in its own transaction.
-std::string render_sql(const Plan& plan, const std::string& lock_timeout);
+// Returns a psql script that runs the plan's statements, each action in its own transaction, under
+// `lock_timeout`, and those that take ACCESS EXCLUSIVE on a parent or its default partition under
+// `exclusive_lock_timeout`.
+std::string render_sql(const Plan& plan, const std::string& lock_timeout,
+                       const std::string& exclusive_lock_timeout);
 // Returns the plan as a versioned JSON document.
 std::string render_json(const Plan& plan);
 // Returns a LIST value as SQL for a key of `type`: integers as they are, everything else quoted.

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "partman/core/names.hpp"
+#include "partman/core/planner.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::db {
@@ -108,6 +109,12 @@ double ms_since(std::chrono::steady_clock::time_point started)
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 }
 
+// Returns how often `a` is retried after a lock conflict.
+int retries_of(const ExecutorOptions& options, const core::Action& a)
+{
+  return a.exclusive ? options.exclusive_retries : options.retries;
+}
+
 // Returns true when the action's partition is pending detach (an interrupted DETACH ... CONCURRENTLY).
 bool detach_pending(pqxx::transaction_base& tx, const core::Action& a)
 {
@@ -178,7 +185,7 @@ void run_move(pqxx::connection& conn, const core::ParentPlan& parent, const Reco
   }
   out.status = ActionOutcome::Status::ok;
   const std::string ms = std::to_string(ms_since(started_at));
-  exec_block(tx, rest,
+  exec_block(tx, core::exclusive_timeout_sql(action, options.exclusive_lock_timeout) + rest,
              out.history_id != 0 ? recorder.update_sql(out, ms) : recorder.insert_sql(parent, out, ms), true);
 }
 
@@ -198,11 +205,16 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
     return;
   }
   const bool archive = !action.archive_to.empty();
+  // an action beside a default partition: its own, shorter lock_timeout, first in its transaction block
+  const std::string statements =
+      action.transactional
+          ? core::exclusive_timeout_sql(action, options.exclusive_lock_timeout) + join_sql(action)
+          : std::string();
   pqxx::nontransaction tx(conn);
   if (action.transactional && !archive) {
     const std::string history = recorder.insert_sql(
         parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
-    exec_block(tx, join_sql(action), history, true);
+    exec_block(tx, statements, history, true);
     return;
   }
   // Step by step, resuming after the steps a previous attempt completed; the history row is written first,
@@ -221,7 +233,7 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
             : tx.exec(recorder.archive_row_sql(parent, action, action.archive_to))[0][0].as<long long>();
   const auto& sql = action.sql;
   if (action.transactional && out.completed < sql.size()) {
-    exec_block(tx, join_sql(action), recorder.archive_detached_sql(out.archive_id), true);
+    exec_block(tx, statements, recorder.archive_detached_sql(out.archive_id), true);
     out.completed = sql.size();
   }
   for (; out.completed < sql.size(); ++out.completed) {
@@ -277,16 +289,19 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
       out.status = ActionOutcome::Status::failed;
       break;
     }
-    if (out.attempts > options.retries) {
+    if (out.attempts > retries_of(options, action)) {
       out.status = ActionOutcome::Status::deferred;
-      out.error = "gave up after " + std::to_string(out.attempts) + " attempts: " + out.error;
+      out.error = "gave up after " + std::to_string(out.attempts) + " attempts" +
+                  (action.exclusive && !options.exclusive_lock_timeout.empty()
+                       ? " under the exclusive lock timeout (" + options.exclusive_lock_timeout + ")"
+                       : std::string()) +
+                  ": " + out.error;
       break;
     }
-    const int base = options.backoff_ms << (out.attempts - 1);
-    const int wait = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
+    const int wait = backoff_ms(options, out.attempts, rng);
     spdlog::warn("{} {}: {}; retry {} of {} in {} ms", core::to_string(action.kind),
-                 core::quote_qualified(action.schema, action.name), out.error, out.attempts, options.retries,
-                 wait);
+                 core::quote_qualified(action.schema, action.name), out.error, out.attempts,
+                 retries_of(options, action), wait);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
   out.ms = ms_since(started);
@@ -332,6 +347,15 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 }
 
 } // namespace
+
+int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng)
+{
+  long long base = std::max(options.backoff_ms, 0);
+  for (int i = 1; i < attempt && base < options.backoff_max_ms; ++i)
+    base *= 2;
+  base = std::min<long long>(base, std::max(options.backoff_max_ms, 0));
+  return static_cast<int>(base + std::uniform_int_distribution<long long>(0, base / 2)(rng));
+}
 
 bool is_lock_conflict(const pqxx::sql_error& e)
 {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <pqxx/connection>
 #include <pqxx/except>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,16 @@ struct ExecutorOptions
 {
   std::string schema = "partman"; // the partman schema (history table)
   int retries = 3;                // retries of an action that met lock_timeout or a deadlock
-  int backoff_ms = 200;           // first back-off; doubles each retry, with up to 50% jitter
-  int parallel = 1;               // parents worked on at once, each worker on its own connection
-  int progress_ms = 10000;        // logs the progress of rows moved out of a default partition this often
-                                  // (0: after every batch)
+  int backoff_ms = 200;           // first back-off; doubles each retry up to backoff_max_ms, plus up to 50%
+  int backoff_max_ms = 1000;      //   jitter
+  // The lock_timeout (SET LOCAL in its transaction; empty: the session's) and the retries of an action
+  // that takes ACCESS EXCLUSIVE on a parent or its default partition, which the application's queries queue
+  // behind while it waits: a short wait, tried more often.
+  std::string exclusive_lock_timeout = "100ms";
+  int exclusive_retries = 10;
+  int parallel = 1;        // parents worked on at once, each worker on its own connection
+  int progress_ms = 10000; // logs the progress of rows moved out of a default partition this often
+                           // (0: after every batch)
   // Runs the steps of archive row `id` after its partition is detached (export, verify, drop); throws on
   // failure. Set by the caller, so the executor does not depend on storage code.
   std::function<void(pqxx::connection& conn, long long id)> archive;
@@ -71,6 +78,9 @@ struct ParentOutcome
   std::vector<ActionOutcome> actions;
 };
 
+// Returns the wait after failed attempt `attempt` (from 1), in ms: options.backoff_ms doubled per attempt
+// up to options.backoff_max_ms, plus up to half of that again at random.
+int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng);
 // Returns true for a lock_timeout or a deadlock: worth a retry after a back-off.
 bool is_lock_conflict(const pqxx::sql_error& e);
 

@@ -58,6 +58,17 @@ std::string scrub(std::string message, const std::string& dsn)
   return message;
 }
 
+// Returns true when the server takes `value` as a lock_timeout.
+bool valid_lock_timeout(pqxx::nontransaction& tx, const std::string& value)
+{
+  try {
+    tx.exec_params("SELECT set_config('lock_timeout', $1, true)", value);
+    return true;
+  } catch (const pqxx::sql_error&) {
+    return false;
+  }
+}
+
 } // namespace
 
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
@@ -80,12 +91,17 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
         "set_config('lock_timeout', $1, false), set_config('TimeZone', 'UTC', false), "
         "set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false), "
         "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
-        "set_config('default_transaction_read_only', $2, false)",
-        options.lock_timeout, options.read_only ? "on" : "off");
+        "set_config('default_transaction_read_only', $2, false), "
+        // checked only: a local setting ends with this statement's transaction, the session's stays
+        "CASE WHEN $3::text IS NOT NULL THEN set_config('lock_timeout', $3, true) END",
+        options.lock_timeout, options.read_only ? "on" : "off", nullable(options.exclusive_lock_timeout));
     if (standby)
       *standby = r[0][0].as<bool>();
   } catch (const pqxx::sql_error& e) {
-    throw UsageError("invalid lock timeout '" + options.lock_timeout + "': " + e.what() +
+    const bool exclusive =
+        !options.exclusive_lock_timeout.empty() && !valid_lock_timeout(tx, options.exclusive_lock_timeout);
+    throw UsageError(std::string(exclusive ? "invalid exclusive lock timeout '" : "invalid lock timeout '") +
+                     (exclusive ? options.exclusive_lock_timeout : options.lock_timeout) + "': " + e.what() +
                      "HINT: write it as PostgreSQL does, e.g. '2s' or '500ms'");
   }
   return conn;

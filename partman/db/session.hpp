@@ -12,7 +12,8 @@ namespace partman::db {
 struct SessionOptions
 {
   std::string lock_timeout = "1s";
-  bool read_only = false; // plan and status: the server refuses any write
+  std::string exclusive_lock_timeout; // set per action by the executor; only checked here (empty: not)
+  bool read_only = false;             // plan and status: the server refuses any write
 };
 
 // Opens a connection from a conninfo string or URI (empty: PG* variables, service file, .pgpass) and

@@ -53,6 +53,22 @@ Planned make_run_plan(pqxx::connection& conn, const RunRequest& request,
 
 } // namespace
 
+db::SessionOptions session_options(const LockSettings& locks, bool read_only)
+{
+  db::SessionOptions options;
+  options.lock_timeout = locks.lock_timeout;
+  options.exclusive_lock_timeout = locks.exclusive_lock_timeout;
+  options.read_only = read_only;
+  return options;
+}
+
+void set_lock_options(db::ExecutorOptions& options, const LockSettings& locks)
+{
+  options.retries = locks.retries;
+  options.exclusive_lock_timeout = locks.exclusive_lock_timeout;
+  options.exclusive_retries = locks.exclusive_retries;
+}
+
 bool is_bad(db::ParentOutcome::Status status)
 {
   switch (status) {
@@ -84,7 +100,7 @@ int RunReport::exit_code() const
 
 PlanReport plan_database(const RunRequest& request)
 {
-  auto conn = db::open_session(request.dsn, {request.lock_timeout, true});
+  auto conn = db::open_session(request.dsn, session_options(request.locks, true));
   PlanReport report;
   report.plan = make_run_plan(*conn, request, request.parents, request.now, false, true).plan;
   return report;
@@ -96,14 +112,14 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
   const auto& saved = request.saved;
   RunReport report;
   report.at = saved ? saved->at : request.now;
-  const db::SessionOptions session{request.lock_timeout, false};
+  const db::SessionOptions session = session_options(request.locks, false);
   auto conn = db::open_session(request.dsn, session, &report.standby);
   if (report.standby)
     return report;
   observer.started(report.at);
   db::ExecutorOptions options;
   options.schema = request.schema;
-  options.retries = request.retries;
+  set_lock_options(options, request.locks);
   options.parallel = request.parallel;
   options.archive = [&request](pqxx::connection& c, long long id) {
     archive::run_archive(c, request.schema, id);

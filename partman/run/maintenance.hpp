@@ -12,9 +12,24 @@
 #include "partman/core/plan.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/db/executor.hpp"
+#include "partman/db/session.hpp"
 #include "partman/run/saved_plan.hpp"
 
 namespace partman::run {
+
+// How long DDL may wait for locks, and how often it is tried again.
+struct LockSettings
+{
+  std::string lock_timeout = "1s";              // one statement's wait for a lock
+  std::string exclusive_lock_timeout = "100ms"; // actions with ACCESS EXCLUSIVE on a parent or its default
+  int retries = 3;                              // retries after a lock conflict
+  int exclusive_retries = 10;                   // retries of the actions under the exclusive timeout
+};
+
+// Returns the session settings of `locks` (the exclusive timeout is checked when the session opens).
+db::SessionOptions session_options(const LockSettings& locks, bool read_only);
+// Sets the executor's lock timeouts and retries from `locks`.
+void set_lock_options(db::ExecutorOptions& options, const LockSettings& locks);
 
 // What a plan or a maintenance run over one database needs.
 struct RunRequest
@@ -24,8 +39,7 @@ struct RunRequest
   std::vector<std::string> parents; // as SQL writes them; none: every managed parent
   core::Micros now = 0;             // the instant plans are made at (a saved plan brings its own)
   core::PlanOptions guard;          // the removal guard and the batch size
-  std::string lock_timeout = "1s";  // how long one DDL statement may wait for a lock
-  int retries = 3;                  // apply: retries of an action that met a lock conflict
+  LockSettings locks;               // lock timeouts and retries
   int parallel = 2;                 // apply: parents worked on at once
   std::optional<SavedPlan> saved;   // apply: run exactly this saved plan, or nothing
 };

@@ -12,6 +12,7 @@ SET standard_conforming_strings = on;
 -- moves the rows of its range from "sales"."Line Items_default" into the new table inside the attach's transaction
 -- (run from psql, this script moves them all inside the one transaction below)
 BEGIN;
+SET LOCAL lock_timeout = '100ms';
 LOCK TABLE ONLY "sales"."Line Items" IN SHARE UPDATE EXCLUSIVE MODE;
 LOCK TABLE ONLY "sales"."Line Items_default" IN ACCESS EXCLUSIVE MODE;
 CREATE TABLE "sales"."Line Items_p2026w48" (LIKE "sales"."Line Items" INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS);

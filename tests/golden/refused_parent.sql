@@ -9,6 +9,7 @@ SET standard_conforming_strings = on;
 -- moves the rows of its range from "public"."clicks_default" into the new table inside the attach's transaction
 -- (run from psql, this script moves them all inside the one transaction below)
 BEGIN;
+SET LOCAL lock_timeout = '100ms';
 LOCK TABLE ONLY "public"."clicks" IN SHARE UPDATE EXCLUSIVE MODE;
 LOCK TABLE ONLY "public"."clicks_default" IN ACCESS EXCLUSIVE MODE;
 CREATE TABLE "public"."clicks_p20261126" (LIKE "public"."clicks" INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS);
@@ -21,6 +22,7 @@ COMMIT;
 -- moves the rows of its range from "public"."views_default" into the new table inside the attach's transaction
 -- (run from psql, this script moves them all inside the one transaction below)
 BEGIN;
+SET LOCAL lock_timeout = '100ms';
 LOCK TABLE ONLY "public"."views" IN SHARE UPDATE EXCLUSIVE MODE;
 LOCK TABLE ONLY "public"."views_default" IN ACCESS EXCLUSIVE MODE;
 CREATE TABLE "public"."views_p20261126" (LIKE "public"."views" INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS);
@@ -29,6 +31,7 @@ ALTER TABLE "public"."views" ATTACH PARTITION "public"."views_p20261126" FOR VAL
 COMMIT;
 -- detach "public"."views_p20261001": retention 30 days: upper bound 2026-10-02 00:00:00+00:00 is not after 2026-10-26 04:20:00+00:00
 BEGIN;
+SET LOCAL lock_timeout = '100ms';
 LOCK TABLE ONLY "public"."views" IN ACCESS EXCLUSIVE MODE;
 LOCK TABLE ONLY "public"."views_default" IN ACCESS EXCLUSIVE MODE;
 ALTER TABLE "public"."views" DETACH PARTITION "public"."views_p20261001";

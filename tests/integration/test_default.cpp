@@ -12,6 +12,7 @@
 #include "util.hpp"
 
 using partman::test::contains;
+using partman::test::default_parent;
 using partman::test::managed_parent;
 using partman::test::TestDb;
 
@@ -36,20 +37,6 @@ void insert_rows(TestDb& db, const std::string& day, long long first, long long 
   db.exec("INSERT INTO ev (id, at, note) SELECT " + std::to_string(first) + " + g, '" + day +
           " 00:00+00'::timestamptz + g * interval '1 microsecond' * " + std::to_string(86400000000LL / n) +
           ", 'row' FROM generate_series(0, " + std::to_string(n - 1) + ") g");
-}
-
-// A daily parent ev with an index on its key and a default partition, applied at 2026-01-10 (partitions for
-// the 10th to the 12th).
-void default_parent(TestDb& db)
-{
-  REQUIRE(db.partman({"install"}).exit_code == 0);
-  db.exec(
-      "CREATE TABLE ev (id bigint, at timestamptz NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at)");
-  db.exec("CREATE INDEX ev_at ON ev (at)");
-  managed_parent(db, "ev", {"--interval", "daily", "--premake", "2", "--default-partition"});
-  const auto r = db.partman({"apply", "--at", "2026-01-10"});
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
 }
 
 } // namespace

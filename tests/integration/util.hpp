@@ -38,6 +38,22 @@ inline void managed_parent(TestDb& db, const std::string& table, const std::vect
   REQUIRE(r.exit_code == 0);
 }
 
+// Installs partman and creates a daily parent ev with an index on its key and a default partition (plus
+// `manage_args`), applied at 2026-01-10: partitions for the 10th to the 12th.
+inline void default_parent(TestDb& db, const std::vector<std::string>& manage_args = {})
+{
+  REQUIRE(db.partman({"install"}).exit_code == 0);
+  db.exec(
+      "CREATE TABLE ev (id bigint, at timestamptz NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at)");
+  db.exec("CREATE INDEX ev_at ON ev (at)");
+  std::vector<std::string> args{"--interval", "daily", "--premake", "2", "--default-partition"};
+  args.insert(args.end(), manage_args.begin(), manage_args.end());
+  managed_parent(db, "ev", args);
+  const auto r = db.partman({"apply", "--at", "2026-01-10"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
 // A temporary folder, removed with everything in it when this goes out of scope.
 struct TempDir
 {

@@ -39,7 +39,7 @@ void check_golden(const std::string& file, const std::string& actual)
 
 void check_all_golden(const std::string& name, const Plan& plan)
 {
-  check_golden(name + ".sql", render_sql(plan, "5s"));
+  check_golden(name + ".sql", render_sql(plan, "5s", "100ms"));
   check_golden(name + ".json", render_json(plan));
   check_golden(name + ".txt", render_text(plan));
 }
@@ -210,7 +210,7 @@ TEST_CASE("render: iso_utc")
 
 TEST_CASE("render: sql wraps each transactional action in its own transaction")
 {
-  const std::string sql = render_sql(monthly_berlin_archive(), "2min");
+  const std::string sql = render_sql(monthly_berlin_archive(), "2min", "100ms");
   CHECK(sql.rfind("-- partman " PARTMAN_VERSION " plan at 2026-11-25T04:20:00Z\n", 0) == 0);
   CHECK(sql.find("SET lock_timeout = '2min';\n") != std::string::npos);
   // The finalize runs outside a transaction block; so does the detach (CONCURRENTLY: the parent has no
@@ -229,7 +229,7 @@ TEST_CASE("render: sql wraps each transactional action in its own transaction")
   // A create is one transaction: the lock, the table, the attach.
   CHECK(sql.find("BEGIN;\nLOCK TABLE ONLY \"app\".\"Orders\" IN SHARE UPDATE EXCLUSIVE MODE;\nCREATE TABLE "
                  "\"app\".\"Orders_p202612\" (LIKE \"app\".\"Orders\" ") != std::string::npos);
-  CHECK(render_sql(make_plan({}, {}, k_now), "it's").find("SET lock_timeout = 'it''s';") !=
+  CHECK(render_sql(make_plan({}, {}, k_now), "it's", "100ms").find("SET lock_timeout = 'it''s';") !=
         std::string::npos);
 }
 
@@ -243,7 +243,7 @@ TEST_CASE("render: a newline in a name cannot escape an SQL comment")
       make_plan({make_parent("public", evil), make_parent("public", evil_cr)},
                 {make_policy("public", evil, "1 day", 1), make_policy("public", evil_cr, "1 day", 1)}, k_now);
   REQUIRE(plan.action_count() == 4);
-  const std::string sql = render_sql(plan, "5s");
+  const std::string sql = render_sql(plan, "5s", "100ms");
   const std::string code = outside_quotes_and_comments(sql);
   CHECK(code.find("DROP TABLE important") == std::string::npos);
   // Every statement is still there: 4 creates of 3 statements each, in 4 transactions.
@@ -311,13 +311,17 @@ TEST_CASE("render: sql runs a removal beside a default partition as one transact
   const Plan plan = refused_parent();
   REQUIRE(plan.parents.size() == 2);
   REQUIRE(plan.parents[1].refused.empty());
-  const std::string sql = render_sql(plan, "5s");
-  CHECK(sql.find("BEGIN;\nLOCK TABLE ONLY \"public\".\"views\" IN ACCESS EXCLUSIVE MODE;\n"
+  const std::string sql = render_sql(plan, "5s", "100ms");
+  // Both take ACCESS EXCLUSIVE on the parent or its default partition: the exclusive lock timeout comes
+  // first.
+  CHECK(sql.find("BEGIN;\nSET LOCAL lock_timeout = '100ms';\nLOCK TABLE ONLY \"public\".\"views\" IN ACCESS "
+                 "EXCLUSIVE MODE;\n"
                  "LOCK TABLE ONLY \"public\".\"views_default\" IN ACCESS EXCLUSIVE MODE;\n"
                  "ALTER TABLE \"public\".\"views\" DETACH PARTITION \"public\".\"views_p20261001\";\n"
                  "ALTER TABLE \"public\".\"views_p20261001\" SET SCHEMA \"archive\";\nCOMMIT;\n") !=
         std::string::npos);
-  CHECK(sql.find("BEGIN;\nLOCK TABLE ONLY \"public\".\"views\" IN SHARE UPDATE EXCLUSIVE MODE;\n"
+  CHECK(sql.find("BEGIN;\nSET LOCAL lock_timeout = '100ms';\nLOCK TABLE ONLY \"public\".\"views\" IN SHARE "
+                 "UPDATE EXCLUSIVE MODE;\n"
                  "LOCK TABLE ONLY \"public\".\"views_default\" IN ACCESS EXCLUSIVE MODE;\n"
                  "CREATE TABLE \"public\".\"views_p20261126\" ") != std::string::npos);
   CHECK(sql.find("CONCURRENTLY") == std::string::npos);
@@ -337,7 +341,8 @@ TEST_CASE("render: a refused parent")
                     refused + "\n  + create \"public\".\"clicks_p20261126\" ") != std::string::npos);
     CHECK(text.find("  - drop \"public\".\"clicks_p20261001\"\n      retention 30 days: upper bound "
                     "2026-10-02 00:00:00+00:00 is not after 2026-10-26 04:20:00+00:00\n      locks: " +
-                    std::string(plan.parents[0].actions[1].locks) + "\n") != std::string::npos);
+                    std::string(plan.parents[0].actions[1].locks) +
+                    "; waits for them at most the exclusive lock timeout\n") != std::string::npos);
     CHECK(text.find("\n2 to create, 3 to drop, 1 to detach, 0 to finalize, over 2 parent(s); 1 parent(s) "
                     "refused (see --force)\n") != std::string::npos);
     // The parent that goes ahead has no refusal line.
@@ -347,7 +352,7 @@ TEST_CASE("render: a refused parent")
   }
   SECTION("sql leaves the refused parent's removals out, but keeps its creates and the other parent's")
   {
-    const std::string sql = render_sql(plan, "5s");
+    const std::string sql = render_sql(plan, "5s", "100ms");
     CHECK(sql.find("\n-- \"public\".\"clicks\" (1 day, premake 1, retention 30 days (drop), UTC)\n"
                    "-- refused, so its removals are left out: " +
                    refused + "\n") != std::string::npos);
