@@ -133,7 +133,7 @@ ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Mic
   st.parent = &parent;
   st.error = check_parent_shape(parent);
   if (st.error.empty())
-    st.error = check_policy_fits(policy, parent.strategy, parent.key_type);
+    st.error = check_policy_fits(policy, parent.strategy, parent.key_type, parent.key_type_name);
   if (st.error.empty() && policy.shape == Shape::list && !policy.values_query.empty())
     st.error = parent.values_error;
   if (!st.error.empty())
