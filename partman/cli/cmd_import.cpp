@@ -449,13 +449,14 @@ int run_import(const Globals& globals, const ImportArgs& args)
     tx.commit();
   }
 
-  std::cout << "pg_partman" << (source.version.empty() ? "" : " " + source.version) << " configuration in "
-            << core::quote_ident(source.schema) << ".part_config: " << configs.size() << " parent(s)"
-            << (args.dry_run ? "; dry run: nothing is written" : "") << "\n"
-            << "time zone: " << timezone
-            << " (the database's current TimeZone): pg_partman computes boundaries in the TimeZone of the "
-               "session that runs its maintenance, which is this one unless that session or its role sets "
-               "another\n";
+  print_line(std::cout, "pg_partman" + (source.version.empty() ? "" : " " + source.version) +
+                            " configuration in " + core::quote_ident(source.schema) +
+                            ".part_config: " + std::to_string(configs.size()) + " parent(s)" +
+                            (args.dry_run ? "; dry run: nothing is written" : ""));
+  print_line(std::cout, "time zone: " + timezone +
+                            " (the database's current TimeZone): pg_partman computes boundaries in the "
+                            "TimeZone of the session that runs its maintenance, which is this one unless "
+                            "that session or its role sets another");
   const std::string schema_option = globals.schema == "partman" ? "" : " --schema " + globals.schema;
   std::map<Outcome, int> counts;
   for (const auto& c : candidates) {
