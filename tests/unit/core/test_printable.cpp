@@ -72,7 +72,7 @@ TEST_CASE("printable: control characters become visible escapes, other text stay
   CHECK(out == "one\\ntwo\nthree\n");
 }
 
-TEST_CASE("printable: plan text escapes a name with ESC and newline; SQL and JSON keep it exact")
+TEST_CASE("printable: plan text escapes a name with ESC and newline, SQL and JSON keep it exact")
 {
   const Plan plan = make_plan({make_parent("public", k_evil)}, {make_policy("public", k_evil, "1 day", 1)},
                               at("2026-11-25 04:20Z"));
