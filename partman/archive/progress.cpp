@@ -1,5 +1,6 @@
 #include "partman/archive/progress.hpp"
 
+#include "partman/core/printable.hpp"
 #include "partman/core/status.hpp"
 
 #include <cstdio>
@@ -64,7 +65,7 @@ void Progress::draw(bool last)
           std::string(static_cast<std::size_t>(width - filled), '.') + "] " + std::to_string(percent) + "% ";
   }
   const std::lock_guard<std::mutex> lock(g_terminal);
-  std::fprintf(stderr, "\r\033[K%s%s", bar.c_str(), line.c_str());
+  std::fprintf(stderr, "\r\033[K%s%s", bar.c_str(), core::printable(line).c_str());
   if (last)
     std::fputc('\n', stderr);
   std::fflush(stderr);

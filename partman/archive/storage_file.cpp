@@ -1,10 +1,14 @@
 // file:///folder: each key is a file under the folder. A write goes to a hidden temporary file in the
 // target's folder and is renamed over the final name once its data and the folder are on disk, so a reader
-// sees either the old object or the whole new one.
+// sees either the old object or the whole new one. A writer killed before it commits leaves its temporary
+// file; the next write into that folder removes it.
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <dirent.h>
 #include <fcntl.h>
 #include <random>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
@@ -115,17 +119,66 @@ std::string random_suffix()
   return text;
 }
 
+// Returns the pid in the name of a temporary file ".KEY.tmp.PID.HEX", or 0 when `name` is not one.
+pid_t temp_file_pid(const std::string& name)
+{
+  const auto dot = name.rfind('.');
+  const auto tmp = dot == std::string::npos ? std::string::npos : name.rfind(".tmp.", dot);
+  if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp == 0 || name.size() - dot != 17 ||
+      name.find_first_not_of("0123456789abcdef", dot + 1) != std::string::npos)
+    return 0;
+  const std::string pid = name.substr(tmp + 5, dot - tmp - 5);
+  if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return static_cast<pid_t>(std::stol(pid));
+}
+
+// Removes the temporary files in `folder` that writers killed before they committed or cleaned up left
+// behind. A live writer holds a lock on its file (flock) and its process exists on this host; the files of
+// those stay. Best effort: a file that cannot be examined stays too.
+void remove_stale_temp_files(const std::string& folder)
+{
+  DIR* dir = ::opendir(folder.c_str());
+  if (!dir)
+    return;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    const pid_t pid = temp_file_pid(name);
+    if (pid == 0 || ::kill(pid, 0) == 0 || errno == EPERM)
+      continue;
+    const std::string path = folder + "/" + name;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd.get() >= 0 && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0)
+      ::unlink(path.c_str()); // under the lock, so that its writer, were it alive, would see it gone
+  }
+  ::closedir(dir);
+}
+
 class FileWriter : public ObjectWriter, private WriterState
 {
 public:
   explicit FileWriter(std::string path) : path_(std::move(path)), folder_(parent_of(path_))
   {
     make_folders(folder_, created_);
-    temp_ = folder_ + "/." + path_.substr(folder_.size() + 1) + ".tmp." + std::to_string(::getpid()) + "." +
-            random_suffix();
-    fd_.reset(::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-    if (fd_.get() < 0)
-      fail("cannot create file", temp_, errno);
+    remove_stale_temp_files(folder_);
+    // The lock on the temporary file tells other runs that its writer lives. It is held by a second
+    // descriptor of the same open file, so that it outlasts the close before the rename.
+    for (;;) {
+      temp_ = folder_ + "/." + path_.substr(folder_.size() + 1) + ".tmp." + std::to_string(::getpid()) + "." +
+              random_suffix();
+      fd_.reset(::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+      if (fd_.get() < 0)
+        fail("cannot create file", temp_, errno);
+      if (::flock(fd_.get(), LOCK_EX) != 0)
+        fail("cannot lock file", temp_, errno);
+      struct stat st;
+      if (::fstat(fd_.get(), &st) != 0)
+        fail("cannot stat file", temp_, errno);
+      if (st.st_nlink > 0)
+        break;
+      // Another host's cleaner took it for stale between its creation and the lock: make another.
+    }
+    lock_.reset(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0));
     buffer_.reserve(k_chunk);
   }
 
@@ -134,6 +187,7 @@ public:
     fd_.reset();
     if (!committed_)
       ::unlink(temp_.c_str());
+    lock_.reset();
   }
 
   void write(const char* data, std::size_t size) override
@@ -164,6 +218,7 @@ public:
       if (::rename(temp_.c_str(), path_.c_str()) != 0)
         fail("cannot rename " + temp_ + " to", path_, errno);
       committed_ = true;
+      lock_.reset();
       sync_folder(folder_);
       // Folders created for this object must be recorded in their own parents too.
       for (auto it = created_.rbegin(); it != created_.rend(); ++it)
@@ -189,6 +244,7 @@ private:
   std::string temp_;
   std::vector<std::string> created_;
   Fd fd_;
+  Fd lock_; // the same open file as fd_ while it is written, holding its flock until the rename
   std::vector<char> buffer_;
 };
 

@@ -9,6 +9,7 @@
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/printable.hpp"
 #include "partman/core/status.hpp"
 #include "partman/db/installer.hpp"
 #include "partman/db/policy_store.hpp"
@@ -37,10 +38,10 @@ int run_archive_guarded(const std::function<int()>& job)
         try {
           return job();
         } catch (const archive::StorageError& e) {
-          std::cerr << "partman: error: " << e.what() << "\n";
+          print_error(std::cerr, e.what());
           return static_cast<int>(k_exit_storage);
         } catch (const archive::ArchiveError& e) {
-          std::cerr << "partman: error: " << e.what() << "\n";
+          print_error(std::cerr, e.what());
           return static_cast<int>(k_exit_storage);
         }
       },
@@ -56,31 +57,34 @@ std::string list_text(const std::vector<archive::ArchiveRecord>& records)
 {
   if (records.empty())
     return "no archives\n";
+  // Names, bounds, storage and errors from partman's tables go into lines that append_line escapes.
   std::string out;
   for (const auto& a : records) {
-    out += "#" + std::to_string(a.id) + "  " + a.state + "  " +
-           core::quote_qualified(a.partition_schema, a.partition_name) + " of " +
-           core::quote_qualified(a.parent_schema, a.parent_table);
+    std::string head = "#" + std::to_string(a.id) + "  " + a.state + "  " +
+                       core::quote_qualified(a.partition_schema, a.partition_name) + " of " +
+                       core::quote_qualified(a.parent_schema, a.parent_table);
     if (!a.bound_from.empty())
-      out += " [" + a.bound_from + ", " + a.bound_to + ")";
+      head += " [" + a.bound_from + ", " + a.bound_to + ")";
     else if (!a.bound.empty())
-      out += " " + a.bound;
-    out += "\n    created " + a.created_at;
+      head += " " + a.bound;
+    core::append_line(out, head);
+    std::string made = "    created " + a.created_at;
     if (!a.dropped_at.empty())
-      out += ", table dropped " + a.dropped_at;
+      made += ", table dropped " + a.dropped_at;
     if (a.rows)
-      out += ", " + std::to_string(*a.rows) + " rows";
+      made += ", " + std::to_string(*a.rows) + " rows";
     if (a.raw_bytes && a.stored_bytes)
-      out += ", " + core::human_bytes(static_cast<std::uint64_t>(*a.raw_bytes)) + " as COPY text, " +
-             core::human_bytes(static_cast<std::uint64_t>(*a.stored_bytes)) + " stored";
-    out += "\n";
-    if (!a.object_key.empty())
-      out += "    data:     " + a.storage + "/" + a.object_key + "\n    manifest: " + a.storage + "/" +
-             a.manifest_key + "\n";
+      made += ", " + core::human_bytes(static_cast<std::uint64_t>(*a.raw_bytes)) + " as COPY text, " +
+              core::human_bytes(static_cast<std::uint64_t>(*a.stored_bytes)) + " stored";
+    core::append_line(out, made);
+    if (!a.object_key.empty()) {
+      core::append_line(out, "    data:     " + a.storage + "/" + a.object_key);
+      core::append_line(out, "    manifest: " + a.storage + "/" + a.manifest_key);
+    }
     if (!a.sha256.empty())
-      out += "    sha256:   " + a.sha256 + "\n";
+      core::append_line(out, "    sha256:   " + a.sha256);
     if (!a.error.empty())
-      out += "    error:    " + a.error + "\n";
+      core::append_line(out, "    error:    " + a.error);
   }
   return out;
 }
@@ -158,8 +162,9 @@ int run_restore(const Globals& globals, const RestoreArgs& args)
   auto conn = db::open_session(single_dsn(globals, "restore"), {});
   db::require_schema(*conn, globals.schema);
   const auto r = archive::restore_archive(*conn, globals.schema, id, args.options);
-  std::cout << "restored archive #" << id << " into " << r.table << ": " << r.rows
-            << " rows, checksum verified" << (r.attached ? "; attached to its parent again" : "") << "\n";
+  print_line(std::cout, "restored archive #" + std::to_string(id) + " into " + r.table + ": " +
+                            std::to_string(r.rows) + " rows, checksum verified" +
+                            (r.attached ? "; attached to its parent again" : ""));
   if (r.attached)
     std::cout << "note: if its range is expired, the next 'partman apply' archives it again; change the "
                  "policy's retention first to keep it\n";

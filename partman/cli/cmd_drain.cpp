@@ -96,7 +96,7 @@ int run_drain(const Globals& globals, const DrainArgs& args)
   const core::Policy policy = db::load_policies(*conn, globals.schema, {name}).front();
   const std::string parent_sql = policy.parent_sql();
   if (!db::lock_parents(*conn, {name}).empty()) {
-    std::cout << parent_sql << ": another partman run is working on this parent; try again later\n";
+    print_line(std::cout, parent_sql + ": another partman run is working on this parent; try again later");
     return k_exit_partial;
   }
   core::ParentSnapshot parent = read_parent(*conn, globals, policy);
@@ -104,7 +104,7 @@ int run_drain(const Globals& globals, const DrainArgs& args)
     throw UsageError(problem);
   const core::Child* found = find_default(parent);
   if (!found) {
-    std::cout << parent_sql << " has no default partition: nothing to drain\n";
+    print_line(std::cout, parent_sql + " has no default partition: nothing to drain");
     db::unlock_parents(*conn);
     return k_exit_ok;
   }
@@ -112,7 +112,7 @@ int run_drain(const Globals& globals, const DrainArgs& args)
   const std::string key = core::quote_ident(parent.key_column);
   const bool list = policy.shape == core::Shape::list;
   const std::string held = first_value(*conn, "SELECT count(*) FROM ONLY " + def).value_or("0");
-  std::cout << parent_sql << ": default partition " << def << " holds " << held << " rows\n";
+  print_line(std::cout, parent_sql + ": default partition " + def + " holds " + held + " rows");
 
   core::PlanOptions options;
   options.batch_size = args.batch_size;
@@ -146,9 +146,9 @@ int run_drain(const Globals& globals, const DrainArgs& args)
       continue;
     }
     const core::Action& action = s.plan.actions.front();
-    std::cout << "  " << s.range << ": creating " << core::quote_qualified(action.schema, action.name)
-              << " and moving its rows into it\n"
-              << std::flush;
+    print_line(std::cout, "  " + s.range + ": creating " + core::quote_qualified(action.schema, action.name) +
+                              " and moving its rows into it");
+    std::cout << std::flush;
     core::Plan plan;
     plan.at = now;
     plan.parents.push_back(s.plan);
@@ -159,11 +159,12 @@ int run_drain(const Globals& globals, const DrainArgs& args)
       if (a.status == db::ActionOutcome::Status::ok) {
         created += a.action->kind == core::ActionKind::create;
         moved += a.moved;
-        std::cout << "    created " << core::quote_qualified(a.action->schema, a.action->name) << " (moved "
-                  << a.moved << " rows in batches, the last ones with the attach)\n";
+        print_line(std::cout, "    created " + core::quote_qualified(a.action->schema, a.action->name) +
+                                  " (moved " + std::to_string(a.moved) +
+                                  " rows in batches, the last ones with the attach)");
       } else {
         failed = true;
-        std::cout << "    " << db::to_string(a.status) << ": " << a.error << "\n";
+        print_line(std::cout, "    " + std::string(db::to_string(a.status)) + ": " + a.error);
       }
     }
     if (failed || (!list && !s.next))
@@ -171,12 +172,13 @@ int run_drain(const Globals& globals, const DrainArgs& args)
     parent = read_parent(*conn, globals, policy);
   }
   const std::string left = first_value(*conn, "SELECT count(*) FROM ONLY " + def).value_or("0");
-  std::cout << parent_sql << ": " << created << " partition(s) created, " << moved
-            << " rows moved in batches; " << left << " rows stay in " << def << "\n";
+  print_line(std::cout, parent_sql + ": " + std::to_string(created) + " partition(s) created, " +
+                            std::to_string(moved) + " rows moved in batches; " + left + " rows stay in " +
+                            def);
   if (left != "0") {
     std::cout << "  they fit no partition partman can create:\n";
     for (std::size_t i = 0; i < stays.size() && i < k_listed; ++i)
-      std::cout << "    " << stays[i] << "\n";
+      print_line(std::cout, "    " + stays[i]);
     if (stays.size() > k_listed)
       std::cout << "    ... and " << stays.size() - k_listed << " more range(s)\n";
     const auto nulls = first_value(*conn, "SELECT count(*) FROM ONLY " + def + " WHERE " + key + " IS NULL");
@@ -188,7 +190,7 @@ int run_drain(const Globals& globals, const DrainArgs& args)
     for (const auto& row : tx.exec("SELECT coalesce(" + key + "::text, 'NULL') FROM ONLY " + def +
                                    " ORDER BY " + key + " LIMIT " + std::to_string(k_examples)))
       examples += (examples.empty() ? "" : ", ") + row[0].as<std::string>();
-    std::cout << "  for example the keys " << examples << "\n";
+    print_line(std::cout, "  for example the keys " + examples);
   }
   db::unlock_parents(*conn);
   return failed ? k_exit_partial : k_exit_ok;

@@ -309,49 +309,50 @@ void print_candidate(const Candidate& c, bool dry_run, const std::string& schema
 {
   const core::Policy& policy = c.mapping.policy;
   const bool set = !c.config.sub_partition_of.empty();
-  std::cout << "\n" << c.config.parent_table << ": ";
+  std::string head = c.config.parent_table + ": ";
   switch (c.outcome) {
   case Outcome::import:
-    std::cout << (dry_run ? "would be imported" : "imported");
+    head += dry_run ? "would be imported" : "imported";
     break;
   case Outcome::replace:
-    std::cout << (dry_run ? "would replace partman's policy" : "replaced partman's policy");
+    head += dry_run ? "would replace partman's policy" : "replaced partman's policy";
     break;
   case Outcome::managed:
-    std::cout << (set ? "a sub-partition set of " + c.config.sub_partition_of +
-                            ", which partman manages already: left unchanged"
-                      : std::string("already managed by partman: left unchanged (--replace overwrites its "
-                                    "policy)"));
+    head += set ? "a sub-partition set of " + c.config.sub_partition_of +
+                      ", which partman manages already: left unchanged"
+                : std::string("already managed by partman: left unchanged (--replace overwrites its policy)");
     break;
   case Outcome::kept:
-    std::cout << (dry_run ? "would be kept" : "kept") << " by the level-2 policy of "
-              << c.config.sub_partition_of;
+    head += (dry_run ? "would be kept" : "kept") + std::string(" by the level-2 policy of ") +
+            c.config.sub_partition_of;
     break;
   case Outcome::unmapped:
-    std::cout << "not imported: " << c.mapping.problem;
+    head += "not imported: " + c.mapping.problem;
     break;
   }
   std::cout << "\n";
+  print_line(std::cout, head);
   std::size_t width = 0;
   for (const auto& m : c.mapping.mapped)
     width = std::max(width, m.setting.size());
   width = std::min<std::size_t>(width, 44);
   if (!set) { // a sub-partition set's settings are its parent's part_config_sub
     for (const auto& m : c.mapping.mapped)
-      std::cout << "  maps:       " << m.setting
-                << std::string(width - std::min(width, m.setting.size()), ' ') << " -> " << m.outcome << "\n";
+      print_line(std::cout, "  maps:       " + m.setting +
+                                std::string(width - std::min(width, m.setting.size()), ' ') + " -> " +
+                                m.outcome);
     for (const auto& m : c.mapping.not_mapped)
-      std::cout << "  not mapped: " << m.setting << ": " << m.outcome << "\n";
+      print_line(std::cout, "  not mapped: " + m.setting + ": " + m.outcome);
   }
   if (!c.adoption.empty())
-    std::cout << "  existing partitions: " << c.adoption << "\n";
+    print_line(std::cout, "  existing partitions: " + c.adoption);
   if (!c.preview.empty() && c.outcome != Outcome::managed && c.outcome != Outcome::unmapped)
-    std::cout << "  first apply: " << c.preview << "\n";
+    print_line(std::cout, "  first apply: " + c.preview);
   if (c.outcome == Outcome::import || c.outcome == Outcome::replace) {
-    std::cout << "  equivalent: partman" << schema_option << " " << core::manage_command(policy) << "\n";
+    print_line(std::cout, "  equivalent: partman" + schema_option + " " + core::manage_command(policy));
     if (policy.sub)
-      std::cout << "              partman" << schema_option << " " << core::manage_command(*policy.sub)
-                << "\n";
+      print_line(std::cout,
+                 "              partman" + schema_option + " " + core::manage_command(*policy.sub));
   }
 }
 
@@ -448,13 +449,14 @@ int run_import(const Globals& globals, const ImportArgs& args)
     tx.commit();
   }
 
-  std::cout << "pg_partman" << (source.version.empty() ? "" : " " + source.version) << " configuration in "
-            << core::quote_ident(source.schema) << ".part_config: " << configs.size() << " parent(s)"
-            << (args.dry_run ? "; dry run: nothing is written" : "") << "\n"
-            << "time zone: " << timezone
-            << " (the database's current TimeZone): pg_partman computes boundaries in the TimeZone of the "
-               "session that runs its maintenance, which is this one unless that session or its role sets "
-               "another\n";
+  print_line(std::cout, "pg_partman" + (source.version.empty() ? "" : " " + source.version) +
+                            " configuration in " + core::quote_ident(source.schema) +
+                            ".part_config: " + std::to_string(configs.size()) + " parent(s)" +
+                            (args.dry_run ? "; dry run: nothing is written" : ""));
+  print_line(std::cout, "time zone: " + timezone +
+                            " (the database's current TimeZone): pg_partman computes boundaries in the "
+                            "TimeZone of the session that runs its maintenance, which is this one unless "
+                            "that session or its role sets another");
   const std::string schema_option = globals.schema == "partman" ? "" : " --schema " + globals.schema;
   std::map<Outcome, int> counts;
   for (const auto& c : candidates) {
@@ -480,12 +482,12 @@ int run_import(const Globals& globals, const ImportArgs& args)
       if (c.outcome == Outcome::import || c.outcome == Outcome::replace || c.outcome == Outcome::kept)
         list += (list.empty() ? "" : ", ") + core::quote_literal(c.config.parent_table);
     }
-    std::cout
-        << "pg_partman still maintains " << (args.dry_run ? "these parents" : "the imported parents")
-        << "; once 'partman" << schema_option
-        << " plan' looks right, stop it (partman does not change pg_partman's configuration):\n  UPDATE "
-        << core::quote_ident(source.schema) << ".part_config SET automatic_maintenance = 'off' WHERE "
-        << "parent_table IN (" << list << ");\n";
+    std::cout << "pg_partman still maintains " << (args.dry_run ? "these parents" : "the imported parents")
+              << "; once 'partman" << schema_option
+              << " plan' looks right, stop it (partman does not change pg_partman's configuration):\n";
+    print_line(std::cout, "  UPDATE " + core::quote_ident(source.schema) +
+                              ".part_config SET automatic_maintenance = 'off' WHERE parent_table IN (" +
+                              list + ");");
   }
   return counts[Outcome::unmapped] > 0 ? k_exit_partial : k_exit_ok;
 }

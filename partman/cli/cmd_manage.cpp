@@ -536,13 +536,15 @@ int run_manage(const Globals& globals, const ManageArgs& args)
       (policy.shape == core::Shape::list && policy.list_retention == core::ListRetention::archive))
     check_storage_writable(policy.archive_to);
   const bool inserted = db::save_policy(*conn, globals.schema, policy);
-  std::cout << (inserted ? "managing " : "updated the policy of ") << policy.parent_sql();
+  std::string said = (inserted ? "managing " : "updated the policy of ") + policy.parent_sql();
   if (sub_level)
-    std::cout << "'s partitions, partitioned BY " << core::sub_partition_clause(policy);
-  std::cout << ": " << describe(policy, snap.front()) << describe_children(policy);
+    said += "'s partitions, partitioned BY " + core::sub_partition_clause(policy);
+  said += ": " + describe(policy, snap.front()) + describe_children(policy);
   if (!policy.values_query.empty())
-    std::cout << " (it gives " << query_rows << " value(s) now)";
-  std::cout << "\nnext: 'partman plan " << policy.parent_sql() << "' shows what 'partman apply' will do\n";
+    said += " (it gives " + std::to_string(query_rows) + " value(s) now)";
+  print_line(std::cout, said);
+  print_line(std::cout,
+             "next: 'partman plan " + policy.parent_sql() + "' shows what 'partman apply' will do");
   return k_exit_ok;
 }
 
@@ -552,8 +554,9 @@ int remove_sub_policy(const Globals& globals, pqxx::connection& conn, const core
 {
   if (!db::delete_policy(conn, globals.schema, {outer.schema, outer.table}, 2))
     throw UsageError("--subpartition-by none: " + outer.parent_sql() + " has no level-2 policy");
-  std::cout << "no longer sub-partitioning the new partitions of " << outer.parent_sql()
-            << " (partitions partitioned already keep their own partitions, no longer maintained)\n";
+  print_line(std::cout,
+             "no longer sub-partitioning the new partitions of " + outer.parent_sql() +
+                 " (partitions partitioned already keep their own partitions, no longer maintained)");
   return k_exit_ok;
 }
 
@@ -575,8 +578,8 @@ int run_unmanage(const Globals& globals, const std::string& parent)
   }
   if (!db::delete_policy(*conn, globals.schema, name))
     throw UsageError(core::quote_qualified(name.first, name.second) + " is not managed by partman");
-  std::cout << "no longer managing " << core::quote_qualified(name.first, name.second)
-            << " (its tables were not changed)\n";
+  print_line(std::cout, "no longer managing " + core::quote_qualified(name.first, name.second) +
+                            " (its tables were not changed)");
   return k_exit_ok;
 }
 

@@ -80,30 +80,32 @@ void print_action(std::ostream& out, const db::ActionOutcome& a)
   const std::string target = core::quote_qualified(a.action->schema, a.action->name);
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.1f ms", a.ms);
+  std::string line;
   switch (a.status) {
   case db::ActionOutcome::Status::ok:
-    out << "  " << past_tense(a.action->kind) << " " << target;
+    line = "  " + std::string(past_tense(a.action->kind)) + " " + target;
     if (!a.action->from.empty())
-      out << " [" << a.action->from << ", " << a.action->to << ")";
+      line += " [" + a.action->from + ", " + a.action->to + ")";
     if (!a.action->values.empty())
-      out << " IN (" << core::values_text(a.action->value_type, a.action->values) << ")";
+      line += " IN (" + core::values_text(a.action->value_type, a.action->values) + ")";
     if (a.archive_id != 0)
-      out << " (archive #" << a.archive_id << " in " << a.action->archive_to << ")";
+      line += " (archive #" + std::to_string(a.archive_id) + " in " + a.action->archive_to + ")";
     if (a.moved > 0)
-      out << " (moved " << a.moved << " rows out of the default partition before the attach)";
-    out << " in " << ms << (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "")
-        << "\n";
+      line += " (moved " + std::to_string(a.moved) + " rows out of the default partition before the attach)";
+    line += " in " + std::string(ms) +
+            (a.attempts > 1 ? " after " + std::to_string(a.attempts) + " attempts" : "");
     break;
   case db::ActionOutcome::Status::started: // only ever a history row's state
   case db::ActionOutcome::Status::failed:
   case db::ActionOutcome::Status::deferred:
-    out << "  " << db::to_string(a.status) << ": " << core::to_string(a.action->kind) << " " << target << ": "
-        << a.error << "\n";
+    line = "  " + std::string(db::to_string(a.status)) + ": " + core::to_string(a.action->kind) + " " +
+           target + ": " + a.error;
     break;
   case db::ActionOutcome::Status::skipped:
-    out << "  skipped: " << core::to_string(a.action->kind) << " " << target << "\n";
+    line = "  skipped: " + std::string(core::to_string(a.action->kind)) + " " + target;
     break;
   }
+  print_line(out, line);
 }
 
 // Prints the plan's warnings about a parent (such as a range it cannot create), which apply leaves as they
@@ -112,7 +114,7 @@ void print_warnings(std::ostream& out, const core::ParentPlan& parent)
 {
   for (const auto& n : parent.notes) {
     if (n.level == core::NoteLevel::warning)
-      out << "  warning: " << n.message << "\n";
+      print_line(out, "  warning: " + n.message);
   }
 }
 
@@ -126,21 +128,22 @@ public:
 
   void reconnecting(const std::string& why) override
   {
-    m_out << "lost the database connection (" << why << "); reconnecting to re-read the catalog and go on\n";
+    print_line(m_out,
+               "lost the database connection (" + why + "); reconnecting to re-read the catalog and go on");
   }
 
   void parent_done(const db::ParentOutcome& p) override
   {
-    m_out << core::quote_qualified(p.plan->schema, p.plan->table) << "\n";
+    print_line(m_out, core::quote_qualified(p.plan->schema, p.plan->table));
     switch (p.status) {
     case db::ParentOutcome::Status::busy:
       m_out << "  skipped: another partman run is working on this parent\n";
       return;
     case db::ParentOutcome::Status::unplannable:
-      m_out << "  error: " << p.plan->error << "\n";
+      print_line(m_out, "  error: " + p.plan->error);
       return;
     case db::ParentOutcome::Status::refused:
-      m_out << "  refused: " << p.plan->refused << "\n";
+      print_line(m_out, "  refused: " + p.plan->refused);
       break;
     case db::ParentOutcome::Status::failed:
     case db::ParentOutcome::Status::deferred:

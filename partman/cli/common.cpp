@@ -5,13 +5,55 @@
 #include <fstream>
 #include <iostream>
 #include <pqxx/except>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "partman/cli/run_json.hpp"
+#include "partman/core/conninfo.hpp"
 #include "partman/core/errors.hpp"
+#include "partman/core/printable.hpp"
 #include "partman/core/timepoint.hpp"
 #include "partman/run/fleet.hpp"
 
 namespace partman::cli {
+
+namespace {
+
+// Returns the edit distance between `a` and `b`, a swap of two neighbours counting as one edit.
+std::size_t edit_distance(const std::string& a, const std::string& b)
+{
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// Writes a log message with its control characters escaped (core::printable): messages name tables.
+class PrintableMessage : public spdlog::custom_flag_formatter
+{
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override
+  {
+    const std::string text = core::printable(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override
+  {
+    return std::make_unique<PrintableMessage>();
+  }
+};
+
+} // namespace
 
 core::Micros resolve_now(const std::string& at)
 {
@@ -88,10 +130,75 @@ std::string single_dsn(const Globals& globals, const char* command)
   return dsns.front();
 }
 
+void set_up_logging()
+{
+  spdlog::set_default_logger(spdlog::stderr_color_mt("partman"));
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<PrintableMessage>('*').set_pattern("partman: %l: %*");
+  spdlog::set_formatter(std::move(formatter));
+  spdlog::set_level(spdlog::level::info);
+}
+
+void print_line(std::ostream& out, const std::string& line)
+{
+  out << core::printable(line) << '\n';
+}
+
+void print_error(std::ostream& err, std::string message)
+{
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    message.pop_back();
+  print_line(err, "partman: error: " + message);
+}
+
+void hide_dsn_passwords(int argc, char** argv)
+{
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--")
+      return; // what follows is positional
+    if (arg == "-d" || arg == "--dsn") {
+      if (i + 1 < argc)
+        core::hide_passwords(argv[++i]);
+    } else if (arg.rfind("--dsn=", 0) == 0) {
+      core::hide_passwords(argv[i] + 6);
+    } else if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-') {
+      // Short flags may be joined: -vd DSN, -dDSN.
+      const std::size_t d = arg.find_first_not_of("vh", 1);
+      if (d != std::string_view::npos && arg[d] == 'd') {
+        if (d + 1 < arg.size())
+          core::hide_passwords(argv[i] + d + 1);
+        else if (i + 1 < argc)
+          core::hide_passwords(argv[++i]);
+      }
+    }
+  }
+}
+
+std::string unknown_command(const CLI::App& app)
+{
+  const auto rest = app.remaining();
+  if (!app.get_subcommands().empty() || rest.empty() || rest.front().empty() || rest.front()[0] == '-')
+    return "";
+  const std::string& word = rest.front();
+  std::string nearest;
+  std::size_t best = std::max<std::size_t>(1, word.size() / 3) + 1;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    const std::size_t d = edit_distance(word, sub->get_name());
+    if (d < best) {
+      best = d;
+      nearest = sub->get_name();
+    }
+  }
+  return "unknown command '" + word + "'; HINT: " +
+         (nearest.empty() ? std::string("see 'partman --help' for the commands")
+                          : "did you mean '" + nearest + "'?");
+}
+
 int run_guarded(const std::function<int()>& job, std::ostream& err)
 {
   const auto fail = [&err](const std::string& message, int code) {
-    err << "partman: error: " << message << "\n";
+    print_error(err, message);
     return code;
   };
   try {

@@ -43,6 +43,19 @@ void add_retry_options(CLI::App& cmd, LockArgs& args);
 std::vector<std::string> target_dsns(const Globals& globals);
 // Returns the one database of a command that works on one; UsageError when several are given.
 std::string single_dsn(const Globals& globals, const char* command);
+// Sends log lines to standard error as "partman: LEVEL: message", the message's control characters escaped.
+void set_up_logging();
+// Writes `line` to `out` with its control characters escaped (core::printable), then a newline, so that
+// names and values from the catalog never act on the terminal; text output writes its lines through here.
+void print_line(std::ostream& out, const std::string& line);
+// Writes "partman: error: MESSAGE" to `err` as one line (print_line), without libpq's trailing newline.
+void print_error(std::ostream& err, std::string message);
+// Hides, in place, the passwords that -d/--dsn values write in `argv`, so that ps and /proc/PID/cmdline
+// never show them; call it on the real argv after copying it for the parser.
+void hide_dsn_passwords(int argc, char** argv);
+// Returns "unknown command 'X'" with a hint (the nearest command's name when one is close) when the parse
+// of `app` failed because its first argument names no command; "" otherwise.
+std::string unknown_command(const CLI::App& app);
 // Runs `job`; an exception becomes "partman: error: ..." on `err` and its documented exit code.
 int run_guarded(const std::function<int()>& job, std::ostream& err);
 // Runs `job` on every target database: directly for one; for several, on up to --jobs at once, each

@@ -1,7 +1,8 @@
 // partman: keeps PostgreSQL's partitioned tables healthy. This file only wires the subcommands.
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <string>
+#include <vector>
 
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
@@ -10,7 +11,8 @@ namespace {
 
 const char* const k_footer = R"(Connection: libpq's conventions apply: PGHOST, PGPORT, PGDATABASE, PGUSER,
 PGPASSWORD, PGSERVICE, ~/.pgpass; or -d/--dsn with a conninfo ('host=db dbname=app') or a URI.
-A password is never printed.
+A password is never printed. Keep it out of -d (ps shows command lines to every user; partman hides it
+there once it has read it): use ~/.pgpass, a service file (PGSERVICE) or PGPASSWORD.
 
 PARENT is a table name as SQL writes it: schema.table, with double quotes for mixed case or odd
 characters ('"Sales"."Order Lines"'); an unqualified name follows the search_path.
@@ -23,19 +25,12 @@ Exit codes:
   4  the database could not be reached; nothing was changed
   5  archive storage failed or a copy did not verify (restore, archive list); nothing was dropped)";
 
-void print_error(const std::string& message)
-{
-  std::cerr << "partman: error: " << message << "\n";
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
   using namespace partman;
-  spdlog::set_default_logger(spdlog::stderr_color_mt("partman"));
-  spdlog::set_pattern("partman: %l: %v");
-  spdlog::set_level(spdlog::level::info);
+  cli::set_up_logging();
   CLI::App app{"partman " PARTMAN_VERSION ": keeps PostgreSQL's declaratively partitioned tables healthy.\n"
                "It creates partitions before data arrives (premake), removes expired ones (retention),\n"
                "and shows every change as the exact SQL it will run before it runs it.",
@@ -48,7 +43,8 @@ int main(int argc, char** argv)
   cli::Globals globals;
   app.add_option("-d,--dsn", globals.dsns,
                  "Connection string (conninfo or URI); repeat it to work on several databases at once;\n"
-                 "default: libpq's PG* settings");
+                 "default: libpq's PG* settings. Give the password through ~/.pgpass, a service file\n"
+                 "(PGSERVICE) or PGPASSWORD, not here: ps shows command lines to every user");
   app.add_option("--dsn-file", globals.dsn_file, "A file with one connection string a line ('#' comments)");
   app.add_option("-j,--jobs", globals.jobs, "Databases worked on at once, for several --dsn")
       ->check(CLI::Range(1, 64))
@@ -69,8 +65,15 @@ int main(int argc, char** argv)
   cli::add_import_command(app, globals, exit_code);
   cli::add_drain_command(app, globals, exit_code);
 
+  // The parser reads a copy; the real argv, which ps and /proc/PID/cmdline show, loses its passwords.
+  std::vector<std::string> args(argv, argv + argc);
+  std::vector<char*> copy;
+  for (auto& a : args)
+    copy.push_back(a.data());
+  cli::hide_dsn_passwords(argc, argv);
+
   try {
-    app.parse(argc, argv);
+    app.parse(argc, copy.data());
     return exit_code;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -79,10 +82,14 @@ int main(int argc, char** argv)
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(std::string(e.what()) + "; HINT: see 'partman --help' or 'partman COMMAND --help'");
+    const std::string unknown = cli::unknown_command(app);
+    cli::print_error(std::cerr, !unknown.empty()
+                                    ? unknown
+                                    : std::string(e.what()) +
+                                          "; HINT: see 'partman --help' or 'partman COMMAND --help'");
     return k_exit_invalid;
   } catch (const std::exception& e) {
-    print_error(e.what());
+    cli::print_error(std::cerr, e.what());
     return k_exit_unexpected;
   }
 }

@@ -1010,7 +1010,8 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   ParentPlan pp = start_plan(parent, policy);
   if (pp.error = check_parent_shape(parent); !pp.error.empty())
     return pp;
-  if (pp.error = check_policy_fits(policy, parent.strategy, parent.key_type); !pp.error.empty())
+  if (pp.error = check_policy_fits(policy, parent.strategy, parent.key_type, parent.key_type_name);
+      !pp.error.empty())
     return pp;
   if (policy.level == 2 && parent.key_column != policy.partition_key) {
     pp.error = quote_qualified(parent.schema, parent.table) + " is partitioned on " +
@@ -1171,7 +1172,7 @@ DrainStep drain_step(const ParentSnapshot& parent, const Policy& policy)
   step.plan.summary = policy_summary(policy);
   step.stays = check_parent_shape(parent);
   if (step.stays.empty())
-    step.stays = check_policy_fits(policy, parent.strategy, parent.key_type);
+    step.stays = check_policy_fits(policy, parent.strategy, parent.key_type, parent.key_type_name);
   return step;
 }
 

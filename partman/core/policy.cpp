@@ -131,18 +131,34 @@ Result<std::int64_t> parse_positive(const std::string& text, const char* what)
   return n;
 }
 
+namespace {
+
+// The column types partman plans, as format_type() prints them (the first of each KeyType is its name).
+const std::pair<const char*, KeyType> k_key_types[] = {{"timestamp with time zone", KeyType::timestamptz},
+                                                       {"timestamp without time zone", KeyType::timestamp},
+                                                       {"date", KeyType::date},
+                                                       {"smallint", KeyType::smallint},
+                                                       {"integer", KeyType::integer},
+                                                       {"bigint", KeyType::bigint},
+                                                       {"text", KeyType::text},
+                                                       {"character varying", KeyType::text},
+                                                       {"uuid", KeyType::uuid}};
+
+// Returns the name of a key type, for messages that have no column type name at hand.
+std::string key_type_text(KeyType key_type)
+{
+  for (const auto& [name, type] : k_key_types) {
+    if (type == key_type)
+      return name;
+  }
+  return "a type partman does not plan";
+}
+
+} // namespace
+
 KeyType key_type_from_sql(const std::string& type_name)
 {
-  static const std::pair<const char*, KeyType> names[] = {{"timestamp with time zone", KeyType::timestamptz},
-                                                          {"timestamp without time zone", KeyType::timestamp},
-                                                          {"date", KeyType::date},
-                                                          {"smallint", KeyType::smallint},
-                                                          {"integer", KeyType::integer},
-                                                          {"bigint", KeyType::bigint},
-                                                          {"text", KeyType::text},
-                                                          {"character varying", KeyType::text},
-                                                          {"uuid", KeyType::uuid}};
-  for (const auto& [name, type] : names) {
+  for (const auto& [name, type] : k_key_types) {
     if (type_name == name)
       return type;
   }
@@ -278,47 +294,55 @@ std::string check_values_query(const std::string& query)
   return {};
 }
 
-std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type)
+std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type,
+                              const std::string& key_type_name)
 {
   if (policy.shape == Shape::list && strategy != 'l')
     return policy.parent_sql() + " is not partitioned BY LIST; HINT: its policy is a LIST policy; 'partman "
                                  "manage' it again";
   if (policy.shape != Shape::list && strategy != 'r')
     return policy.parent_sql() + " is not partitioned BY RANGE";
-  return validate_policy(policy, key_type);
+  return validate_policy(policy, key_type, key_type_name);
 }
 
-std::string validate_policy(const Policy& policy, KeyType key_type)
+std::string validate_policy(const Policy& policy, KeyType key_type, const std::string& key_type_name)
 {
   const std::string parent = policy.parent_sql();
+  const std::string type = key_type_name.empty() ? key_type_text(key_type) : key_type_name;
   if (key_type == KeyType::unsupported)
-    return "the partition key of " + parent +
-           " is not of a type partman plans; HINT: RANGE keys of type timestamptz, timestamp, date, "
+    return "the partition key of " + parent + " is of type " + type +
+           ", which partman does not plan; HINT: RANGE keys of type timestamptz, timestamp, date, "
            "smallint, integer or bigint, and LIST keys of type text, varchar, smallint, integer, bigint, "
            "uuid or date";
   switch (policy.shape) {
   case Shape::time:
     if (!is_time_key(key_type))
-      return "the policy of " + parent +
-             " plans time ranges, but its key is not a timestamptz, timestamp or "
-             "date; HINT: for an integer key give a width (--interval 1000) or --epoch seconds|milliseconds";
+      return "the policy of " + parent + " plans time ranges, but its key is of type " + type +
+             ", not timestamptz, timestamp or date; HINT: " +
+             (is_integer_key(key_type)
+                  ? "for an integer key give a width (--interval 1000) or --epoch "
+                    "seconds|milliseconds"
+                  : "partman plans RANGE partitions on time and integer keys; a " + type +
+                        " key can be partitioned BY LIST, one partition per value");
     if (key_type == KeyType::date && policy.interval.sub_day())
       return "interval '" + policy.interval.text() + "' is shorter than a day, but the key of " + parent +
              " is a date; HINT: use '1 day' or longer";
     break;
   case Shape::epoch:
     if (key_type == KeyType::smallint || !is_integer_key(key_type))
-      return "--epoch needs an integer or bigint key, but the key of " + parent +
-             " is not one; HINT: epoch seconds fit integer (until 2038) or bigint";
+      return "--epoch needs an integer or bigint key, but the key of " + parent + " is of type " + type +
+             "; HINT: epoch seconds fit integer (until 2038) or bigint";
     if (policy.epoch_unit == EpochUnit::milliseconds && key_type != KeyType::bigint)
       return "--epoch milliseconds needs a bigint key, but the key of " + parent +
              " is an integer; HINT: use --epoch seconds, or make the column bigint";
     break;
   case Shape::integer:
     if (!is_integer_key(key_type))
-      return "the policy of " + parent +
-             " plans integer ranges, but its key is not a smallint, integer or "
-             "bigint; HINT: give a time interval such as --interval daily";
+      return "the policy of " + parent + " plans integer ranges, but its key is of type " + type +
+             ", not smallint, integer or bigint; HINT: " +
+             (is_time_key(key_type) ? "give a time interval such as --interval daily"
+                                    : "partman plans RANGE partitions on time and integer keys; a " + type +
+                                          " key can be partitioned BY LIST, one partition per value");
     if (policy.width < 1)
       return "invalid width " + std::to_string(policy.width) + " for " + parent + ": it must be at least 1";
     if (policy.keep_last && *policy.keep_last < policy.width)
@@ -329,9 +353,8 @@ std::string validate_policy(const Policy& policy, KeyType key_type)
     if (!is_integer_key(key_type) && key_type != KeyType::text && key_type != KeyType::uuid &&
         key_type != KeyType::date)
       return "partman plans LIST keys of type text, varchar, smallint, integer, bigint, uuid or date, and "
-             "the "
-             "key of " +
-             parent + " is none of them";
+             "the key of " +
+             parent + " is of type " + type;
     if (policy.values.empty() && policy.values_query.empty())
       return "the LIST policy of " + parent +
              " names no values; HINT: pass --values a,b,c, --value X (repeatable) or --values-query 'SELECT "

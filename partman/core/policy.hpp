@@ -132,13 +132,15 @@ std::string sub_partition_clause(const Policy& sub);
 // the parent's template table.
 Policy sub_policy_for(const Policy& outer, const std::string& schema, const std::string& name);
 
-// Checks the policy against itself and the parent's key type; returns an empty string when it is valid.
-std::string validate_policy(const Policy& policy, KeyType key_type);
-// Checks that the policy's shape fits the parent's strategy ('r' range, 'l' list) and key type; returns an
-// empty string when it does.
+// Checks the policy against itself and the parent's key type; returns an empty string when it is valid. A
+// key that does not fit is named by `key_type_name` (as format_type prints it), or by its KeyType.
+std::string validate_policy(const Policy& policy, KeyType key_type, const std::string& key_type_name = {});
 // Returns why a LIST values query cannot be one read-only query (its first word is not SELECT, WITH,
 // VALUES or TABLE), or "" when it can; the server checks the rest (one statement, read-only).
 std::string check_values_query(const std::string& query);
-std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type);
+// Checks that the policy's shape fits the parent's strategy ('r' range, 'l' list) and key type; returns an
+// empty string when it does.
+std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type,
+                              const std::string& key_type_name = {});
 
 } // namespace partman::core

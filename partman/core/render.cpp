@@ -5,6 +5,7 @@
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/core/printable.hpp"
 
 namespace partman::core {
 
@@ -115,43 +116,51 @@ std::string iso_utc(Micros utc)
 
 std::string render_text(const Plan& plan)
 {
-  std::string out = "Plan at " + iso_utc(plan.at) + "\n";
+  // Names, values and messages from the catalog go into lines that append_line escapes for the terminal.
+  std::string out;
+  append_line(out, "Plan at " + iso_utc(plan.at));
   for (const auto& p : plan.parents) {
-    out += "\n" + parent_text(p) + " (" + policy_text(p) + ")\n";
+    out += "\n";
+    append_line(out, parent_text(p) + " (" + policy_text(p) + ")");
     if (!p.error.empty())
-      out += "  ! error: " + p.error + "\n";
+      append_line(out, "  ! error: " + p.error);
     else if (p.actions.empty())
-      out += "  nothing to do\n";
+      append_line(out, "  nothing to do");
     if (!p.refused.empty())
-      out += "  ! refused: " + p.refused + "\n";
+      append_line(out, "  ! refused: " + p.refused);
     for (const auto& a : p.actions) {
-      out += "  " + std::string(a.kind == ActionKind::create ? "+ " : "- ") + to_string(a.kind) + " " +
-             action_target(a);
+      std::string head = "  " + std::string(a.kind == ActionKind::create ? "+ " : "- ") + to_string(a.kind) +
+                         " " + action_target(a);
       if (!a.from.empty())
-        out += " [" + a.from + ", " + a.to + ")";
+        head += " [" + a.from + ", " + a.to + ")";
       if (!a.values.empty())
-        out += " IN (" + values_text(a.value_type, a.values) + ")";
-      out += "\n      " + a.reason + "\n      locks: " + std::string(a.locks) +
-             (a.exclusive ? "; waits for them at most the exclusive lock timeout" : "") + "\n";
+        head += " IN (" + values_text(a.value_type, a.values) + ")";
+      append_line(out, head);
+      append_line(out, "      " + a.reason);
+      append_line(out, "      locks: " + std::string(a.locks) +
+                           (a.exclusive ? "; waits for them at most the exclusive lock timeout" : ""));
       if (a.move)
-        out += "      moves: " + move_text(a) + "\n";
+        append_line(out, "      moves: " + move_text(a));
       if (!a.archive_to.empty())
-        out += "      then: " + archive_steps(a) + "\n";
+        append_line(out, "      then: " + archive_steps(a));
     }
     for (const auto& n : p.notes)
-      out += "  ! " + std::string(to_string(n.level)) + ": " + n.message + "\n";
+      append_line(out, "  ! " + std::string(to_string(n.level)) + ": " + n.message);
   }
   const Counts c = count(plan);
-  out += "\n" + std::to_string(c.by_kind[0]) + " to create, " + std::to_string(c.by_kind[1]) + " to drop, " +
-         std::to_string(c.by_kind[2]) + " to detach, " + std::to_string(c.by_kind[3]) + " to finalize";
+  std::string total = std::to_string(c.by_kind[0]) + " to create, " + std::to_string(c.by_kind[1]) +
+                      " to drop, " + std::to_string(c.by_kind[2]) + " to detach, " +
+                      std::to_string(c.by_kind[3]) + " to finalize";
   if (c.by_kind[4] > 0)
-    out += ", " + std::to_string(c.by_kind[4]) + " to archive";
-  out += ", over " + std::to_string(plan.parents.size()) + " parent(s)";
+    total += ", " + std::to_string(c.by_kind[4]) + " to archive";
+  total += ", over " + std::to_string(plan.parents.size()) + " parent(s)";
   if (c.errors > 0)
-    out += "; " + std::to_string(c.errors) + " parent(s) cannot be planned";
+    total += "; " + std::to_string(c.errors) + " parent(s) cannot be planned";
   if (c.refused > 0)
-    out += "; " + std::to_string(c.refused) + " parent(s) refused (see --force)";
-  return out + "\n";
+    total += "; " + std::to_string(c.refused) + " parent(s) refused (see --force)";
+  out += "\n";
+  append_line(out, total);
+  return out;
 }
 
 std::string render_sql(const Plan& plan, const std::string& lock_timeout,

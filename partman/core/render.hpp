@@ -18,7 +18,8 @@ enum class PlanFormat
 // The version of the JSON plan document; raised when a field changes meaning or goes away.
 constexpr int k_plan_json_version = 1;
 
-// Returns the plan as readable text with a reason per action.
+// Returns the plan as readable text with a reason per action; control characters in names, values and
+// messages are escaped (printable), as in all text output.
 std::string render_text(const Plan& plan);
 // Returns a psql script that runs the plan's statements, each action in its own transaction, under
 // `lock_timeout`, and those that take ACCESS EXCLUSIVE on a parent or its default partition under

@@ -7,6 +7,7 @@
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/core/printable.hpp"
 #include "partman/core/render.hpp"
 
 namespace partman::core {
@@ -133,7 +134,7 @@ ParentStatus make_status(const ParentSnapshot& parent, const Policy& policy, Mic
   st.parent = &parent;
   st.error = check_parent_shape(parent);
   if (st.error.empty())
-    st.error = check_policy_fits(policy, parent.strategy, parent.key_type);
+    st.error = check_policy_fits(policy, parent.strategy, parent.key_type, parent.key_type_name);
   if (st.error.empty() && policy.shape == Shape::list && !policy.values_query.empty())
     st.error = parent.values_error;
   if (!st.error.empty())
@@ -179,38 +180,39 @@ void append_block(std::string& out, const std::string& block, int level)
 
 std::string render_status_text(const std::vector<ParentStatus>& statuses)
 {
+  // Names, bounds and values from the catalog go into lines that append_line escapes for the terminal.
   std::string all;
   for (const auto& st : statuses) {
     const Policy& pol = *st.policy;
     if (!all.empty())
       all += "\n";
-    std::string out = quote_qualified(pol.schema, pol.table);
+    std::string out;
+    std::string head = quote_qualified(pol.schema, pol.table);
     if (pol.level == 2)
-      out += " (a partition of " + quote_qualified(st.parent->outer_schema, st.parent->outer_table) +
-             ", under its level-2 policy)";
+      head += " (a partition of " + quote_qualified(st.parent->outer_schema, st.parent->outer_table) +
+              ", under its level-2 policy)";
     if (pol.shape == Shape::time) {
-      out += ": " + pol.interval.text() + ", premake " + std::to_string(pol.premake);
+      head += ": " + pol.interval.text() + ", premake " + std::to_string(pol.premake);
       if (pol.retention)
-        out += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
-               (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
-      out += ", time zone " + pol.timezone + "\n";
+        head += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
+                (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
+      append_line(out, head + ", time zone " + pol.timezone);
       if (pol.sub)
-        out += "  partitions sub-partitioned BY " + sub_partition_clause(*pol.sub) + ": " +
-               policy_summary(*pol.sub) + "\n";
+        append_line(out, "  partitions sub-partitioned BY " + sub_partition_clause(*pol.sub) + ": " +
+                             policy_summary(*pol.sub));
     } else {
-      out += ": " + policy_summary(pol) + "\n";
+      append_line(out, head + ": " + policy_summary(pol));
     }
-    append_block(all, out, pol.level);
     if (!st.error.empty()) {
-      append_block(all, "  ! error: " + st.error + "\n", pol.level);
+      append_line(out, "  ! error: " + st.error);
+      append_block(all, out, pol.level);
       continue;
     }
-    out.clear();
     std::size_t width = 9;
     for (const auto& p : st.partitions)
-      width = std::max(width, quote_qualified(p.child->schema, p.child->name).size());
-    out += "  " + pad("partition", width) + "  " + pad("from", 29) + "  " + pad("to", 29) + "  " +
-           pad("state", 14) + "  " + pad("rows", 10) + "  size\n";
+      width = std::max(width, printable(quote_qualified(p.child->schema, p.child->name)).size());
+    append_line(out, "  " + pad("partition", width) + "  " + pad("from", 29) + "  " + pad("to", 29) + "  " +
+                         pad("state", 14) + "  " + pad("rows", 10) + "  size");
     std::size_t counts[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     const auto count_of = [&counts](PartitionState state) {
       return std::to_string(counts[static_cast<int>(state)]);
@@ -219,34 +221,36 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
       ++counts[static_cast<int>(p.state)];
       const bool def = p.child->is_default;
       const bool epoch = pol.shape == Shape::epoch;
-      out += "  " + pad(quote_qualified(p.child->schema, p.child->name), width) + "  " +
-             pad(def     ? "DEFAULT"
-                 : epoch ? p.from_time
-                         : p.from,
-                 29) +
-             "  " +
-             pad(def     ? ""
-                 : epoch ? p.to_time
-                         : p.to,
-                 29) +
-             "  " + pad(to_string(p.state), 14) + "  " + pad(rows_text(*p.child), 10) + "  " +
-             human_bytes(p.child->bytes) + "\n";
+      // Cells are made printable before they are padded, so that the columns line up.
+      append_line(out, "  " + pad(printable(quote_qualified(p.child->schema, p.child->name)), width) + "  " +
+                           pad(printable(def     ? "DEFAULT"
+                                         : epoch ? p.from_time
+                                                 : p.from),
+                               29) +
+                           "  " +
+                           pad(printable(def     ? ""
+                                         : epoch ? p.to_time
+                                                 : p.to),
+                               29) +
+                           "  " + pad(to_string(p.state), 14) + "  " + pad(rows_text(*p.child), 10) + "  " +
+                           human_bytes(p.child->bytes));
     }
-    out += "  " + std::to_string(st.partitions.size()) + " partition(s): ";
+    std::string total = "  " + std::to_string(st.partitions.size()) + " partition(s): ";
     if (pol.shape == Shape::list)
-      out +=
-          count_of(PartitionState::listed) + " listed, " + count_of(PartitionState::unlisted) + " unlisted\n";
+      total +=
+          count_of(PartitionState::listed) + " listed, " + count_of(PartitionState::unlisted) + " unlisted";
     else
-      out += count_of(PartitionState::past) + " past, " + count_of(PartitionState::current) + " current, " +
-             count_of(PartitionState::future) + " future, " + count_of(PartitionState::expired) +
-             " expired\n";
+      total += count_of(PartitionState::past) + " past, " + count_of(PartitionState::current) + " current, " +
+               count_of(PartitionState::future) + " future, " + count_of(PartitionState::expired) +
+               " expired";
+    append_line(out, total);
     if (pol.shape == Shape::integer)
-      out += st.parent->key_max ? "  largest value " + std::to_string(*st.parent->key_max) + "\n"
-                                : "  the partitions hold no rows\n";
+      append_line(out, st.parent->key_max ? "  largest value " + std::to_string(*st.parent->key_max)
+                                          : "  the partitions hold no rows");
     for (const auto& p : st.partitions) {
       if (p.child->is_default)
-        out += "  default partition " + quote_qualified(p.child->schema, p.child->name) + " holds " +
-               rows_text(*p.child) + " row(s)\n";
+        append_line(out, "  default partition " + quote_qualified(p.child->schema, p.child->name) +
+                             " holds " + rows_text(*p.child) + " row(s)");
     }
     append_block(all, out, pol.level);
   }

@@ -23,10 +23,19 @@ namespace {
 using LocalMicros = date::local_time<std::chrono::microseconds>;
 using SysMicros = date::sys_time<std::chrono::microseconds>;
 
-template <typename TimePoint> bool parse_whole(const std::string& text, const char* format, TimePoint& tp)
+// The largest UTC offset a timestamp may carry.
+constexpr std::chrono::minutes k_max_offset{15 * 60 + 59};
+
+// Parses all of `text` with `format` into `tp`; with `offset`, also stores the UTC offset the text carries.
+template <typename TimePoint>
+bool parse_whole(const std::string& text, const char* format, TimePoint& tp,
+                 std::chrono::minutes* offset = nullptr)
 {
   std::istringstream in(text);
-  in >> date::parse(format, tp);
+  if (offset)
+    in >> date::parse(format, tp, *offset);
+  else
+    in >> date::parse(format, tp);
   return !in.fail() && in.peek() == std::char_traits<char>::eof();
 }
 
@@ -191,8 +200,20 @@ Result<Micros> parse_instant(const std::string& raw, Zone zone)
 
   for (const char* format : {"%Y-%m-%d %H:%M:%S%Ez", "%Y-%m-%d %H:%M%Ez", "%Y-%m-%d%Ez"}) {
     SysMicros sys;
-    if (parse_whole(text, format, sys))
-      return sys.time_since_epoch().count();
+    std::chrono::minutes offset{0};
+    if (!parse_whole(text, format, sys, &offset))
+      continue;
+    // PostgreSQL, whose timestamptz literals carry these offsets, accepts up to 15:59:59 either way.
+    if (offset > k_max_offset || offset < -k_max_offset) {
+      const long minutes = std::abs(static_cast<long>(offset.count()));
+      char shown[48];
+      std::snprintf(shown, sizeof shown, "%c%02ld:%02ld", offset.count() < 0 ? '-' : '+', minutes / 60,
+                    minutes % 60);
+      return Error{
+          "invalid timestamp '" + raw + "': its UTC offset " + shown +
+          " is beyond -15:59 to +15:59; HINT: write an offset such as +01:00 or -05:00, or Z for UTC"};
+    }
+    return sys.time_since_epoch().count();
   }
   for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"}) {
     LocalMicros lt;

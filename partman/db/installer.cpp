@@ -44,6 +44,11 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
 {
   if (schema.empty())
     throw UsageError("the schema name is empty; HINT: pass --schema NAME");
+  // PostgreSQL keeps these names for its own schemas (CREATE SCHEMA refuses pg_*).
+  if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
+    throw UsageError("--schema: '" + schema +
+                     "' is a name PostgreSQL reserves for its system schemas (pg_* and information_schema); "
+                     "HINT: choose another, such as --schema partman");
   pqxx::work tx(conn);
   tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_install_lock) + ")");
   const auto ext = tx.exec_params("SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = "

@@ -28,7 +28,8 @@ struct InstallResult
 };
 
 // Creates or upgrades the partman schema `schema` in one transaction; refuses a schema that holds an
-// extension (pg_partman is often installed in a schema named partman).
+// extension (pg_partman is often installed in a schema named partman) and the names PostgreSQL keeps for
+// its system schemas (pg_*, information_schema).
 InstallResult install_schema(pqxx::connection& conn, const std::string& schema);
 // Throws UsageError unless `schema` holds the partman schema at the version this binary expects.
 void require_schema(pqxx::connection& conn, const std::string& schema);

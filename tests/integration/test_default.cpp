@@ -261,6 +261,10 @@ TEST_CASE("apply killed while rows move out of the default partition converges, 
   CHECK(
       db.scalar("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' "
                 "AND NOT relispartition") == "0");
+  // The killed runs' 'started' rows were closed by the run that adopted their table.
+  CHECK(db.scalar("SELECT count(*) FROM partman.history WHERE outcome = 'started'") == "0");
+  CHECK(db.scalar("SELECT count(*) FROM partman.history WHERE outcome = 'failed' AND error LIKE "
+                  "'interrupted; adopted by run %'") == "1");
 }
 
 TEST_CASE("drain-default moves rows that fit a partition it can create and reports those that fit none")

@@ -519,9 +519,36 @@ TEST_CASE("shapes: a policy must fit its parent's strategy and key type")
         "again");
   CHECK(error_of(list_parent("t"), int_policy("t", 10)) == "\"public\".\"t\" is not partitioned BY RANGE");
   CHECK(error_of(make_parent("public", "t"), int_policy("t", 10))
-            .rfind("the policy of \"public\".\"t\" plans integer ranges, but its key is not", 0) == 0);
+            .rfind("the policy of \"public\".\"t\" plans integer ranges, but its key is of type timestamp "
+                   "with time zone, not smallint, integer or bigint; HINT: give a time interval",
+                   0) == 0);
   CHECK(error_of(int_parent("t"), make_policy("public", "t", "1 day"))
-            .rfind("the policy of \"public\".\"t\" plans time ranges, but its key is not", 0) == 0);
+            .rfind("the policy of \"public\".\"t\" plans time ranges, but its key is of type bigint, not",
+                   0) == 0);
+  // RANGE on text or uuid keys: the type is named, and LIST suggested.
+  for (const auto type : {KeyType::text, KeyType::uuid}) {
+    const auto parent = make_parent("public", "t", type);
+    INFO(parent.key_type_name);
+    CHECK(
+        error_of(parent, make_policy("public", "t", "1 day")) ==
+        "the policy of \"public\".\"t\" plans time ranges, but its key is of type " + parent.key_type_name +
+            ", not timestamptz, timestamp or date; HINT: partman plans RANGE partitions on time and integer "
+            "keys; a " +
+            parent.key_type_name + " key can be partitioned BY LIST, one partition per value");
+    CHECK(
+        error_of(parent, int_policy("t", 10)).find("its key is of type " + parent.key_type_name + ", not") !=
+        std::string::npos);
+  }
+  auto varchar = make_parent("public", "t", KeyType::text);
+  varchar.key_type_name = "character varying(20)";
+  CHECK(error_of(varchar, make_policy("public", "t", "1 day")).find("of type character varying(20), not") !=
+        std::string::npos);
+  // Without a column type name at hand, the KeyType names it.
+  CHECK(validate_policy(make_policy("public", "t", "1 day"), KeyType::uuid).find("of type uuid, not") !=
+        std::string::npos);
+  CHECK(validate_policy(make_policy("public", "t", "1 day"), KeyType::unsupported, "numeric")
+            .rfind("the partition key of \"public\".\"t\" is of type numeric, which partman does not plan",
+                   0) == 0);
   auto small_epoch = make_policy("public", "t", "1 day");
   small_epoch.shape = Shape::epoch;
   CHECK(error_of(int_parent("t", KeyType::smallint), small_epoch)

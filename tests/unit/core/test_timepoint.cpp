@@ -169,3 +169,23 @@ TEST_CASE("parse_instant: bad text gives an error that names it")
     CHECK(r.error().rfind(std::string("invalid timestamp '") + bad + "'; HINT:", 0) == 0);
   }
 }
+
+TEST_CASE("parse_instant: an offset beyond 15:59 either way is refused, naming it")
+{
+  const Zone utc = zone("UTC");
+  CHECK(parse_instant("2026-11-25 12:00:00+15:59", utc));
+  CHECK(parse_instant("2026-11-25 12:00:00-15:59", utc));
+  CHECK(*parse_instant("2026-11-25 12:00+14:00", utc) == at("2026-11-24 22:00Z"));
+  for (const char* bad :
+       {"2026-11-25 12:00:00+16:00", "2026-11-25T00:00+25:00", "2026-11-25-16", "2026-11-25 12:00-99:59"}) {
+    INFO(bad);
+    auto r = parse_instant(bad, utc);
+    REQUIRE(!r);
+    CHECK(r.error().rfind(std::string("invalid timestamp '") + bad + "': its UTC offset ", 0) == 0);
+  }
+  CHECK(parse_instant("2026-11-25T00:00+25:00", utc).error() ==
+        "invalid timestamp '2026-11-25T00:00+25:00': its UTC offset +25:00 is beyond -15:59 to +15:59; HINT: "
+        "write an offset such as +01:00 or -05:00, or Z for UTC");
+  CHECK(parse_instant("2026-11-25-16", utc).error().find("its UTC offset -16:00 is beyond") !=
+        std::string::npos);
+}
