@@ -187,9 +187,9 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   const auto& done = report.done;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", report.seconds);
-  out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, " << done[3]
-      << " finalized, " << done[4] << " archived; " << report.failed << " of " << report.parents.size()
-      << " parent(s) failed or deferred; " << seconds << " s\n";
+  out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
+      << done[3] << " finalized, " << done[4] << " archived; " << report.failed << " of "
+      << report.parents.size() << " parent(s) failed or deferred; " << seconds << " s\n";
   return report.exit_code();
 }
 

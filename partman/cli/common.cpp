@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "partman/cli/logging.hpp"
 #include "partman/cli/run_json.hpp"
 #include "partman/core/conninfo.hpp"
 #include "partman/core/errors.hpp"
@@ -37,21 +38,6 @@ std::size_t edit_distance(const std::string& a, const std::string& b)
   }
   return d[a.size()][b.size()];
 }
-
-// Writes a log message with its control characters escaped (core::printable): messages name tables.
-class PrintableMessage : public spdlog::custom_flag_formatter
-{
-public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override
-  {
-    const std::string text = core::printable(std::string_view(msg.payload.data(), msg.payload.size()));
-    dest.append(text.data(), text.data() + text.size());
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override
-  {
-    return std::make_unique<PrintableMessage>();
-  }
-};
 
 } // namespace
 
@@ -128,15 +114,6 @@ std::string single_dsn(const Globals& globals, const char* command)
     throw UsageError(std::string("'partman ") + command + "' works on one database, but " +
                      std::to_string(dsns.size()) + " were given; HINT: pass one --dsn");
   return dsns.front();
-}
-
-void set_up_logging()
-{
-  spdlog::set_default_logger(spdlog::stderr_color_mt("partman"));
-  auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<PrintableMessage>('*').set_pattern("partman: %l: %*");
-  spdlog::set_formatter(std::move(formatter));
-  spdlog::set_level(spdlog::level::info);
 }
 
 void print_line(std::ostream& out, const std::string& line)
@@ -220,6 +197,7 @@ int for_each_database(const Globals& globals, const DatabaseJob& job, bool json)
   if (dsns.size() == 1)
     return job(dsns.front(), std::cout);
   const auto outcomes = run::run_fleet(dsns, globals.jobs, [&job](const std::string& dsn, std::ostream& out) {
+    set_log_database(db::describe_dsn(dsn));
     return run_guarded([&] { return job(dsn, out); }, out);
   });
   const int exit_code = run::fleet_exit_code(outcomes);

@@ -43,8 +43,6 @@ void add_retry_options(CLI::App& cmd, LockArgs& args);
 std::vector<std::string> target_dsns(const Globals& globals);
 // Returns the one database of a command that works on one; UsageError when several are given.
 std::string single_dsn(const Globals& globals, const char* command);
-// Sends log lines to standard error as "partman: LEVEL: message", the message's control characters escaped.
-void set_up_logging();
 // Writes `line` to `out` with its control characters escaped (core::printable), then a newline, so that
 // names and values from the catalog never act on the terminal; text output writes its lines through here.
 void print_line(std::ostream& out, const std::string& line);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "partman/cli/common.hpp"
+#include "partman/cli/logging.hpp"
 #include "partman/core/errors.hpp"
 
 namespace {
@@ -55,6 +56,12 @@ int main(int argc, char** argv)
   app.add_flag_callback(
       "-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); },
       "Log each statement and retry on standard error");
+  app.add_option_function<std::string>(
+         "--log-format", [](const std::string& format) { cli::set_log_format(format); },
+         "Log lines on standard error: text (with a UTC timestamp when stderr is not a terminal) or json\n"
+         "(one object a line: time, level, database, message)")
+      ->envname("PARTMAN_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
 
   int exit_code = k_exit_ok;
   cli::add_install_command(app, globals, exit_code);

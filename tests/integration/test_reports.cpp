@@ -2,6 +2,7 @@
 // unreachable) as one document for status, plan and apply.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness.hpp"
 #include "util.hpp"
@@ -72,4 +73,66 @@ TEST_CASE("several databases with --format json give one document, one entry per
     CHECK_FALSE(contains(r.out + r.err, "secret"));
     CHECK(contains(r.err, "someone@127.0.0.1:1/x: exit 4"));
   }
+}
+
+TEST_CASE("log lines carry a UTC timestamp off a terminal, and --log-format json writes one object a line")
+{
+  TestDb db;
+  partman::test::run(db, {"install"});
+  partman::test::managed_parent(db, "ev", {"--interval", "daily", "--premake", "1", "--start", "2026-03-01"});
+  partman::test::run(db, {"apply", "--at", "2026-03-03"});
+  partman::test::run(db, {"manage", "ev", "--retention", "1 day", "--retention-action", "drop"});
+  // A reader holds the parent: the drop of 03-01 meets the lock timeout, is retried once (a warning), and
+  // is deferred.
+  pqxx::connection reader("dbname=" + db.name());
+  pqxx::work hold(reader);
+  hold.exec("LOCK TABLE ev IN ACCESS SHARE MODE");
+  const std::vector<std::string> quick = {"--lock-timeout",
+                                          "50ms",
+                                          "--exclusive-lock-timeout",
+                                          "50ms",
+                                          "--retries",
+                                          "1",
+                                          "--exclusive-retries",
+                                          "1",
+                                          "--at",
+                                          "2026-03-03",
+                                          "--force"};
+  std::vector<std::string> text_args = {"apply"};
+  text_args.insert(text_args.end(), quick.begin(), quick.end());
+  const auto text = db.partman(text_args);
+  INFO(text.out << text.err);
+  CHECK(text.exit_code == 3);
+  std::istringstream lines(text.err);
+  std::size_t warnings = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!contains(line, "partman: warning: "))
+      continue;
+    ++warnings;
+    // 2026-12-05T10:00:00.123Z partman: warning: ...
+    CHECK(line.size() > 25);
+    CHECK(line[4] == '-');
+    CHECK(line[10] == 'T');
+    CHECK(line[23] == 'Z');
+  }
+  CHECK(warnings >= 1);
+
+  std::vector<std::string> json_args = {"--log-format", "json", "apply"};
+  json_args.insert(json_args.end(), quick.begin(), quick.end());
+  const auto json = db.partman(json_args);
+  INFO(json.out << json.err);
+  CHECK(json.exit_code == 3);
+  std::istringstream json_lines(json.err);
+  std::size_t objects = 0;
+  for (std::string line; std::getline(json_lines, line);) {
+    if (line.empty() || line.front() != '{')
+      continue;
+    const auto doc = nlohmann::json::parse(line);
+    CHECK(doc.at("time").get<std::string>().back() == 'Z');
+    CHECK(doc.contains("level"));
+    CHECK(doc.contains("message"));
+    objects += doc.at("level") == "warning";
+  }
+  CHECK(objects >= 1);
+  hold.abort();
 }
