@@ -8,6 +8,7 @@
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/planner.hpp"
 #include "partman/core/render.hpp"
 #include "partman/core/subpartitions.hpp"
 #include "partman/core/timepoint.hpp"
@@ -530,6 +531,8 @@ int run_manage(const Globals& globals, const ManageArgs& args)
       query_rows = values->size();
     }
     if (auto problem = db::check_policy(tx, snap.front(), policy); !problem.empty())
+      throw UsageError(problem);
+    if (auto problem = core::check_time_window(snap.front(), policy, resolve_now("")); !problem.empty())
       throw UsageError(problem);
   }
   if (policy.retention_action == core::RetentionAction::archive ||

@@ -189,15 +189,21 @@ Result<Micros> parse_instant(const std::string& raw, Zone zone)
   if (!text.empty() && (text.back() == 'Z' || text.back() == 'z'))
     text.replace(text.size() - 1, 1, "+00:00");
 
+  const auto within = [&raw](Micros wall, Micros instant) -> Result<Micros> {
+    if (!plannable(wall))
+      return Error{"invalid timestamp '" + raw + "': partman reads dates from 0001-01-01 to 9999-12-31"};
+    return instant;
+  };
   for (const char* format : {"%Y-%m-%d %H:%M:%S%Ez", "%Y-%m-%d %H:%M%Ez", "%Y-%m-%d%Ez"}) {
+    LocalMicros wall; // as written, before its offset is applied
     SysMicros sys;
-    if (parse_whole(text, format, sys))
-      return sys.time_since_epoch().count();
+    if (parse_whole(text, format, sys) && parse_whole(text, format, wall))
+      return within(wall.time_since_epoch().count(), sys.time_since_epoch().count());
   }
   for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"}) {
     LocalMicros lt;
     if (parse_whole(text, format, lt))
-      return to_utc(zone, lt.time_since_epoch().count());
+      return within(lt.time_since_epoch().count(), to_utc(zone, lt.time_since_epoch().count()));
   }
   return Error{"invalid timestamp '" + raw +
                "'; HINT: write it as '2026-11-25', '2026-11-25 13:00', '2026-11-25T13:00:00Z' or "
