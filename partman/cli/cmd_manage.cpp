@@ -439,7 +439,7 @@ int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
   apply_common_args(args, probe); // rejects malformed options before connecting
-  auto conn = db::open_session(single_dsn(globals, "manage"), {});
+  auto conn = open_primary(single_dsn(globals, "manage"), {}, "manage");
   db::require_schema(*conn, globals.schema);
   const auto name = db::resolve_tables(*conn, {args.parent}).front();
   core::Policy policy;
@@ -562,7 +562,7 @@ int remove_sub_policy(const Globals& globals, pqxx::connection& conn, const core
 
 int run_unmanage(const Globals& globals, const std::string& parent)
 {
-  auto conn = db::open_session(single_dsn(globals, "unmanage"), {});
+  auto conn = open_primary(single_dsn(globals, "unmanage"), {}, "unmanage");
   db::require_schema(*conn, globals.schema);
   db::TableName name;
   try {

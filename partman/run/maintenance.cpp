@@ -113,7 +113,9 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
   RunReport report;
   report.at = saved ? saved->at : request.now;
   const db::SessionOptions session = session_options(request.locks, false);
-  auto conn = db::open_session(request.dsn, session, &report.standby);
+  db::ServerFacts facts;
+  auto conn = db::open_session(request.dsn, session, &facts);
+  report.standby = facts.standby;
   if (report.standby)
     return report;
   observer.started(report.at);
