@@ -944,13 +944,16 @@ std::size_t count_removals(const ParentPlan& pp, std::size_t& partitions)
   return removals;
 }
 
-// Returns why removing `removals` of `partitions` partitions is refused (empty: it is not); `of` names them.
+// Returns why removing `removals` of `partitions` partitions is refused (empty: it is not): too large a
+// share, or else the clock (PlanOptions::hold_removals); `of` names them.
 std::string refusal(std::size_t removals, std::size_t partitions, const std::string& of,
                     const PlanOptions& options)
 {
   const std::size_t percent = static_cast<std::size_t>(std::max(options.max_removal_percent, 0));
-  if (options.force || removals < 2 || removals * 100 <= partitions * percent)
+  if (options.force || removals == 0)
     return {};
+  if (removals < 2 || removals * 100 <= partitions * percent)
+    return options.hold_removals; // the clock's reason, when there is one
   return "would drop or detach " + std::to_string(removals) + " of " + std::to_string(partitions) +
          " partitions" + of + ", more than " + std::to_string(options.max_removal_percent) +
          "%, so only its creates are applied; HINT: check the retention and the clock, then rerun with "

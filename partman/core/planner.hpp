@@ -17,6 +17,7 @@ struct PlanOptions
   int max_removal_percent = 50; // refuse a parent whose plan drops or detaches more of its partitions
   bool force = false;           // plan it anyway
   int batch_size = 10000;       // rows per transaction when rows move out of a default partition
+  std::string hold_removals{};  // set: refuse all removals for this reason (the clock) unless forced
 };
 
 // Plans one parent at instant `now` (UTC microseconds).
