@@ -25,17 +25,6 @@ bool unique_names(const ParentPlan& pp)
   return true;
 }
 
-// Returns the names of the plan's creates.
-Lines created(const ParentPlan& pp)
-{
-  Lines out;
-  for (const auto& a : pp.actions) {
-    if (a.kind == ActionKind::create)
-      out.push_back(a.name);
-  }
-  return out;
-}
-
 bool has(const std::string& text, const std::string& part)
 {
   return text.find(part) != std::string::npos;
