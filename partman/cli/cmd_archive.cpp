@@ -159,7 +159,7 @@ long long parse_archive_id(const std::string& text)
 int run_restore(const Globals& globals, const RestoreArgs& args)
 {
   const long long id = parse_archive_id(args.archive);
-  auto conn = db::open_session(single_dsn(globals, "restore"), {});
+  auto conn = open_primary(single_dsn(globals, "restore"), {}, "restore");
   db::require_schema(*conn, globals.schema);
   const auto r = archive::restore_archive(*conn, globals.schema, id, args.options);
   print_line(std::cout, "restored archive #" + std::to_string(id) + " into " + r.table + ": " +

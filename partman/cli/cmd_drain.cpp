@@ -84,10 +84,10 @@ std::optional<std::string> first_value(pqxx::connection& conn, const std::string
 int run_drain(const Globals& globals, const DrainArgs& args)
 {
   const auto now = resolve_now(args.at);
-  bool standby = false;
-  auto conn = db::open_session(single_dsn(globals, "drain-default"), run::session_options(args.locks, false),
-                               &standby);
-  if (standby) {
+  db::ServerFacts facts;
+  auto conn =
+      db::open_session(single_dsn(globals, "drain-default"), run::session_options(args.locks, false), &facts);
+  if (facts.standby) {
     std::cout << "the server is a standby (in recovery): nothing to do here; partman works on the primary\n";
     return k_exit_ok;
   }

@@ -361,7 +361,8 @@ int run_import(const Globals& globals, const ImportArgs& args)
   const core::Micros now = resolve_now("");
   db::SessionOptions options;
   options.read_only = args.dry_run; // the server itself refuses any write
-  auto conn = db::open_session(single_dsn(globals, "import-pg-partman"), options);
+  const std::string dsn = single_dsn(globals, "import-pg-partman");
+  auto conn = args.dry_run ? db::open_session(dsn, options) : open_primary(dsn, options, "import-pg-partman");
   db::PgPartmanSource source;
   std::vector<core::PgPartmanParent> configs;
   std::string timezone;

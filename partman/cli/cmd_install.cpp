@@ -11,10 +11,7 @@ namespace {
 
 int install_one(const Globals& globals, const std::string& dsn, std::ostream& out)
 {
-  bool standby = false;
-  auto conn = db::open_session(dsn, {}, &standby);
-  if (standby)
-    throw UsageError("the server is a standby (in recovery); HINT: install on the primary");
+  auto conn = open_primary(dsn, {}, "install");
   const std::string& schema = globals.schema;
   const auto r = db::install_schema(*conn, schema);
   if (r.from_version == 0)

@@ -8,6 +8,7 @@
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/planner.hpp"
 #include "partman/core/render.hpp"
 #include "partman/core/subpartitions.hpp"
 #include "partman/core/timepoint.hpp"
@@ -438,7 +439,7 @@ int run_manage(const Globals& globals, const ManageArgs& args)
 {
   core::Policy probe;
   apply_common_args(args, probe); // rejects malformed options before connecting
-  auto conn = db::open_session(single_dsn(globals, "manage"), {});
+  auto conn = open_primary(single_dsn(globals, "manage"), {}, "manage");
   db::require_schema(*conn, globals.schema);
   const auto name = db::resolve_tables(*conn, {args.parent}).front();
   core::Policy policy;
@@ -531,6 +532,8 @@ int run_manage(const Globals& globals, const ManageArgs& args)
     }
     if (auto problem = db::check_policy(tx, snap.front(), policy); !problem.empty())
       throw UsageError(problem);
+    if (auto problem = core::check_time_window(snap.front(), policy, resolve_now("")); !problem.empty())
+      throw UsageError(problem);
   }
   if (policy.retention_action == core::RetentionAction::archive ||
       (policy.shape == core::Shape::list && policy.list_retention == core::ListRetention::archive))
@@ -562,7 +565,7 @@ int remove_sub_policy(const Globals& globals, pqxx::connection& conn, const core
 
 int run_unmanage(const Globals& globals, const std::string& parent)
 {
-  auto conn = db::open_session(single_dsn(globals, "unmanage"), {});
+  auto conn = open_primary(single_dsn(globals, "unmanage"), {}, "unmanage");
   db::require_schema(*conn, globals.schema);
   db::TableName name;
   try {

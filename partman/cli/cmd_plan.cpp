@@ -46,6 +46,7 @@ int run_plan(const Globals& globals, const PlanArgs& args, const std::string& ds
 {
   run::RunRequest request = request_of(globals, args, dsn);
   request.now = resolve_now(args.at);
+  request.now_from_clock = args.at.empty();
   const run::PlanReport report = run::plan_database(request);
   if (!args.out.empty())
     run::write_plan_file(args.out, core::render_json(report.plan));
@@ -171,6 +172,7 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
     request.saved = run::read_saved_plan(args.plan_file);
   } else {
     request.now = resolve_now(args.at);
+    request.now_from_clock = args.at.empty();
   }
   ApplyPrinter printer(out);
   run::RunObserver silent;

@@ -15,6 +15,7 @@
 #include "partman/core/errors.hpp"
 #include "partman/core/printable.hpp"
 #include "partman/core/timepoint.hpp"
+#include "partman/db/privileges.hpp"
 #include "partman/run/fleet.hpp"
 
 namespace partman::cli {
@@ -52,6 +53,18 @@ core::Micros resolve_now(const std::string& at)
   if (!parsed)
     throw UsageError("--at: " + parsed.error() + " (without an offset the time is read as UTC)");
   return *parsed;
+}
+
+std::unique_ptr<pqxx::connection> open_primary(const std::string& dsn, const db::SessionOptions& options,
+                                               const char* command)
+{
+  db::ServerFacts facts;
+  auto conn = db::open_session(dsn, options, &facts);
+  if (facts.standby)
+    throw UsageError(std::string("the server is a standby (in recovery), where nothing can be written; "
+                                 "HINT: run 'partman ") +
+                     command + "' against the primary");
+  return conn;
 }
 
 void add_lock_timeout_options(CLI::App& cmd, LockArgs& args)
@@ -186,6 +199,9 @@ int run_guarded(const std::function<int()>& job, std::ostream& err)
     return fail(e.what(), k_exit_connection);
   } catch (const pqxx::broken_connection& e) {
     return fail(std::string("lost the database connection: ") + e.what(), k_exit_connection);
+  } catch (const pqxx::sql_error& e) {
+    const std::string refusal = db::explain_refusal(e); // a missing privilege, a read-only server
+    return refusal.empty() ? fail(e.what(), k_exit_unexpected) : fail(refusal, k_exit_invalid);
   } catch (const std::exception& e) {
     return fail(e.what(), k_exit_unexpected);
   }

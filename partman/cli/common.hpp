@@ -31,6 +31,9 @@ using DatabaseJob = run::DatabaseJob;
 
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);
+// Opens a session for a command that writes (`command` names it); UsageError on a standby.
+std::unique_ptr<pqxx::connection> open_primary(const std::string& dsn, const db::SessionOptions& options,
+                                               const char* command);
 // Lock timeouts and retries from the command line.
 using LockArgs = run::LockSettings;
 

@@ -196,6 +196,56 @@ Micros slot_start(const Interval& iv, std::int64_t slot)
   return 0;
 }
 
+namespace {
+
+// The months from 1970-01 to the first and the end of the plannable range.
+constexpr std::int64_t k_first_plannable_month = (1 - 1970) * 12;
+constexpr std::int64_t k_end_plannable_month = (10000 - 1970) * 12;
+
+// A slot of `iv` in the linear unit it counts in (minutes, days, days from a Monday, months): slot s covers
+// units [s * per_slot, (s + 1) * per_slot); `first` and `end` bound the plannable range in that unit.
+struct LinearSlots
+{
+  std::int64_t per_slot;
+  std::int64_t first;
+  std::int64_t end;
+};
+
+LinearSlots linear_slots(const Interval& iv)
+{
+  constexpr std::int64_t first_day = k_first_plannable / k_micros_per_day;
+  constexpr std::int64_t end_day = k_end_plannable / k_micros_per_day;
+  switch (iv.unit) {
+  case Unit::minute:
+  case Unit::hour:
+    return {minutes_per_slot(iv), first_day * 1440, end_day * 1440};
+  case Unit::day:
+    return {iv.count, first_day, end_day};
+  case Unit::week:
+    return {iv.count * 7, first_day - k_monday_offset, end_day - k_monday_offset};
+  case Unit::month:
+    return {iv.count, k_first_plannable_month, k_end_plannable_month};
+  case Unit::year:
+    return {iv.count * 12, k_first_plannable_month, k_end_plannable_month};
+  }
+  return {1, 0, 0};
+}
+
+} // namespace
+
+SlotRange plannable_slots(const Interval& iv)
+{
+  const LinearSlots s = linear_slots(iv);
+  return {-floor_div(-s.first, s.per_slot), floor_div(s.end, s.per_slot) - 1};
+}
+
+bool reaches_before_plannable(Micros local, const Interval& period)
+{
+  if (period.unit == Unit::month || period.unit == Unit::year)
+    return month_index(local) - linear_slots(period).per_slot < k_first_plannable_month;
+  return local - period.approx_micros() < k_first_plannable;
+}
+
 Micros subtract_period(Micros local, const Interval& period)
 {
   const std::int64_t day = floor_div(local, k_micros_per_day);

@@ -55,8 +55,32 @@ std::int64_t slot_of(const Interval& iv, Micros local);
 // Returns the wall-clock start of slot `slot`.
 Micros slot_start(const Interval& iv, std::int64_t slot);
 
-// Returns `local` moved back by `period` in calendar arithmetic (month ends clamp, as PostgreSQL does).
+// Returns `local` moved back by `period` in calendar arithmetic (month ends clamp, as PostgreSQL does);
+// `local` and the result must lie within the plannable range (see reaches_before_plannable).
 Micros subtract_period(Micros local, const Interval& period);
+
+// The wall-clock times partman plans partition bounds for: from 0001-01-01 up to 10000-01-01. PostgreSQL
+// reads no year 0 and writes earlier years as BC; partition names keep four digits of the year; and the
+// calendar arithmetic here counts years in 16 bits.
+constexpr Micros k_first_plannable = -719162 * k_micros_per_day; // 0001-01-01 00:00
+constexpr Micros k_end_plannable = 2932897 * k_micros_per_day;   // 10000-01-01 00:00
+
+// The slots of an interval that lie wholly within the plannable range.
+struct SlotRange
+{
+  std::int64_t first = 0;
+  std::int64_t last = -1; // below `first`: no slot fits
+};
+// Returns the slots of `iv` that begin at or after k_first_plannable and end at or before k_end_plannable
+// (computed without calendar arithmetic, so any interval is safe).
+SlotRange plannable_slots(const Interval& iv);
+// Returns true when `local` lies within the plannable range.
+inline bool plannable(Micros local)
+{
+  return local >= k_first_plannable && local < k_end_plannable;
+}
+// Returns true when `local` (plannable) moved back by `period` falls before k_first_plannable.
+bool reaches_before_plannable(Micros local, const Interval& period);
 
 // Returns floor(a / b) for b > 0.
 inline std::int64_t floor_div(std::int64_t a, std::int64_t b)

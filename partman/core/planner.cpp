@@ -46,6 +46,16 @@ struct KeySpace
       return floor_div(utc, per_key);
     return type == KeyType::timestamptz ? utc : to_local(zone, utc);
   }
+  // Returns the wall-clock time of key value `key`, or none when it lies outside the plannable range.
+  std::optional<Micros> plannable_local(Micros key) const
+  {
+    const Micros margin = 2 * k_micros_per_day; // more than any zone's offset
+    const Micros per = per_key ? per_key : 1;
+    if (key < (k_first_plannable - margin) / per || key > (k_end_plannable + margin) / per)
+      return {};
+    const Micros local = local_of_key(key);
+    return plannable(local) ? std::optional<Micros>(local) : std::nullopt;
+  }
   // Returns a key value as the plan's bounds and the SQL write it (unquoted).
   std::string literal(Micros key) const
   {
@@ -86,7 +96,95 @@ Bound time_cutoff(const KeySpace& keys, const Policy& policy, Micros now)
 {
   if (!policy.retention)
     return {};
-  return keys.key_of_local(subtract_period(keys.local_of_instant(now), *policy.retention));
+  const Micros local = keys.local_of_instant(now);
+  if (!plannable(local) || reaches_before_plannable(local, *policy.retention))
+    return {}; // nothing partman plans is that old
+  return keys.key_of_local(subtract_period(local, *policy.retention));
+}
+
+// Returns the slot of `iv` whose range holds key value `key`, or none when that slot is not one of the
+// plannable slots `ok`. In the first pass of a repeated (fall-back) hour the wall clock maps to the later
+// offset, after `key`: step back to the slot that holds it.
+std::optional<std::int64_t> slot_holding(const KeySpace& keys, const Interval& iv, const SlotRange& ok,
+                                         Micros key)
+{
+  const auto local = keys.plannable_local(key);
+  if (!local)
+    return {};
+  std::int64_t slot = slot_of(iv, *local);
+  if (slot < ok.first || slot > ok.last)
+    return {};
+  while (keys.key_of_local(slot_start(iv, slot)) > key) {
+    if (--slot < ok.first)
+      return {};
+  }
+  return slot;
+}
+
+// The slots a time or epoch policy keeps at one instant: [first, last], and the one that holds now; `error`
+// says why they cannot be planned.
+struct TimeWindow
+{
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  std::int64_t current = 0;
+  std::string error;
+};
+
+constexpr const char* k_plannable_dates = "0001-01-01 to 9999-12-31, the dates partman plans partitions for";
+
+// Returns the window of slots `policy` keeps on `parent` at `now`: from --start (or now) to premake, or the
+// whole range of the partition `parent` is; every slot of it lies within the plannable dates.
+TimeWindow time_window(const ParentSnapshot& parent, const Policy& policy, const KeySpace& keys, Micros now)
+{
+  const Interval& iv = policy.interval;
+  const SlotRange ok = plannable_slots(iv);
+  TimeWindow w;
+  const auto interval = [&iv] { return "interval '" + iv.text() + "'"; }; // for an error only
+  const Micros now_key = keys.key_of_instant(now);
+  const auto current = slot_holding(keys, iv, ok, now_key);
+  if (!current) {
+    w.error = "now (" + keys.human(now_key) + ") has no partition of " + interval() + " within " +
+              k_plannable_dates + "; HINT: choose a shorter interval";
+    return w;
+  }
+  w.current = w.first = *current;
+  if (policy.start) {
+    const Micros start_key = keys.key_of_instant(*policy.start);
+    const auto start = slot_holding(keys, iv, ok, start_key);
+    if (!start) {
+      w.error = "start " + keys.human(start_key) + " has no partition of " + interval() + " within " +
+                k_plannable_dates + "; HINT: choose a later --start or a shorter interval";
+      return w;
+    }
+    w.first = std::min(w.first, *start);
+  }
+  w.last = w.current + policy.premake;
+  if (w.last > ok.last && !(parent.within && parent.within_upper)) {
+    w.error = "premake " + std::to_string(policy.premake) + " of " + interval() + " ahead of now (" +
+              keys.human(now_key) +
+              ") reaches past 9999-12-31, the last date partman plans partitions for; "
+              "HINT: choose a shorter interval or a smaller premake";
+    return w;
+  }
+  if (parent.within) { // all of its own partition's range, whatever now is
+    const auto lower = parent.within_lower ? slot_holding(keys, iv, ok, *parent.within_lower) : w.first;
+    const auto upper = parent.within_upper ? slot_holding(keys, iv, ok, *parent.within_upper - 1) : w.last;
+    if (!lower || !upper) {
+      w.error = "the range [" + keys.human(parent.within_lower, "MINVALUE") + ", " +
+                keys.human(parent.within_upper, "MAXVALUE") + ") of " +
+                quote_qualified(parent.schema, parent.table) + " has partitions of " + interval() +
+                " outside " + k_plannable_dates;
+      return w;
+    }
+    w.first = *lower;
+    w.last = *upper;
+  }
+  if (w.last - w.first + 1 > k_max_creates_per_parent)
+    w.error = "the window from --start to premake holds " + std::to_string(w.last - w.first + 1) +
+              " partitions, more than " + std::to_string(k_max_creates_per_parent) +
+              "; HINT: choose a later --start or a longer interval";
+  return w;
 }
 
 // Returns the retention cutoff of an integer policy (none without retention or without rows).
@@ -520,32 +618,15 @@ bool plan_time(Planning& ctx, const Policy& policy, Micros now)
   const Micros per_key = keys.per_key;
   const Interval& iv = policy.interval;
 
-  // Returns the slot whose range holds key value `key`. In the first pass of a repeated (fall-back) hour
-  // the wall clock maps to the later offset, after `key`: step back to the slot that holds it.
-  const auto slot_holding = [&](Micros key) {
-    std::int64_t slot = slot_of(iv, keys.local_of_key(key));
-    while (keys.key_of_local(slot_start(iv, slot)) > key)
-      --slot;
-    return slot;
-  };
-  const Micros now_key = keys.key_of_instant(now);
-  const std::int64_t current = slot_holding(now_key);
-  std::int64_t first = current;
-  if (policy.start)
-    first = std::min(first, slot_holding(keys.key_of_instant(*policy.start)));
-  std::int64_t last = current + policy.premake;
-  if (parent.within) { // all of its own partition's range, whatever now is
-    if (parent.within_lower)
-      first = slot_holding(*parent.within_lower);
-    if (parent.within_upper)
-      last = slot_holding(*parent.within_upper - 1);
-  }
-  if (last - first + 1 > k_max_creates_per_parent) {
-    pp.error = "the window from --start to premake holds " + std::to_string(last - first + 1) +
-               " partitions, more than " + std::to_string(k_max_creates_per_parent) +
-               "; HINT: choose a later --start or a longer interval";
+  const TimeWindow window = time_window(parent, policy, keys, now);
+  if (!window.error.empty()) {
+    pp.error = window.error;
     return false;
   }
+  const std::int64_t current = window.current;
+  const std::int64_t first = window.first;
+  const std::int64_t last = window.last;
+  const Micros now_key = keys.key_of_instant(now);
   const Bound cutoff = time_cutoff(keys, policy, now);
   // An epoch key of type integer ends in 2038: slots past its range end in MAXVALUE.
   const auto [key_min, key_max] = per_key ? integer_key_range(parent.key_type)
@@ -863,13 +944,16 @@ std::size_t count_removals(const ParentPlan& pp, std::size_t& partitions)
   return removals;
 }
 
-// Returns why removing `removals` of `partitions` partitions is refused (empty: it is not); `of` names them.
+// Returns why removing `removals` of `partitions` partitions is refused (empty: it is not): too large a
+// share, or else the clock (PlanOptions::hold_removals); `of` names them.
 std::string refusal(std::size_t removals, std::size_t partitions, const std::string& of,
                     const PlanOptions& options)
 {
   const std::size_t percent = static_cast<std::size_t>(std::max(options.max_removal_percent, 0));
-  if (options.force || removals < 2 || removals * 100 <= partitions * percent)
+  if (options.force || removals == 0)
     return {};
+  if (removals < 2 || removals * 100 <= partitions * percent)
+    return options.hold_removals; // the clock's reason, when there is one
   return "would drop or detach " + std::to_string(removals) + " of " + std::to_string(partitions) +
          " partitions" + of + ", more than " + std::to_string(options.max_removal_percent) +
          "%, so only its creates are applied; HINT: check the retention and the clock, then rerun with "
@@ -1141,6 +1225,13 @@ Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Pol
   return plan;
 }
 
+std::string check_time_window(const ParentSnapshot& parent, const Policy& policy, Micros now)
+{
+  if (policy.shape != Shape::time && policy.shape != Shape::epoch)
+    return {};
+  return time_window(parent, policy, key_space(parent, policy), now).error;
+}
+
 bool needs_details(const ParentSnapshot& parent, const ParentPlan& pp)
 {
   return !pp.actions.empty() || !pp.error.empty() || !parent.interrupted.empty();
@@ -1217,14 +1308,25 @@ DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, M
   } else {
     // The slot whose range holds `key` (across a repeated or skipped hour of a DST change).
     const Interval& iv = policy.interval;
-    std::int64_t slot = slot_of(iv, keys.local_of_key(key));
-    while (keys.key_of_local(slot_start(iv, slot)) > key)
-      --slot;
-    while (keys.key_of_local(slot_start(iv, slot + 1)) <= key)
-      ++slot;
-    lo = keys.key_of_local(slot_start(iv, slot));
-    hi = keys.key_of_local(slot_start(iv, slot + 1));
-    name = child_name(policy.table, partition_suffix(iv, slot_start(iv, slot)));
+    const SlotRange ok = plannable_slots(iv);
+    auto slot = slot_holding(keys, iv, ok, key);
+    while (slot && keys.key_of_local(slot_start(iv, *slot + 1)) <= key)
+      slot = *slot < ok.last ? std::optional<std::int64_t>(*slot + 1) : std::nullopt;
+    if (!slot) {
+      // Outside the plannable slots, which lie side by side: below the first, or at or above the end.
+      const Bound first = ok.first <= ok.last ? Bound{keys.key_of_local(slot_start(iv, ok.first))} : Bound{};
+      const bool below = first && key < *first;
+      const Bound end = first && !below ? Bound{keys.key_of_local(slot_start(iv, ok.last + 1))} : Bound{};
+      step.range =
+          "[" + keys.human(end, "MINVALUE") + ", " + keys.human(below ? first : Bound{}, "MAXVALUE") + ")";
+      step.stays =
+          std::string("its partition of interval '") + iv.text() + "' would lie outside " + k_plannable_dates;
+      step.next = below ? first : Bound{};
+      return step;
+    }
+    lo = keys.key_of_local(slot_start(iv, *slot));
+    hi = keys.key_of_local(slot_start(iv, *slot + 1));
+    name = child_name(policy.table, partition_suffix(iv, slot_start(iv, *slot)));
     cutoff = time_cutoff(keys, policy, now);
   }
   const Bound from = lo < key_min ? Bound{} : Bound{static_cast<std::int64_t>(lo)};

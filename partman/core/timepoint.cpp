@@ -198,6 +198,11 @@ Result<Micros> parse_instant(const std::string& raw, Zone zone)
   if (!text.empty() && (text.back() == 'Z' || text.back() == 'z'))
     text.replace(text.size() - 1, 1, "+00:00");
 
+  const auto within = [&raw](Micros wall, Micros instant) -> Result<Micros> {
+    if (!plannable(wall))
+      return Error{"invalid timestamp '" + raw + "': partman reads dates from 0001-01-01 to 9999-12-31"};
+    return instant;
+  };
   for (const char* format : {"%Y-%m-%d %H:%M:%S%Ez", "%Y-%m-%d %H:%M%Ez", "%Y-%m-%d%Ez"}) {
     SysMicros sys;
     std::chrono::minutes offset{0};
@@ -213,12 +218,13 @@ Result<Micros> parse_instant(const std::string& raw, Zone zone)
           "invalid timestamp '" + raw + "': its UTC offset " + shown +
           " is beyond -15:59 to +15:59; HINT: write an offset such as +01:00 or -05:00, or Z for UTC"};
     }
-    return sys.time_since_epoch().count();
+    const Micros instant = sys.time_since_epoch().count();
+    return within(instant + static_cast<Micros>(offset.count()) * 60 * k_micros_per_second, instant);
   }
   for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"}) {
     LocalMicros lt;
     if (parse_whole(text, format, lt))
-      return to_utc(zone, lt.time_since_epoch().count());
+      return within(lt.time_since_epoch().count(), to_utc(zone, lt.time_since_epoch().count()));
   }
   return Error{"invalid timestamp '" + raw +
                "'; HINT: write it as '2026-11-25', '2026-11-25 13:00', '2026-11-25T13:00:00Z' or "

@@ -4,6 +4,7 @@
 
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/db/privileges.hpp"
 
 namespace partman::db {
 
@@ -62,8 +63,23 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
   InstallResult result;
   result.from_version = installed_version(tx, schema);
   const std::string q = core::quote_ident(schema);
-  tx.exec("CREATE SCHEMA IF NOT EXISTS " + q);
-  tx.exec("CREATE TABLE IF NOT EXISTS " + q + ".meta (key text PRIMARY KEY, value text NOT NULL)");
+  // CREATE SCHEMA IF NOT EXISTS would need CREATE on the database even when the schema exists (a role that
+  // owns a schema made for it has no such right): create it only when it is missing.
+  const auto found = tx.exec_params("SELECT current_user::text, current_database()::text, EXISTS (SELECT 1 "
+                                    "FROM pg_namespace WHERE nspname = $1), has_database_privilege("
+                                    "current_database(), 'CREATE')",
+                                    schema);
+  if (!found[0][2].as<bool>()) {
+    const std::string role = core::quote_ident(found[0][0].as<std::string>());
+    if (!found[0][3].as<bool>())
+      throw UsageError("role " + role + " cannot create schema " + q + ": it lacks CREATE on database " +
+                       core::quote_ident(found[0][1].as<std::string>()) +
+                       "; HINT: as a superuser, CREATE SCHEMA " + q + " AUTHORIZATION " + role +
+                       ", then rerun 'partman install'");
+    tx.exec("CREATE SCHEMA " + q);
+  }
+  if (result.from_version == 0)
+    tx.exec("CREATE TABLE IF NOT EXISTS " + q + ".meta (key text PRIMARY KEY, value text NOT NULL)");
   if (result.from_version > latest_schema_version())
     throw UsageError("schema '" + schema + "' is at version " + std::to_string(result.from_version) +
                      ", newer than this partman (" + std::to_string(latest_schema_version()) +
@@ -73,6 +89,8 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
       tx.exec(replace_all(script.text, "@schema@", q));
   }
   result.to_version = latest_schema_version();
+  if (result.from_version == result.to_version)
+    return result; // nothing to write: a role that may only use the schema can rerun install too
   tx.exec_params(
       "INSERT INTO " + q +
           ".meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = "
@@ -90,6 +108,9 @@ void require_schema(pqxx::connection& conn, const std::string& schema)
   try {
     pqxx::nontransaction tx(conn);
     version = meta_version(tx, schema);
+  } catch (const pqxx::insufficient_privilege&) {
+    require_privileges(conn, schema, Access::read);
+    throw;
   } catch (const pqxx::undefined_table&) {
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() != "3F000") // invalid_schema_name

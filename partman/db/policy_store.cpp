@@ -7,6 +7,7 @@
 
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/db/privileges.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::db {
@@ -244,12 +245,28 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
   return r[0][0].as<bool>();
 }
 
+namespace {
+
+// Runs `write` in a transaction of its own and commits it; a refused privilege says what the role lacks.
+template <typename Write>
+bool write_policy(pqxx::connection& conn, const std::string& schema, const Write& write)
+{
+  try {
+    pqxx::work tx(conn);
+    const bool done = write(tx);
+    tx.commit();
+    return done;
+  } catch (const pqxx::insufficient_privilege&) {
+    require_privileges(conn, schema, Access::write);
+    throw;
+  }
+}
+
+} // namespace
+
 bool save_policy(pqxx::connection& conn, const std::string& schema, const core::Policy& p)
 {
-  pqxx::work tx(conn);
-  const bool inserted = save_policy(tx, schema, p);
-  tx.commit();
-  return inserted;
+  return write_policy(conn, schema, [&](pqxx::work& tx) { return save_policy(tx, schema, p); });
 }
 
 bool delete_policy(pqxx::transaction_base& tx, const std::string& schema, const TableName& parent,
@@ -263,10 +280,8 @@ bool delete_policy(pqxx::transaction_base& tx, const std::string& schema, const 
 
 bool delete_policy(pqxx::connection& conn, const std::string& schema, const TableName& parent, int from_level)
 {
-  pqxx::work tx(conn);
-  const bool deleted = delete_policy(tx, schema, parent, from_level);
-  tx.commit();
-  return deleted;
+  return write_policy(conn, schema,
+                      [&](pqxx::work& tx) { return delete_policy(tx, schema, parent, from_level); });
 }
 
 } // namespace partman::db

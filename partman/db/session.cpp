@@ -3,6 +3,7 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
+#include <chrono>
 #include <cstdlib>
 #include <libpq-fe.h>
 #include <map>
@@ -72,7 +73,7 @@ bool valid_lock_timeout(pqxx::nontransaction& tx, const std::string& value)
 } // namespace
 
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
-                                               bool* standby)
+                                               ServerFacts* facts)
 {
   parse_conninfo(dsn); // rejects a malformed string before libpq echoes it
   std::unique_ptr<pqxx::connection> conn;
@@ -87,7 +88,8 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
   pqxx::nontransaction tx(*conn);
   try {
     const auto r = tx.exec_params(
-        "SELECT pg_is_in_recovery(), set_config('application_name', 'partman', false), "
+        "SELECT pg_is_in_recovery(), (extract(epoch FROM now()) * 1000000)::int8, "
+        "set_config('application_name', 'partman', false), "
         "set_config('lock_timeout', $1, false), set_config('TimeZone', 'UTC', false), "
         "set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false), "
         "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
@@ -95,8 +97,13 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
         // checked only: a local setting ends with this statement's transaction, the session's stays
         "CASE WHEN $3::text IS NOT NULL THEN set_config('lock_timeout', $3, true) END",
         options.lock_timeout, options.read_only ? "on" : "off", nullable(options.exclusive_lock_timeout));
-    if (standby)
-      *standby = r[0][0].as<bool>();
+    if (facts) {
+      facts->host_now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+      facts->standby = r[0][0].as<bool>();
+      facts->server_now = r[0][1].as<std::int64_t>();
+    }
   } catch (const pqxx::sql_error& e) {
     const bool exclusive =
         !options.exclusive_lock_timeout.empty() && !valid_lock_timeout(tx, options.exclusive_lock_timeout);

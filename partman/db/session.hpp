@@ -1,6 +1,7 @@
 // Connecting by libpq's conventions and setting up a session partman can rely on.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <pqxx/connection>
 #include <string>
@@ -16,11 +17,19 @@ struct SessionOptions
   bool read_only = false;             // plan and status: the server refuses any write
 };
 
+// What the server told a session as it opened (in the round trip of its settings).
+struct ServerFacts
+{
+  bool standby = false;        // in recovery: nothing can be written
+  std::int64_t server_now = 0; // the server's now(), microseconds since 1970-01-01 UTC
+  std::int64_t host_now = 0;   // this host's clock when the answer arrived, the same unit
+};
+
 // Opens a connection from a conninfo string or URI (empty: PG* variables, service file, .pgpass) and
-// applies `options`; with `standby`, also says whether the server is a standby (in recovery), in the same
-// round trip. Throws ConnectionError or UsageError.
+// applies `options`; with `facts`, also says whether the server is a standby and what its clock says, in
+// the same round trip. Throws ConnectionError or UsageError.
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
-                                               bool* standby = nullptr);
+                                               ServerFacts* facts = nullptr);
 // Returns "user@host:port/dbname" for a conninfo or URI (never its password), for output about a fleet.
 std::string describe_dsn(const std::string& dsn);
 // Returns `text` as a statement parameter, or NULL when it is empty.

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include "partman/archive/archiver.hpp"
+#include "partman/core/clock.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/fingerprint.hpp"
 #include "partman/db/catalog.hpp"
@@ -26,7 +28,7 @@ struct Planned
 
 // Reads policies and catalog and plans; with `lock`, first takes each parent's advisory lock; with
 // `fingerprint`, also fingerprints the plan (which needs what every parent's new children must avoid).
-Planned make_run_plan(pqxx::connection& conn, const RunRequest& request,
+Planned make_run_plan(pqxx::connection& conn, const RunRequest& request, const core::PlanOptions& guard,
                       const std::vector<std::string>& parents, core::Micros now, bool lock, bool fingerprint)
 {
   db::require_schema(conn, request.schema);
@@ -43,12 +45,25 @@ Planned make_run_plan(pqxx::connection& conn, const RunRequest& request,
   catalog.history_schema = request.schema;
   catalog.partman_schema = request.schema;
   catalog.taken_names = fingerprint;
-  auto planned = db::plan_catalog(tx, out.policies, now, request.guard, catalog);
+  auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
   out.plan = std::move(planned.plan);
   db::estimate_moves(tx, request.schema, out.plan);
   if (fingerprint)
     out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
   return out;
+}
+
+// Returns the request's guard with the removals held back when the clock says so (the time judged at is
+// ahead of the server's, or this host's clock far from it, which is also logged).
+core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool from_host_clock,
+                               const db::ServerFacts& facts)
+{
+  const core::ClockCheck clock = core::check_clock(now, from_host_clock, facts.server_now, facts.host_now);
+  if (!clock.warning.empty())
+    spdlog::warn("{}", clock.warning);
+  core::PlanOptions guard = request.guard;
+  guard.hold_removals = clock.refusal;
+  return guard;
 }
 
 } // namespace
@@ -100,9 +115,11 @@ int RunReport::exit_code() const
 
 PlanReport plan_database(const RunRequest& request)
 {
-  auto conn = db::open_session(request.dsn, session_options(request.locks, true));
+  db::ServerFacts facts;
+  auto conn = db::open_session(request.dsn, session_options(request.locks, true), &facts);
+  const core::PlanOptions guard = judged_guard(request, request.now, request.now_from_clock, facts);
   PlanReport report;
-  report.plan = make_run_plan(*conn, request, request.parents, request.now, false, true).plan;
+  report.plan = make_run_plan(*conn, request, guard, request.parents, request.now, false, true).plan;
   return report;
 }
 
@@ -113,9 +130,12 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
   RunReport report;
   report.at = saved ? saved->at : request.now;
   const db::SessionOptions session = session_options(request.locks, false);
-  auto conn = db::open_session(request.dsn, session, &report.standby);
+  db::ServerFacts facts;
+  auto conn = db::open_session(request.dsn, session, &facts);
+  report.standby = facts.standby;
   if (report.standby)
     return report;
+  const core::PlanOptions guard = judged_guard(request, report.at, !saved && request.now_from_clock, facts);
   observer.started(report.at);
   db::ExecutorOptions options;
   options.schema = request.schema;
@@ -133,8 +153,8 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
     try {
       if (attempt > 1)
         conn = db::open_session(request.dsn, session);
-      Planned run = make_run_plan(*conn, request, saved ? saved->parents : request.parents, report.at, true,
-                                  saved.has_value());
+      Planned run = make_run_plan(*conn, request, guard, saved ? saved->parents : request.parents, report.at,
+                                  true, saved.has_value());
       if (saved)
         check_saved_plan(*saved, run.plan);
       report.plan = std::make_unique<core::Plan>(std::move(run.plan));

@@ -38,6 +38,7 @@ struct RunRequest
   std::string schema = "partman";   // partman's own tables
   std::vector<std::string> parents; // as SQL writes them; none: every managed parent
   core::Micros now = 0;             // the instant plans are made at (a saved plan brings its own)
+  bool now_from_clock = false;      // `now` was read from this host's clock (else given: --at)
   core::PlanOptions guard;          // the removal guard and the batch size
   LockSettings locks;               // lock timeouts and retries
   int parallel = 2;                 // apply: parents worked on at once

@@ -124,6 +124,17 @@ inline std::vector<std::string> actions_of(const core::ParentPlan& pp)
   return out;
 }
 
+// Returns the names of the plan's creates.
+inline std::vector<std::string> created(const core::ParentPlan& pp)
+{
+  std::vector<std::string> out;
+  for (const auto& a : pp.actions) {
+    if (a.kind == core::ActionKind::create)
+      out.push_back(a.name);
+  }
+  return out;
+}
+
 // Returns one line per note: "LEVEL: MESSAGE".
 inline std::vector<std::string> notes_of(const core::ParentPlan& pp)
 {

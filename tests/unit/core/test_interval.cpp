@@ -302,3 +302,38 @@ TEST_CASE("subtract_period: calendar arithmetic, month ends clamp")
   CHECK(sub("1970-01-01 06:00", "1 month") == wall("1969-12-01 06:00"));
   CHECK(sub("1969-03-31 06:00", "1 month") == wall("1969-02-28 06:00"));
 }
+
+TEST_CASE("slots: the plannable slots lie wholly within 0001-01-01 to 9999-12-31, for any interval")
+{
+  CHECK(k_first_plannable == wall("0001-01-01"));
+  CHECK(k_end_plannable == wall("9999-12-31") + k_micros_per_day);
+  for (const char* text : {"15 minutes", "2 hours", "1 day", "3 days", "1 week", "2 weeks", "1 month",
+                           "5 months", "1 year", "7 years", "1000 years"}) {
+    INFO(text);
+    const Interval i = iv(text);
+    const SlotRange r = plannable_slots(i);
+    REQUIRE(r.first <= r.last);
+    CHECK(slot_start(i, r.first) >= k_first_plannable);
+    CHECK(slot_start(i, r.first - 1) < k_first_plannable);
+    CHECK(slot_start(i, r.last + 1) <= k_end_plannable);
+    CHECK(slot_start(i, r.last + 2) > k_end_plannable);
+  }
+  CHECK(plannable_slots(iv("1 day")).first == slot_of(iv("1 day"), wall("0001-01-01")));
+  CHECK(plannable_slots(iv("1 day")).last == slot_of(iv("1 day"), wall("9999-12-31")));
+  // One slot of 5000 years fits ([1970, 6970)); none of 10000 or 100000 years does.
+  CHECK(plannable_slots(iv("5000 years")).first == 0);
+  CHECK(plannable_slots(iv("5000 years")).last == 0);
+  CHECK(plannable_slots(iv("10000 years")).first > plannable_slots(iv("10000 years")).last);
+  CHECK(plannable_slots(iv("100000 years")).first > plannable_slots(iv("100000 years")).last);
+  CHECK(plannable_slots(iv("100000 hours")).first <= plannable_slots(iv("100000 hours")).last);
+}
+
+TEST_CASE("reaches_before_plannable: a period that goes back past 0001-01-01")
+{
+  CHECK(!reaches_before_plannable(wall("2026-11-25"), *parse_period("2025 years")));
+  CHECK(reaches_before_plannable(wall("2026-11-25"), *parse_period("2026 years")));
+  CHECK(reaches_before_plannable(wall("2026-11-25"), *parse_period("100000 years")));
+  CHECK(!reaches_before_plannable(wall("0001-01-31"), *parse_period("30 days")));
+  CHECK(reaches_before_plannable(wall("0001-01-31"), *parse_period("31 days")));
+  CHECK(reaches_before_plannable(wall("0001-01-31"), *parse_period("1 month")));
+}

@@ -29,17 +29,6 @@ const char* const k_removal_locks_default =
 const char* const k_finalize_locks =
     "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the partition";
 
-// Returns the names of the plan's creates.
-Lines created(const ParentPlan& pp)
-{
-  Lines out;
-  for (const auto& a : pp.actions) {
-    if (a.kind == ActionKind::create)
-      out.push_back(a.name);
-  }
-  return out;
-}
-
 // Plans, applies the creates to the snapshot, plans again: the second plan must be empty.
 void check_idempotent(const ParentSnapshot& parent, const Policy& policy, Micros now)
 {

@@ -189,3 +189,18 @@ TEST_CASE("parse_instant: an offset beyond 15:59 either way is refused, naming i
   CHECK(parse_instant("2026-11-25-16", utc).error().find("its UTC offset -16:00 is beyond") !=
         std::string::npos);
 }
+
+TEST_CASE("parse_instant: dates from 0001-01-01 to 9999-12-31 only")
+{
+  CHECK(parse_instant("0001-01-01", zone("UTC")));
+  CHECK(parse_instant("9999-12-31 23:59:59", zone("UTC")));
+  CHECK(parse_instant("9999-12-31 23:59:59-05:00", zone("UTC"))); // after 10000-01-01 in UTC
+  for (const char* bad : {"0000-12-31", "0000-06-01 12:00+01:00", "-0001-01-01"}) {
+    INFO(bad);
+    auto r = parse_instant(bad, zone("UTC"));
+    REQUIRE(!r);
+    CHECK(r.error().rfind(std::string("invalid timestamp '") + bad + "'", 0) == 0);
+  }
+  CHECK(parse_instant("0000-12-31", zone("UTC")).error() ==
+        "invalid timestamp '0000-12-31': partman reads dates from 0001-01-01 to 9999-12-31");
+}
