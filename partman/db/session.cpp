@@ -65,8 +65,11 @@ std::string mask_password(std::string message, const std::string& dsn)
   const std::string password = password_in(dsn);
   if (password.empty())
     return message;
-  for (auto pos = message.find(password); pos != std::string::npos; pos = message.find(password, pos))
-    message.replace(pos, password.size(), "********");
+  const std::string mask = "********";
+  // The search goes on after each mask, which may hold the password itself ("*").
+  for (auto pos = message.find(password); pos != std::string::npos;
+       pos = message.find(password, pos + mask.size()))
+    message.replace(pos, password.size(), mask);
   return message;
 }
 
