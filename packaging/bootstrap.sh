@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libpqxx-dev libcli11-dev libhowardhinnant-date-dev libspdlog-dev catch2
-          nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev libssl-dev libpugixml-dev libinih-dev zstd time tzdata postgresql-15 postgresql-client-15 postgresql-15-partman)
+          nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev libssl-dev libpugixml-dev libinih-dev openssl zstd time tzdata
+          postgresql-15 postgresql-client-15 postgresql-15-partman)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
