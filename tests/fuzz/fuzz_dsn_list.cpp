@@ -3,11 +3,11 @@
 // refused with UsageError, and a masked message must not hold the password.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <libpq-fe.h>
 #include <sstream>
 #include <string>
 
+#include "fuzz_check.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/db/session.hpp"
 
@@ -32,17 +32,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   for (const auto& dsn : partman::db::read_dsn_list(in)) {
-    if (dsn.empty() || dsn[0] == '#' || dsn.front() == ' ' || dsn.back() == ' ')
-      std::abort(); // blank lines, comments and surrounding spaces are not databases
+    // Blank lines, comments and surrounding spaces are not databases.
+    partman::fuzz::check(!dsn.empty() && dsn[0] != '#' && dsn.front() != ' ' && dsn.back() != ' ');
     try {
       partman::db::describe_dsn(dsn);
       const std::string password = password_of(dsn);
       const std::string masked = partman::db::mask_password(
           "connection to server failed: password \"" + password + "\" refused\n", dsn);
-      // (a password with a '*' could be made up anew from the mask and the text next to it)
-      if (!password.empty() && password.find('*') == std::string::npos &&
-          masked.find(password) != std::string::npos)
-        std::abort(); // the password shows
+      // The password does not show (one with a '*' could be made up anew from the mask and the text next
+      // to it).
+      partman::fuzz::check(password.empty() || password.find('*') != std::string::npos ||
+                           masked.find(password) == std::string::npos);
     } catch (const partman::UsageError&) {
     }
   }

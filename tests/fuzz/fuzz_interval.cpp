@@ -3,9 +3,9 @@
 // the times it is computed from.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
+#include "fuzz_check.hpp"
 #include "partman/core/interval.hpp"
 #include "partman/core/policy.hpp"
 
@@ -18,22 +18,16 @@ using partman::core::Micros;
 constexpr Micros k_from = -2208988800LL * 1000000;
 constexpr Micros k_span = 9467107200LL * 1000000;
 
-// Aborts (a finding) unless `ok`.
-void check(bool ok)
-{
-  if (!ok)
-    std::abort();
-}
-
 // Checks the text of a parsed interval, and the slot of a time in the covered range.
 void check_interval(const Interval& iv, const Micros local,
                     partman::core::Result<Interval> (*parse)(const std::string&))
 {
   const auto again = parse(iv.text());
-  check(again && *again == iv);
+  partman::fuzz::check(again && *again == iv);
   const std::int64_t slot = partman::core::slot_of(iv, local);
-  check(partman::core::slot_start(iv, slot) <= local && local < partman::core::slot_start(iv, slot + 1));
-  check(partman::core::subtract_period(local, iv) < local);
+  partman::fuzz::check(partman::core::slot_start(iv, slot) <= local &&
+                       local < partman::core::slot_start(iv, slot + 1));
+  partman::fuzz::check(partman::core::subtract_period(local, iv) < local);
 }
 
 } // namespace
@@ -53,10 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto period = partman::core::parse_period(text))
     check_interval(*period, local, partman::core::parse_period);
   if (const auto n = partman::core::parse_integer(text, "start")) {
-    check(text.find_first_not_of("0123456789", text[0] == '-') == std::string::npos);
-    check(*partman::core::parse_integer(std::to_string(*n), "start") == *n);
+    partman::fuzz::check(text.find_first_not_of("0123456789", text[0] == '-') == std::string::npos);
+    partman::fuzz::check(*partman::core::parse_integer(std::to_string(*n), "start") == *n);
   }
   if (const auto n = partman::core::parse_positive(text, "width"))
-    check(*n >= 1);
+    partman::fuzz::check(*n >= 1);
   return 0;
 }

@@ -3,24 +3,17 @@
 // that is accepted must stay inside its folder or prefix.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "fuzz_check.hpp"
 #include "partman/archive/storage.hpp"
 #include "partman/archive/storage_backends.hpp"
 
 namespace {
 
 using partman::archive::StorageUri;
-
-// Aborts (a finding) unless `ok`.
-void check(bool ok)
-{
-  if (!ok)
-    std::abort();
-}
 
 // Checks that `path` is '/'-separated segments, none empty, "." or "..", none with a control character.
 void check_segments(const std::string& path)
@@ -30,9 +23,9 @@ void check_segments(const std::string& path)
     const auto end = path.find('/', start);
     const std::string segment =
         path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    check(!segment.empty() && segment != "." && segment != "..");
+    partman::fuzz::check(!segment.empty() && segment != "." && segment != "..");
     for (const char c : segment)
-      check(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
+      partman::fuzz::check(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
     if (end == std::string::npos)
       break;
     start = end + 1;
@@ -44,17 +37,18 @@ void check_uri(const StorageUri& u)
 {
   std::string canonical;
   if (u.scheme == StorageUri::Scheme::file) {
-    check(u.bucket.empty() && u.prefix.size() > 1 && u.prefix[0] == '/');
+    partman::fuzz::check(u.bucket.empty() && u.prefix.size() > 1 && u.prefix[0] == '/');
     check_segments(u.prefix.substr(1));
     canonical = "file://" + u.prefix;
   } else {
-    check(u.bucket.size() >= 3 && u.bucket.size() <= 63 && u.bucket.find('/') == std::string::npos);
+    partman::fuzz::check(u.bucket.size() >= 3 && u.bucket.size() <= 63 &&
+                         u.bucket.find('/') == std::string::npos);
     if (!u.prefix.empty())
       check_segments(u.prefix);
     canonical = "s3://" + u.bucket + (u.prefix.empty() ? "" : "/" + u.prefix);
   }
   const StorageUri again = partman::archive::parse_storage_uri(canonical);
-  check(again.scheme == u.scheme && again.bucket == u.bucket && again.prefix == u.prefix);
+  partman::fuzz::check(again.scheme == u.scheme && again.bucket == u.bucket && again.prefix == u.prefix);
 }
 
 } // namespace
