@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command against a throwaway PostgreSQL: initdb into a temporary folder (trust auth, fsync off),
 # start it on a free port with its own socket folder, export PG* for the command, then stop and remove it.
+# With PG_TEMP_SSL_DIR set to a folder holding server.crt and server.key, the server runs with ssl = on and
+# refuses TCP connections that do not use TLS (the socket stays open without it).
 # Usage: tests/pg_temp.sh COMMAND [ARG...]    (the command's exit code is passed through)
 set -euo pipefail
 
@@ -43,6 +45,14 @@ full_page_writes = off
 max_locks_per_transaction = 256
 max_connections = 200
 CONF
+if [ -n "${PG_TEMP_SSL_DIR:-}" ]; then
+  # The server reads its key only when the key belongs to it and no one else may read it.
+  install -m 600 "$PG_TEMP_SSL_DIR/server.key" "$dir/data/server.key"
+  install -m 644 "$PG_TEMP_SSL_DIR/server.crt" "$dir/data/server.crt"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir/data/server.key" "$dir/data/server.crt"
+  echo "ssl = on" >>"$dir/data/postgresql.conf"
+  { echo "hostnossl all all all reject"; cat "$dir/data/pg_hba.conf"; } >"$dir/hba" && cat "$dir/hba" >"$dir/data/pg_hba.conf"
+fi
 "${run_as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 4; }
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "partman/archive/codec.hpp"
+#include "partman/archive/manifest.hpp"
 #include "partman/archive/progress.hpp"
 #include "partman/archive/storage.hpp"
 #include "partman/core/errors.hpp"
@@ -31,7 +32,6 @@ constexpr int k_zstd_level = 3;
 constexpr std::size_t k_chunk = 1 << 20;
 // Chunks in flight between the two: memory stays at about k_chunk * (k_queue + 2).
 constexpr std::size_t k_queue = 4;
-constexpr int k_manifest_version = 1;
 
 const char* const k_record_columns =
     "id, parent_schema, parent_table, partition_schema, partition_name, coalesce(bound_from, ''), "
@@ -93,14 +93,6 @@ std::string table_of(const ArchiveRecord& a)
 {
   return core::quote_qualified(a.partition_schema, a.partition_name);
 }
-
-// A table's columns as COPY and restore need them (generated and dropped columns left out).
-struct Column
-{
-  std::string name;
-  std::string type;
-  bool not_null = false;
-};
 
 std::vector<Column> table_columns(pqxx::transaction_base& tx, const std::string& table_sql)
 {
@@ -650,19 +642,8 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
   RestoreResult result;
   result.table = core::quote_qualified(target.first, target.second);
   auto storage = open_storage(a.storage);
-  nlohmann::json manifest;
-  try {
-    manifest = nlohmann::json::parse(storage->get(a.manifest_key));
-  } catch (const nlohmann::json::exception& e) {
-    throw ArchiveError("the manifest " + storage->uri(a.manifest_key) + " is not valid JSON: " + e.what());
-  }
-  if (manifest.value("format", "") != "partman-archive" || manifest.value("version", 0) > k_manifest_version)
-    throw ArchiveError("the manifest " + storage->uri(a.manifest_key) +
-                       " is not a partman archive manifest this version reads");
-  std::vector<Column> columns;
-  for (const auto& c : manifest.at("columns"))
-    columns.push_back(
-        {c.at("name").get<std::string>(), c.at("type").get<std::string>(), c.at("not_null").get<bool>()});
+  const std::vector<Column> columns =
+      parse_manifest(storage->get(a.manifest_key), storage->uri(a.manifest_key));
 
   pqxx::work tx(conn);
   if (!tx.exec_params("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", result.table).empty())

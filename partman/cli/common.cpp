@@ -106,12 +106,8 @@ std::vector<std::string> target_dsns(const Globals& globals)
     std::ifstream f(globals.dsn_file);
     if (!f)
       throw UsageError("--dsn-file: cannot read '" + globals.dsn_file + "'");
-    for (std::string line; std::getline(f, line);) {
-      line.erase(0, line.find_first_not_of(" \t"));
-      line.erase(line.find_last_not_of(" \t\r") + 1);
-      if (!line.empty() && line[0] != '#')
-        out.push_back(line);
-    }
+    const auto listed = db::read_dsn_list(f);
+    out.insert(out.end(), listed.begin(), listed.end());
     if (out.empty())
       throw UsageError("--dsn-file: '" + globals.dsn_file + "' names no database");
   }

@@ -9,6 +9,9 @@ namespace partman::core {
 namespace {
 
 constexpr std::int64_t k_max_count = 100000;
+// Years stop sooner: calendar arithmetic holds years -32767 to 32767, and a time partman reads (0001 to
+// 9999) moved by up to 10,000 years stays inside them.
+constexpr std::int64_t k_max_years = 10000;
 // Days from 1970-01-01 (a Thursday) back to the Monday that starts its ISO week.
 constexpr std::int64_t k_monday_offset = -3;
 
@@ -86,9 +89,10 @@ Result<Interval> parse_any(const std::string& raw, const char* what)
                  "or one of hourly, daily, weekly, monthly, quarterly, yearly"};
   }
   iv.count = std::stoll(text.substr(0, digits));
-  if (iv.count <= 0 || iv.count > k_max_count)
+  const std::int64_t most = iv.unit == Unit::year ? k_max_years : k_max_count;
+  if (iv.count <= 0 || iv.count > most)
     return Error{std::string("invalid ") + what + " '" + raw + "': the number must be between 1 and " +
-                 std::to_string(k_max_count)};
+                 std::to_string(most)};
   if (iv.unit == Unit::minute && iv.count % 60 == 0)
     iv = {Unit::hour, iv.count / 60};
   return iv;

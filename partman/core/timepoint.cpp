@@ -2,14 +2,11 @@
 
 #include "partman/core/digits.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
-// date::parse reads into a local that GCC 12 cannot prove initialised (a false positive inside date.h).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <date/tz.h>
-#include <sstream>
-
 #include <date/ptz.h>
+#include <date/tz.h>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -23,20 +20,90 @@ namespace {
 using LocalMicros = date::local_time<std::chrono::microseconds>;
 using SysMicros = date::sys_time<std::chrono::microseconds>;
 
-// The largest UTC offset a timestamp may carry.
-constexpr std::chrono::minutes k_max_offset{15 * 60 + 59};
+// The largest UTC offset a timestamp may carry, either way (PostgreSQL's limit for timestamptz literals).
+constexpr Micros k_max_offset = (15 * 60 + 59) * k_micros_per_minute;
 
-// Parses all of `text` with `format` into `tp`; with `offset`, also stores the UTC offset the text carries.
-template <typename TimePoint>
-bool parse_whole(const std::string& text, const char* format, TimePoint& tp,
-                 std::chrono::minutes* offset = nullptr)
+// Reads a number of `min` to `max` digits at `pos` of `text` and moves `pos` past it; nullopt when there
+// are fewer digits, or more.
+std::optional<int> digits_at(const std::string& text, std::size_t& pos, std::size_t min, std::size_t max)
 {
-  std::istringstream in(text);
-  if (offset)
-    in >> date::parse(format, tp, *offset);
-  else
-    in >> date::parse(format, tp);
-  return !in.fail() && in.peek() == std::char_traits<char>::eof();
+  std::size_t end = pos;
+  int value = 0;
+  while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) && end - pos <= max)
+    value = value * 10 + (text[end++] - '0');
+  if (end - pos < min || end - pos > max)
+    return std::nullopt;
+  pos = end;
+  return value;
+}
+
+// Moves `pos` past `c` when the text at `pos` is that; returns whether it was.
+bool skip_char(const std::string& text, std::size_t& pos, char c)
+{
+  if (pos >= text.size() || text[pos] != c)
+    return false;
+  ++pos;
+  return true;
+}
+
+// What an instant's text gives: the wall-clock time and, when written, its offset from UTC.
+struct InstantText
+{
+  Micros local = 0;
+  std::optional<Micros> offset;
+};
+
+// Reads "YYYY-M[M]-D[D][( |T|t)H[H]:M[M][:S[S][.f{1,6}]]][Z|z|±H[H][:MM]]" exactly (the fields in range);
+// nullopt for anything else. (date::parse read "2026-11-2513:00" as an offset of 13 hours, a seventh digit
+// of a fraction as an offset, and left a value unset, then used it, on a field of no digits.)
+std::optional<InstantText> read_instant(const std::string& text)
+{
+  std::size_t pos = 0;
+  const auto year = digits_at(text, pos, 4, 4);
+  std::optional<int> month, day;
+  if (!year || !skip_char(text, pos, '-') || !(month = digits_at(text, pos, 1, 2)) ||
+      !skip_char(text, pos, '-') || !(day = digits_at(text, pos, 1, 2)))
+    return std::nullopt;
+  const date::year_month_day ymd{date::year{*year}, date::month{static_cast<unsigned>(*month)},
+                                 date::day{static_cast<unsigned>(*day)}};
+  if (!ymd.ok())
+    return std::nullopt;
+  InstantText out;
+  out.local = static_cast<Micros>(date::sys_days{ymd}.time_since_epoch().count()) * k_micros_per_day;
+  if (pos < text.size() && (text[pos] == ' ' || text[pos] == 'T' || text[pos] == 't')) {
+    ++pos;
+    std::optional<int> hour, minute, second = 0;
+    if (!(hour = digits_at(text, pos, 1, 2)) || !skip_char(text, pos, ':') ||
+        !(minute = digits_at(text, pos, 1, 2)) || *hour > 23 || *minute > 59)
+      return std::nullopt;
+    Micros fraction = 0;
+    if (skip_char(text, pos, ':')) {
+      if (!(second = digits_at(text, pos, 1, 2)) || *second > 59)
+        return std::nullopt;
+      if (skip_char(text, pos, '.')) {
+        const std::size_t first = pos;
+        const auto f = digits_at(text, pos, 1, 6);
+        if (!f)
+          return std::nullopt;
+        fraction = *f;
+        for (std::size_t n = pos - first; n < 6; ++n)
+          fraction *= 10;
+      }
+    }
+    out.local += ((*hour * 60 + *minute) * 60 + *second) * k_micros_per_second + fraction;
+  }
+  if (skip_char(text, pos, 'Z') || skip_char(text, pos, 'z')) {
+    out.offset = 0;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const int sign = text[pos++] == '-' ? -1 : 1;
+    std::optional<int> hours = digits_at(text, pos, 1, 2), minutes = 0;
+    if (!hours || (skip_char(text, pos, ':') && !(minutes = digits_at(text, pos, 2, 2))) || *minutes > 59)
+      return std::nullopt;
+    out.offset = sign * (*hours * 60 + *minutes) * k_micros_per_minute;
+  }
+  if (pos != text.size())
+    return std::nullopt;
+  return out;
 }
 
 // Returns the POSIX TZ rule on the last line of a TZif zone file ("CET-1CEST,M3.5.0,M10.5.0/3"), or "".
@@ -192,40 +259,22 @@ std::string format_instant(Zone zone, Micros utc)
 
 Result<Micros> parse_instant(const std::string& raw, Zone zone)
 {
-  std::string text = raw;
-  if (text.size() > 10 && (text[10] == 'T' || text[10] == 't'))
-    text[10] = ' ';
-  if (!text.empty() && (text.back() == 'Z' || text.back() == 'z'))
-    text.replace(text.size() - 1, 1, "+00:00");
-
-  const auto within = [&raw](Micros wall, Micros instant) -> Result<Micros> {
-    if (!plannable(wall))
-      return Error{"invalid timestamp '" + raw + "': partman reads dates from 0001-01-01 to 9999-12-31"};
-    return instant;
-  };
-  for (const char* format : {"%Y-%m-%d %H:%M:%S%Ez", "%Y-%m-%d %H:%M%Ez", "%Y-%m-%d%Ez"}) {
-    SysMicros sys;
-    std::chrono::minutes offset{0};
-    if (!parse_whole(text, format, sys, &offset))
-      continue;
-    // PostgreSQL, whose timestamptz literals carry these offsets, accepts up to 15:59:59 either way.
-    if (offset > k_max_offset || offset < -k_max_offset) {
-      const long minutes = std::abs(static_cast<long>(offset.count()));
-      char shown[48];
-      std::snprintf(shown, sizeof shown, "%c%02ld:%02ld", offset.count() < 0 ? '-' : '+', minutes / 60,
-                    minutes % 60);
-      return Error{
-          "invalid timestamp '" + raw + "': its UTC offset " + shown +
-          " is beyond -15:59 to +15:59; HINT: write an offset such as +01:00 or -05:00, or Z for UTC"};
-    }
-    const Micros instant = sys.time_since_epoch().count();
-    return within(instant + static_cast<Micros>(offset.count()) * 60 * k_micros_per_second, instant);
+  const auto read = read_instant(raw);
+  if (read && read->offset && (*read->offset > k_max_offset || *read->offset < -k_max_offset)) {
+    const auto minutes = static_cast<unsigned long>(std::abs(*read->offset) / k_micros_per_minute);
+    char shown[8];
+    char* p = shown;
+    *p++ = *read->offset < 0 ? '-' : '+';
+    p = put_digits(p, minutes / 60, 2);
+    *p++ = ':';
+    p = put_digits(p, minutes % 60, 2);
+    return Error{"invalid timestamp '" + raw + "': its UTC offset " + std::string(shown, p) +
+                 " is beyond -15:59 to +15:59; HINT: write an offset such as +01:00 or -05:00, or Z for UTC"};
   }
-  for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"}) {
-    LocalMicros lt;
-    if (parse_whole(text, format, lt))
-      return within(lt.time_since_epoch().count(), to_utc(zone, lt.time_since_epoch().count()));
-  }
+  if (read && !plannable(read->local))
+    return Error{"invalid timestamp '" + raw + "': partman reads dates from 0001-01-01 to 9999-12-31"};
+  if (read)
+    return read->offset ? read->local - *read->offset : to_utc(zone, read->local);
   return Error{"invalid timestamp '" + raw +
                "'; HINT: write it as '2026-11-25', '2026-11-25 13:00', '2026-11-25T13:00:00Z' or "
                "'2026-11-25 13:00:00+01:00'"};

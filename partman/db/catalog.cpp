@@ -277,11 +277,17 @@ bool decode_datum(const RawDatum& d, std::optional<core::Micros>& out)
     out = static_cast<std::int16_t>(static_cast<std::uint16_t>(bits));
     return true;
   }
+  // Microseconds since 1970 end in the year 294247: a later time or date does not read (nor does the
+  // server's own reading, which casts it to bigint).
+  constexpr std::int64_t k_max_micros = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t k_min_micros = std::numeric_limits<std::int64_t>::min();
   if (d.type == 1184 || d.type == 1114) { // timestamptz, timestamp: microseconds since 2000
     const auto micros = static_cast<std::int64_t>(bits);
     if (micros == std::numeric_limits<std::int64_t>::max() ||
         micros == std::numeric_limits<std::int64_t>::min())
       out.reset(); // infinity
+    else if (micros > k_max_micros - k_pg_epoch_micros)
+      return false;
     else
       out = micros + k_pg_epoch_micros;
     return true;
@@ -290,6 +296,9 @@ bool decode_datum(const RawDatum& d, std::optional<core::Micros>& out)
     const auto days = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits));
     if (days == std::numeric_limits<std::int32_t>::max() || days == std::numeric_limits<std::int32_t>::min())
       out.reset();
+    else if (days + k_pg_epoch_days > k_max_micros / core::k_micros_per_day ||
+             days + k_pg_epoch_days < k_min_micros / core::k_micros_per_day)
+      return false;
     else
       out = (days + k_pg_epoch_days) * core::k_micros_per_day;
     return true;

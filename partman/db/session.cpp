@@ -46,19 +46,6 @@ std::string password_in(const std::string& dsn)
   return it == options.end() ? "" : it->second;
 }
 
-// Returns libpq's message without trailing white space and with any password of `dsn` masked.
-std::string scrub(std::string message, const std::string& dsn)
-{
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-    message.pop_back();
-  const std::string password = password_in(dsn);
-  if (password.empty())
-    return message;
-  for (auto pos = message.find(password); pos != std::string::npos; pos = message.find(password, pos))
-    message.replace(pos, password.size(), "********");
-  return message;
-}
-
 // Returns true when the server takes `value` as a lock_timeout.
 bool valid_lock_timeout(pqxx::nontransaction& tx, const std::string& value)
 {
@@ -72,6 +59,21 @@ bool valid_lock_timeout(pqxx::nontransaction& tx, const std::string& value)
 
 } // namespace
 
+std::string mask_password(std::string message, const std::string& dsn)
+{
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    message.pop_back();
+  const std::string password = password_in(dsn);
+  if (password.empty())
+    return message;
+  const std::string mask = "********";
+  // The search goes on after each mask, which may hold the password itself ("*").
+  for (auto pos = message.find(password); pos != std::string::npos;
+       pos = message.find(password, pos + mask.size()))
+    message.replace(pos, password.size(), mask);
+  return message;
+}
+
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
                                                ServerFacts* facts)
 {
@@ -80,9 +82,9 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
   try {
     conn = std::make_unique<pqxx::connection>(dsn);
   } catch (const pqxx::broken_connection& e) {
-    throw ConnectionError("cannot connect to the database: " + scrub(e.what(), dsn));
+    throw ConnectionError("cannot connect to the database: " + mask_password(e.what(), dsn));
   } catch (const std::exception& e) {
-    throw UsageError("invalid connection string: " + scrub(e.what(), dsn) +
+    throw UsageError("invalid connection string: " + mask_password(e.what(), dsn) +
                      "; HINT: pass a conninfo ('host=... dbname=...') or a URI ('postgresql://...')");
   }
   pqxx::nontransaction tx(*conn);
@@ -132,6 +134,18 @@ std::string describe_dsn(const std::string& dsn)
   out += "/" + get("dbname", "PGDATABASE");
   if (const auto service = get("service", "PGSERVICE"); !service.empty())
     out += " (service " + service + ")";
+  return out;
+}
+
+std::vector<std::string> read_dsn_list(std::istream& in)
+{
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    line.erase(0, line.find_first_not_of(" \t"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (!line.empty() && line[0] != '#')
+      out.push_back(line);
+  }
   return out;
 }
 

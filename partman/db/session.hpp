@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <memory>
 #include <pqxx/connection>
 #include <string>
@@ -32,6 +33,11 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
                                                ServerFacts* facts = nullptr);
 // Returns "user@host:port/dbname" for a conninfo or URI (never its password), for output about a fleet.
 std::string describe_dsn(const std::string& dsn);
+// Returns the databases a --dsn-file lists: one conninfo or URI a line, blank lines and '#' comments skipped.
+std::vector<std::string> read_dsn_list(std::istream& in);
+// Returns libpq's `message` without trailing white space and with any password of `dsn` masked; throws
+// UsageError when libpq cannot parse `dsn`.
+std::string mask_password(std::string message, const std::string& dsn);
 // Returns `text` as a statement parameter, or NULL when it is empty.
 inline const char* nullable(const std::string& text)
 {

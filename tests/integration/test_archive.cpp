@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sys/mount.h>
@@ -182,6 +183,33 @@ TEST_CASE("archive: a drop that fails keeps the table and its rows, a rerun expo
   INFO(damaged.out << damaged.err);
   CHECK(damaged.exit_code == 5);
   CHECK_FALSE(table_exists(db, "back_again"));
+}
+
+TEST_CASE("archive: restore refuses a manifest of another shape with exit 5 and names it, and makes no table")
+{
+  TempDir dir;
+  TestDb db;
+  set_up(db, dir.uri(), 10);
+  REQUIRE(db.partman({"apply", "--at", k_at}).exit_code == 0);
+  const auto id = db.scalar("SELECT id FROM partman.archive WHERE partition_name = 'ev_p20260301'");
+  const auto manifest = files_with(dir.path, "ev_p20260301." + id + ".manifest.json");
+  REQUIRE(manifest.size() == 1);
+  // Valid JSON each (anyone who can write to the storage can change it): it once escaped as a JSON
+  // library error, exit 1.
+  for (const std::string bad : {"[]", R"({"format": "partman-archive", "version": 1})",
+                                R"({"format": "partman-archive", "version": "1", "columns": []})",
+                                R"({"format": "partman-archive", "version": 1, "columns": {"name": "id"}})",
+                                R"({"format": "partman-archive", "version": 1, "columns": [{"name": "id"}]})",
+                                R"({"format": "partman-archive", "version": 1, "columns": [{"name": "id", )"
+                                R"("type": 20, "not_null": true}]})"}) {
+    INFO(bad);
+    std::ofstream(manifest[0], std::ios::trunc) << bad;
+    const auto r = db.partman({"restore", id, "--into", "back"});
+    CHECK(r.exit_code == 5);
+    CHECK(contains(r.err, "the manifest file://" + manifest[0] +
+                              " is not a partman archive manifest this version reads"));
+    CHECK_FALSE(table_exists(db, "back"));
+  }
 }
 
 TEST_CASE("archive: storage out of space keeps the table and leaves no partial file, a rerun completes")

@@ -650,3 +650,36 @@ TEST_CASE("shapes: range bounds read from the server's node trees equal the serv
       !partman::db::parse_bound_node("{PARTITIONBOUNDSPEC :strategy l :listdatums ({CONST})}", lower, upper));
   CHECK(!partman::db::parse_bound_node("", lower, upper));
 }
+
+TEST_CASE("shapes: a bound past the year 294247 is not read from the node tree (it would overflow), one "
+          "before it is")
+{
+  TestDb db;
+  // Microseconds since 1970 end in 294247: the reader once overflowed past it (undefined behaviour, wrapped
+  // to a bound in the past).
+  db.exec(
+      "CREATE TABLE far_tz (k timestamptz) PARTITION BY RANGE (k);"
+      "CREATE TABLE far_tz_a PARTITION OF far_tz FOR VALUES FROM ('2026-01-01+00') TO ('294270-01-01+00');"
+      "CREATE TABLE far_tz_b PARTITION OF far_tz FOR VALUES FROM ('294270-01-01+00') TO (MAXVALUE);"
+      "CREATE TABLE far_d (k date) PARTITION BY RANGE (k);"
+      "CREATE TABLE far_d_a PARTITION OF far_d FOR VALUES FROM ('2026-01-01') TO ('5000000-01-01');"
+      "CREATE TABLE near_d (k date) PARTITION BY RANGE (k);"
+      "CREATE TABLE near_d_a PARTITION OF near_d FOR VALUES FROM ('2026-01-01') TO ('294246-12-31');"
+      "CREATE TABLE near_ts (k timestamp) PARTITION BY RANGE (k);"
+      "CREATE TABLE near_ts_a PARTITION OF near_ts FOR VALUES FROM ('2026-01-01') TO ('294246-12-31');");
+  const auto node = [&](const std::string& table) {
+    return db.scalar("SELECT relpartbound::text FROM pg_class WHERE relname = '" + table + "'");
+  };
+  for (const std::string table : {"far_tz_a", "far_tz_b", "far_d_a"}) {
+    INFO(table);
+    std::optional<partman::core::Micros> lower, upper;
+    CHECK_FALSE(partman::db::parse_bound_node(node(table), lower, upper));
+  }
+  const std::string last = db.scalar("SELECT (extract(epoch FROM date '294246-12-31') * 1000000)::bigint");
+  for (const std::string table : {"near_d_a", "near_ts_a"}) {
+    INFO(table);
+    std::optional<partman::core::Micros> lower, upper;
+    REQUIRE(partman::db::parse_bound_node(node(table), lower, upper));
+    CHECK((upper && std::to_string(*upper) == last));
+  }
+}

@@ -144,6 +144,27 @@ TEST_CASE("period: any count of any unit")
   CHECK(zero.error() == "invalid period '0 days': the number must be between 1 and 100000");
 }
 
+TEST_CASE("period and interval: years stop at 10000, so calendar arithmetic cannot wrap")
+{
+  // 60000 years back from 2026 once wrapped to the year 7562: every partition expired.
+  for (const char* text : {"60000 years", "10001 years", "100000 years"}) {
+    INFO(text);
+    auto period = parse_period(text);
+    REQUIRE(!period);
+    CHECK(period.error() ==
+          std::string("invalid period '") + text + "': the number must be between 1 and 10000");
+    CHECK(!parse_partition_interval(text));
+  }
+  CHECK(period_text("10000 years") == "10000 years");
+  CHECK(period_text("100000 months") == "100000 months");
+  const Micros now = wall("2026-06-15");
+  CHECK(subtract_period(now, *parse_period("10000 years")) < wall("0001-01-01"));
+  CHECK(subtract_period(wall("9999-12-31"), *parse_period("10000 years")) < wall("0001-01-01"));
+  const Interval longest = iv("10000 years");
+  CHECK(slot_start(longest, slot_of(longest, now)) <= now);
+  CHECK(slot_start(longest, slot_of(longest, now) + 1) > wall("9999-12-31"));
+}
+
 TEST_CASE("interval: sub_day and approximate length")
 {
   CHECK(iv("15 minutes").sub_day());

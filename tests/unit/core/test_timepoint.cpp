@@ -156,13 +156,28 @@ TEST_CASE("parse_instant: every accepted form")
   CHECK(parse("2026-03-29 02:30", berlin) == at("2026-03-29 01:00Z"));
   CHECK(parse("2026-10-25 02:30", berlin) == at("2026-10-25 01:30Z"));
   CHECK(parse("2026-10-25 02:30+02:00", berlin) == at("2026-10-25 00:30Z"));
+  // Fields of one digit, and an offset of hours only.
+  CHECK(parse("2026-11-25 13:00+1", utc) == noon);
+  CHECK(parse("2026-11-25 7:0:0-5", berlin) == noon);
+  CHECK(parse("2026-1-5", utc) == wall("2026-01-05"));
 }
 
 TEST_CASE("parse_instant: bad text gives an error that names it")
 {
   for (const char* bad :
        {"", "yesterday", "2026-11-25 25:00", "2026-13-01", "2026-02-30", "2027-02-29", "2026-11-25 12:00 UTC",
-        "2026-11-25 12:00:00+01:00 extra", "25.11.2026", "2026/11/25", "2026-11-25 12"}) {
+        "2026-11-25 12:00:00+01:00 extra", "25.11.2026", "2026/11/25", "2026-11-25 12",
+        // a sign without digits, seconds without digits (date::parse overflowed or read an unset value on
+        // these: the sanitized build aborted)
+        "2026-06-03-x", "2026-11-25 13:00-", "2026-11-25+", "2026-11-25 12:00:00+:00",
+        "03-6-03-\x8b"
+        "8",
+        "9999-12-31t23:59:`59.9z",
+        // typos date::parse misread: as an offset of 13 hours, a seventh digit of a fraction as 7 hours
+        "2026-11-2513:00", "2026-11-25 13:00:05.1234567",
+        // a year of fewer than four digits, a leap second, other separators
+        "26-11-25", "+2026-11-25", "2026-11-25 13:00:60", "2026-11-25\t13:00", "2026-11-25  13:00",
+        " 2026-11-25", "2026-11-25 13:00+0100", "2026-11-25 13:00+01:5"}) {
     INFO(bad);
     auto r = parse_instant(bad, zone("UTC"));
     REQUIRE(!r);
