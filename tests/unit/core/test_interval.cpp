@@ -341,11 +341,10 @@ TEST_CASE("slots: the plannable slots lie wholly within 0001-01-01 to 9999-12-31
   }
   CHECK(plannable_slots(iv("1 day")).first == slot_of(iv("1 day"), wall("0001-01-01")));
   CHECK(plannable_slots(iv("1 day")).last == slot_of(iv("1 day"), wall("9999-12-31")));
-  // One slot of 5000 years fits ([1970, 6970)); none of 10000 or 100000 years does.
+  // One slot of 5000 years fits ([1970, 6970)); none of 10000 years does.
   CHECK(plannable_slots(iv("5000 years")).first == 0);
   CHECK(plannable_slots(iv("5000 years")).last == 0);
   CHECK(plannable_slots(iv("10000 years")).first > plannable_slots(iv("10000 years")).last);
-  CHECK(plannable_slots(iv("100000 years")).first > plannable_slots(iv("100000 years")).last);
   CHECK(plannable_slots(iv("100000 hours")).first <= plannable_slots(iv("100000 hours")).last);
 }
 
@@ -353,7 +352,7 @@ TEST_CASE("reaches_before_plannable: a period that goes back past 0001-01-01")
 {
   CHECK(!reaches_before_plannable(wall("2026-11-25"), *parse_period("2025 years")));
   CHECK(reaches_before_plannable(wall("2026-11-25"), *parse_period("2026 years")));
-  CHECK(reaches_before_plannable(wall("2026-11-25"), *parse_period("100000 years")));
+  CHECK(reaches_before_plannable(wall("2026-11-25"), *parse_period("10000 years")));
   CHECK(!reaches_before_plannable(wall("0001-01-31"), *parse_period("30 days")));
   CHECK(reaches_before_plannable(wall("0001-01-31"), *parse_period("31 days")));
   CHECK(reaches_before_plannable(wall("0001-01-31"), *parse_period("1 month")));
