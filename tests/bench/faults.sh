@@ -253,7 +253,7 @@ check_db() {
 
 # Adds $2 trials and a check's figures (lost, doubled, orphans, unverified, stale) to row $1 of the matrix.
 declare -A tot_trials tot_lost tot_doubled tot_orphans tot_unverified tot_stale tot_reruns
-add() {
+tally() {
   local row=$1 lost=$3 doubled=$4 orphans=$5 unverified=$6 stale=${7:-0}
   tot_trials[$row]=$(( ${tot_trials[$row]:-0} + $2 ))
   tot_lost[$row]=$(( ${tot_lost[$row]:-0} + lost ))
@@ -261,7 +261,11 @@ add() {
   tot_orphans[$row]=$(( ${tot_orphans[$row]:-0} + orphans ))
   tot_unverified[$row]=$(( ${tot_unverified[$row]:-0} + unverified ))
   tot_stale[$row]=$(( ${tot_stale[$row]:-0} + stale ))
-  broken=$((broken + lost + doubled + orphans + unverified))
+}
+# Does what tally does, and counts the broken invariants.
+add() {
+  tally "$@"
+  broken=$((broken + $3 + $4 + $5 + $6))
 }
 # Records that the run after the fault (row $1) exited $2 (0 expected).
 rerun() {
@@ -313,8 +317,6 @@ drop_db fault_calib
 mapfile -t classes < <(q -d postgres -c "SELECT class FROM fault_samples WHERE class <> 'other' GROUP BY class ORDER BY min(at)")
 [ -z "${FAULTS_AIM:-}" ] || classes=("$FAULTS_AIM")
 
-declare -A landed
-finished_early=0
 echo
 echo "kill trials: $TRIALS"
 for i in $(seq 1 "$TRIALS"); do
@@ -347,11 +349,10 @@ for i in $(seq 1 "$TRIALS"); do
   rc=0; { wait "$pid"; } 2>/dev/null || rc=$?
   [ -z "$holder" ] || wait "$holder"
   if [ "$rc" != 137 ]; then
-    where="finished before the kill"; finished_early=$((finished_early + 1))
+    where="finished before the kill"
   fi
-  # Count the trial once for each kind of work it landed in; "other" only when it landed in none.
+  # The kinds of work the kill landed in; "other" only when it landed in none.
   kinds=$(tr '+' '\n' <<<"$where" | sed 's/^ *//; s/ *$//' | { grep -vx other || echo other; })
-  while read -r k; do landed[$k]=$(( ${landed[$k]:-0} + 1 )); done <<<"$kinds"
   wait_sessions_gone "$db" || broken=$((broken + 1))
   left=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE outcome = 'started') || ' started, ' || (SELECT count(*) FROM partman.archive WHERE state <> 'dropped') || ' archives unfinished' FROM partman.history")
   left="$left, $(find "$store" -name '*.tmp*' | wc -l) temporary files"
@@ -360,14 +361,12 @@ for i in $(seq 1 "$TRIALS"); do
   [ "$rc" = 0 ] || sed 's/^/    /' "$work/final.out" | tail -5 >&2
   read -r lost doubled orphans unverified stale < <(check_db "$db" "$store")
   add "kill -9 during apply" 1 "$lost" "$doubled" "$orphans" "$unverified" "$stale"
+  while read -r k; do tally "  landed in: $k" 1 "$lost" "$doubled" "$orphans" "$unverified" "$stale"; done <<<"$kinds"
   printf '  trial %3d: aimed at %-22s (%s%s) + %3d ms, killed in %-36s left %s; final apply exit %d; lost %d, doubled %d, orphans %d, unverified %d, started rows %d\n' \
     "$i" "$target" "$waited" "$note" "$delay" "$where;" "$left" "$rc" "$lost" "$doubled" "$orphans" "$unverified" "$stale"
   drop_db "$db"
   rm -rf "$store"
 done
-echo "where the kills landed (a run works on two parents at once, so one kill can land in two kinds of work;"
-echo "'other': between statements, reading the catalog, writing the history):"
-for k in "${!landed[@]}"; do printf '  %-30s %d\n' "$k" "${landed[$k]}"; done | sort
 
 # --- storage faults --------------------------------------------------------------------------------------
 # Runs apply on database $1 under a fault (AWS_* of the caller apply); prints its exit code and its first
@@ -516,8 +515,11 @@ fi
 echo
 echo "| fault | trials | rows lost | rows doubled | orphans | dropped unverified | history rows left 'started' | exit codes of the runs after it |"
 echo "|---|---|---|---|---|---|---|---|"
-for row in "no fault (calibration)" "kill -9 during apply" "archive folder removed" "archive folder read-only" \
-  "archive folder full" "S3 server killed mid-upload" "copy damaged after its archive"; do
+kinds_order=("create" "create, rows moving" "detach concurrently" "detach beside default" "archive export" "drop" \
+  "other" "no session" "finished before the kill")
+for row in "no fault (calibration)" "kill -9 during apply" "${kinds_order[@]/#/  landed in: }" \
+  "archive folder removed" "archive folder read-only" "archive folder full" "S3 server killed mid-upload" \
+  "copy damaged after its archive"; do
   [ -n "${tot_trials[$row]:-}" ] || continue
   codes=-
   [ -z "${tot_reruns[$row]:-}" ] ||
@@ -525,7 +527,9 @@ for row in "no fault (calibration)" "kill -9 during apply" "archive folder remov
   echo "| $row | ${tot_trials[$row]} | ${tot_lost[$row]} | ${tot_doubled[$row]} | ${tot_orphans[$row]} | ${tot_unverified[$row]} | ${tot_stale[$row]} | $codes |"
 done
 echo
-echo "finished $(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg); $finished_early kill trial(s) finished before their kill"
+echo "'landed in': what partman's sessions were in when it was killed (two work at once, so one kill can land in"
+echo "two kinds; 'other': reading the catalog, writing the history, between actions)."
+echo "finished $(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$broken" != 0 ]; then
   echo "INVARIANTS BROKEN: $broken (see the lines above)" >&2
   exit 1
