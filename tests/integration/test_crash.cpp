@@ -1,6 +1,7 @@
 // Crash convergence: apply killed with SIGKILL at random moments (also while it waits on a lock held by a
-// reader), then one apply to completion must reach exactly the target: no action left, the expected
-// partitions, no leftover table, no pending detach, and every row of a kept partition still there.
+// reader, and with retention detaching into a retention schema), then one apply to completion must reach
+// exactly the target: no action left, the expected partitions, no leftover table, no pending detach, and
+// every row of a kept partition (or of a table the retention schema keeps) still there.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -232,6 +233,53 @@ TEST_CASE("apply killed at random moments converges on the next run")
 TEST_CASE("apply killed while waiting on a reader's lock converges on the next run")
 {
   kill_and_converge(20260316, true);
+}
+
+TEST_CASE("apply killed at random moments converges when retention detaches into a retention schema")
+{
+  TestDb db;
+  set_up(db);
+  // Every row is kept: in a partition, a default partition, or a table moved to the retention schema.
+  std::vector<std::string> rows;
+  for (int i = 0; i < k_parents; ++i)
+    rows.push_back(db.scalar("SELECT count(*) FROM " + parent_name(i)));
+  // The creates first, so that the killed runs have only detaches to do (17 per parent).
+  for (int i = 0; i < k_parents; ++i)
+    REQUIRE(db.partman({"manage", parent_name(i), "--retention", "none"}).exit_code == 0);
+  REQUIRE(db.partman({"apply", "--at", k_at}).exit_code == 0);
+  db.exec("CREATE SCHEMA kept");
+  for (int i = 0; i < k_parents; ++i) {
+    const auto r = db.partman({"manage", parent_name(i), "--retention", "7 days", "--retention-action",
+                               "detach", "--retention-schema", "kept"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  INFO(kill_applies(db, 20260317, false, 8));
+
+  const auto apply = db.partman({"apply", "--at", k_at});
+  INFO("final apply:\n" << apply.out << apply.err);
+  CHECK(apply.exit_code == 0);
+  CHECK(count_actions(db.partman({"plan", "--at", k_at, "-f", "json"}).out).empty());
+  CHECK(leftovers(db, "^ev_[0-9]+$") == "");
+  for (int i = 0; i < k_parents; ++i) {
+    const std::string p = parent_name(i);
+    // The 17 expired partitions (02-19 to 03-07) are in the retention schema, and nothing else of p.
+    const auto kept = db.column("SELECT relname FROM pg_class WHERE relnamespace = 'kept'::regnamespace AND "
+                                "relkind = 'r' AND relname LIKE '" +
+                                p + "\\_%' ORDER BY relname COLLATE \"C\"");
+    std::vector<std::string> expected;
+    for (int day = 19; day <= 28; ++day)
+      expected.push_back(p + "_p202602" + std::to_string(day));
+    for (int day = 1; day <= 7; ++day)
+      expected.push_back(p + "_p2026030" + std::to_string(day));
+    CHECK(partman::test::join_lines(kept) == partman::test::join_lines(expected));
+    // Each row once: the ids of a parent are 0 (its default partition's row) and 1 to n.
+    std::string all = "SELECT id FROM " + p;
+    for (const auto& t : kept)
+      all += " UNION ALL SELECT id FROM kept." + t;
+    CHECK(db.scalar("SELECT count(*) || '/' || count(DISTINCT id) FROM (" + all + ") r") ==
+          rows[i] + "/" + rows[i]);
+  }
 }
 
 TEST_CASE("apply killed at random moments converges with sub-partitions: new months with their days, days "
