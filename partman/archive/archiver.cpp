@@ -658,7 +658,22 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
                        " no longer exists; HINT: restore without --attach");
     tx.exec(core::create_like_sql(result.table, core::quote_qualified(a.parent_schema, a.parent_table)));
   } else {
-    tx.exec(create_table_sql(result.table, columns));
+    // The manifest comes from storage: each type must be one type name of this database, and the
+    // statement goes through the extended protocol (one statement only).
+    for (const auto& c : columns) {
+      bool known = false;
+      try {
+        pqxx::subtransaction check(tx, "partman_type");
+        known = !check.exec_params("SELECT to_regtype($1)", c.type)[0][0].is_null();
+        check.commit();
+      } catch (const pqxx::sql_error&) {
+      }
+      if (!known)
+        throw ArchiveError("the manifest " + storage->uri(a.manifest_key) + " gives column " +
+                           core::quote_ident(c.name) + " the type '" + c.type +
+                           "', which is no type name of this database; nothing was restored");
+    }
+    tx.exec_params(create_table_sql(result.table, columns));
   }
   {
     CopyIn copy(tx, "COPY " + result.table + " (" + column_list(columns) + ") FROM STDIN");

@@ -210,6 +210,20 @@ TEST_CASE("archive: restore refuses a manifest of another shape with exit 5 and 
                               " is not a partman archive manifest this version reads"));
     CHECK_FALSE(table_exists(db, "back"));
   }
+  // A column type that is SQL of its own: refused before anything runs, never a second statement.
+  for (const std::string type : {"bigint); CREATE TABLE pwned (i int", "bigint DEFAULT pg_sleep(0)"}) {
+    INFO(type);
+    std::ofstream(manifest[0], std::ios::trunc)
+        << nlohmann::json{{"format", "partman-archive"},
+                          {"version", 1},
+                          {"columns", {{{"name", "id"}, {"type", type}, {"not_null", false}}}}}
+               .dump();
+    const auto r = db.partman({"restore", id, "--into", "back"});
+    CHECK(r.exit_code == 5);
+    CHECK(contains(r.err, "which is no type name of this database"));
+    CHECK_FALSE(table_exists(db, "back"));
+    CHECK_FALSE(table_exists(db, "pwned"));
+  }
 }
 
 TEST_CASE("archive: storage out of space keeps the table and leaves no partial file, a rerun completes")
