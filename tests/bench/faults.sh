@@ -478,31 +478,35 @@ else
   s3_port=$s3rver_port
   export AWS_ENDPOINT_URL="http://127.0.0.1:$s3_port" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
   unset AWS_ENDPOINT_URL_S3 AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_REGION
-  # Until S3_TRIALS kills landed while the big partition was exported and uploaded (at most 3 times as many
-  # tries): a kill after the whole archive finished tested nothing and is not counted.
+  # Until S3_TRIALS kills landed while the big partition was uploaded (at most 3 times as many tries): a kill
+  # after the whole archive finished tested nothing and is not counted.
   hits=0 try=0
   while [ "$hits" -lt "$S3_TRIALS" ] && [ "$try" -lt $((3 * S3_TRIALS)) ]; do
     try=$((try + 1))
     db=fault_s3_$try
     new_db "$db"
-    # The first expired partition grows to about 20 MB compressed, so its upload takes several parts.
+    # The first expired partition grows to about 17 MB compressed, so its upload takes three parts.
     q -d "$db" <<'SQL'
 INSERT INTO ar SELECT nextval('faultcheck.ids'), '2026-03-04 00:00+00'::timestamptz + g * interval '200 ms',
-  md5(g::text) || md5((g + 1)::text) || md5((g + 2)::text) FROM generate_series(1, 300000) g;
+  md5(g::text) || md5((g::bigint * 7919)::text) || md5((g::bigint * 104729)::text) FROM generate_series(1, 300000) g;
 INSERT INTO faultcheck.expected SELECT id FROM ar_p20260304 ON CONFLICT DO NOTHING;
 UPDATE faultcheck.digests SET digest = faultcheck.digest('ar_p20260304') WHERE name = 'ar_p20260304';
 SQL
     pm "$db" manage ar --archive-to "s3://partman-test/try$try" >/dev/null
     pm "$db" apply --at "$AT" --batch-size "$BATCH" >"$work/fault.out" 2>&1 &
     pid=$!
-    waited=$(q -d postgres -c "SELECT fault_wait('$db', 'archive export', 60)")
-    delay=$(( RANDOM % 400 ))
+    # Its first 8 MiB part is full at about half of its 315,000 rows: from then on, parts are on their way.
+    q -d postgres -c "DO \$\$ BEGIN LOOP PERFORM pg_stat_clear_snapshot();
+      EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_progress_copy WHERE datname = '$db' AND tuples_processed >= 160000)
+        OR clock_timestamp() - now() > interval '60 s';
+      PERFORM pg_sleep(0.002); END LOOP; END \$\$"
+    delay=$(( RANDOM % 300 ))
     sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
     kill -9 "$s3rver_pid"; wait "$s3rver_pid" 2>/dev/null || true
     s3rver_pid=
     rc=0; wait "$pid" || rc=$?
     dropped=$(q -d "$db" -c "SELECT count(*) FROM partman.archive WHERE state = 'dropped'")
-    echo "    try $try: s3rver killed $delay ms after an export began ($waited); apply exit $rc; $dropped archive(s) dropped before the kill; $(grep -m1 -iE 'error|failed' "$work/fault.out" | cut -c1-120)"
+    echo "    try $try: s3rver killed $delay ms after the big export passed 160,000 rows; apply exit $rc; $dropped archive(s) dropped before the kill; $(grep -m1 -iE 'error|failed' "$work/fault.out" | sed 's/^ *//' | cut -c1-300)"
     s3rver_start "$work/s3data" "$work/s3rver.log" "$s3_port"
     mid=$(mid_check "$db")
     if [ "$rc" = 0 ] && [ "$dropped" = 4 ]; then
