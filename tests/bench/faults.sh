@@ -6,9 +6,10 @@
 # DROP (cd), DETACH ... CONCURRENTLY then SET SCHEMA into a retention schema (cs), a detach beside a
 # default partition into a retention schema (dd), a detach and drop beside a default partition (dx), and
 # archives to a file:// folder (ar). `partman apply` is started; once one of its sessions is in the kind of
-# work the trial aims at (a server-side loop reads pg_stat_activity every millisecond), and a random moment
-# later within as long as that work lasted in a calibration run, it is frozen (SIGSTOP), what its sessions
-# were in is read from pg_stat_activity (that is where the kill landed), and it is killed (SIGKILL). Then,
+# work the trial aims at (a server-side loop reads pg_stat_activity every millisecond; a detach, which takes a
+# few ms, is made to wait on a reader's lock), and a random moment later within as long as that work lasted
+# in a calibration run, it is frozen (SIGSTOP), what its sessions were in is read from pg_stat_activity
+# (that is where the kill landed), and it is killed (SIGKILL). Then,
 # once the killed sessions are gone, `partman apply` runs to completion and the database is checked:
 #   rows lost: ids that must survive (all but those of partitions the policies drop) and are nowhere among
 #     the parents (default partitions included), the retention schema's tables, and every archive restored
@@ -329,12 +330,14 @@ for i in $(seq 1 "$TRIALS"); do
   new_db "$db"
   mkdir -p "$store"
   pm "$db" manage ar --archive-to "file://$store" >/dev/null
-  holder= note=
-  if [ "$target" = "detach beside default" ]; then
-    # Such a detach takes a few ms: a reader holds the first partitions it detaches for 3 s, so that it
-    # waits (and retries after its lock_timeout) and the kill lands while it waits.
-    q -d "$db" -c "BEGIN; LOCK TABLE dd_p20260301, dx_p20260301 IN ACCESS SHARE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null &
-    holder=$! note=", a reader holding their partitions"
+  # A detach takes a few ms: for those, a reader holds the first partitions to detach for 3 s, so that the
+  # detach waits (and retries after its lock_timeout) and the kill lands while it waits.
+  holder= note= held=
+  [ "$target" != "detach beside default" ] || held="dd_p20260301, dx_p20260301"
+  [ "$target" != "detach concurrently" ] || held="cd_p20260301, cs_p20260301"
+  if [ -n "$held" ]; then
+    q -d "$db" -c "BEGIN; LOCK TABLE $held IN ACCESS SHARE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null &
+    holder=$! note=", a reader holding $held"
     sleep 0.1
   fi
   # Not through pm: $! must be partman's own pid, not a subshell's.
@@ -354,7 +357,7 @@ for i in $(seq 1 "$TRIALS"); do
   # The kinds of work the kill landed in; "other" only when it landed in none.
   kinds=$(tr '+' '\n' <<<"$where" | sed 's/^ *//; s/ *$//' | { grep -vx other || echo other; })
   wait_sessions_gone "$db" || broken=$((broken + 1))
-  left=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE outcome = 'started') || ' started, ' || (SELECT count(*) FROM partman.archive WHERE state <> 'dropped') || ' archives unfinished' FROM partman.history")
+  left=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE outcome = 'started') || ' started, ' || (SELECT count(*) FROM partman.archive WHERE state <> 'dropped') || ' archives unfinished, ' || (SELECT count(*) FROM pg_inherits WHERE inhdetachpending) || ' detach pending' FROM partman.history")
   left="$left, $(find "$store" -name '*.tmp*' | wc -l) temporary files"
   rc=0; pm "$db" apply --at "$AT" --batch-size "$BATCH" >"$work/final.out" 2>&1 || rc=$?
   rerun "kill -9 during apply" "$rc"
