@@ -103,10 +103,7 @@ std::vector<std::string> target_dsns(const Globals& globals)
 {
   std::vector<std::string> out = globals.dsns;
   if (!globals.dsn_file.empty()) {
-    std::ifstream f(globals.dsn_file);
-    if (!f)
-      throw UsageError("--dsn-file: cannot read '" + globals.dsn_file + "'");
-    const auto listed = db::read_dsn_list(f);
+    const auto listed = db::read_dsn_file(globals.dsn_file, "--dsn-file");
     out.insert(out.end(), listed.begin(), listed.end());
     if (out.empty())
       throw UsageError("--dsn-file: '" + globals.dsn_file + "' names no database");

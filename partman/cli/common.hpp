@@ -73,5 +73,6 @@ void add_status_command(CLI::App& app, const Globals& globals, int& exit_code);
 void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code);
 void add_import_command(CLI::App& app, const Globals& globals, int& exit_code);
 void add_drain_command(CLI::App& app, const Globals& globals, int& exit_code);
+void add_worker_command(CLI::App& app, const Globals& globals, int& exit_code);
 
 } // namespace partman::cli

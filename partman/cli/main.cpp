@@ -71,6 +71,7 @@ int main(int argc, char** argv)
   cli::add_archive_commands(app, globals, exit_code);
   cli::add_import_command(app, globals, exit_code);
   cli::add_drain_command(app, globals, exit_code);
+  cli::add_worker_command(app, globals, exit_code);
 
   // The parser reads a copy; the real argv, which ps and /proc/PID/cmdline show, loses its passwords.
   std::vector<std::string> args(argv, argv + argc);

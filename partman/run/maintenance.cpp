@@ -62,7 +62,8 @@ core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool
   if (!clock.warning.empty())
     spdlog::warn("{}", clock.warning);
   core::PlanOptions guard = request.guard;
-  guard.hold_removals = clock.refusal;
+  if (!clock.refusal.empty())
+    guard.hold_removals = clock.refusal; // else the request's own hold (the worker's removal window), if any
   return guard;
 }
 
