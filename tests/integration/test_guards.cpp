@@ -300,6 +300,11 @@ TEST_CASE("trust: a host clock far from the server's holds removals back until -
          "for partman alone");
     return;
   }
+  if (std::getenv("PARTMAN_SANITIZED")) {
+    WARN("skipped in the sanitized pass: libfaketime and AddressSanitizer both intercept clock_gettime, and a "
+         "sanitized partman hangs at start under faketime (the normal pass runs this test)");
+    return;
+  }
   TestDb db;
   daily_parent(db, "3", "3 days");
   run(db, {"apply", "--at", server_time(db, "-10 days"), "--force"}); // four days long expired
