@@ -238,8 +238,8 @@ void check(WorkerConfig& config)
   if (!config.listen.empty() && config.listen.rfind(':') == std::string::npos)
     throw UsageError("listen: '" + config.listen +
                      "' has no port; HINT: write HOST:PORT, e.g. 127.0.0.1:9839");
-  if (config.interval < core::Millis(1000))
-    throw UsageError("interval: '" + core::duration_text(config.interval) + "' is below 1s");
+  if (config.interval < core::Millis(100))
+    throw UsageError("interval: '" + core::duration_text(config.interval) + "' is below 100ms");
   config.window = {};
   if (!config.removal_window.empty()) {
     const auto window = core::parse_removal_window(config.removal_window);

@@ -51,7 +51,16 @@ void Exposition::family(const std::string& name, const char* type, const std::st
 
 void Exposition::sample(const std::string& name, const Labels& labels, double value)
 {
-  const auto it = m_index.find(name);
+  auto it = m_index.find(name);
+  for (const std::string suffix : {"_sum", "_count"}) {
+    // A summary's samples are FAMILY_sum and FAMILY_count.
+    if (it == m_index.end() && name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      it = m_index.find(name.substr(0, name.size() - suffix.size()));
+      if (it != m_index.end() && m_families[it->second].type != "summary")
+        it = m_index.end();
+    }
+  }
   if (it == m_index.end())
     throw std::logic_error("metric family '" + name + "' was not declared");
   std::string line = name;

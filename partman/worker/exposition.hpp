@@ -15,7 +15,8 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 class Exposition
 {
 public:
-  // Declares family `name` ("gauge" or "counter"); samples of an undeclared family are refused.
+  // Declares family `name` ("gauge", "counter", or "summary", whose samples are NAME_sum and NAME_count);
+  // samples of an undeclared family are refused.
   void family(const std::string& name, const char* type, const std::string& help);
   // Adds one sample of `name` (a declared family).
   void sample(const std::string& name, const Labels& labels, double value);

@@ -23,6 +23,7 @@ struct DatabaseStats
   Outcome last = Outcome::down; // how the last turn ended
   double last_success = 0;      // Unix time of the last run with no failed parent (0: none yet)
   double last_run_seconds = 0;  // how long the last run took
+  double run_seconds_sum = 0;   // how long all runs took
   std::uint64_t runs_ok = 0, runs_failed = 0;
   std::array<std::uint64_t, 5> applied{}; // actions done, by core::ActionKind
   std::array<std::uint64_t, 5> failed{};  // actions failed, by core::ActionKind

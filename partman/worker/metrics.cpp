@@ -38,6 +38,7 @@ void declare(Exposition& e)
   e.family("partman_last_success_timestamp_seconds", "gauge",
            "Unix time of the last run in which no parent failed (0: none since the worker started)");
   e.family("partman_last_run_duration_seconds", "gauge", "How long the last run took");
+  e.family("partman_run_duration_seconds", "summary", "How long maintenance runs took");
   e.family("partman_runs_total", "counter", "Maintenance runs, by result (ok: no parent failed)");
   e.family("partman_actions_applied_total", "counter", "Actions applied, by kind");
   e.family("partman_actions_failed_total", "counter", "Actions that failed, by kind");
@@ -64,6 +65,8 @@ void database_samples(Exposition& e, const Database& db)
   e.sample("partman_standby", labels, s.seen && s.last == Outcome::standby);
   e.sample("partman_last_success_timestamp_seconds", labels, s.last_success);
   e.sample("partman_last_run_duration_seconds", labels, s.last_run_seconds);
+  e.sample("partman_run_duration_seconds_sum", labels, s.run_seconds_sum);
+  e.sample("partman_run_duration_seconds_count", labels, static_cast<double>(s.runs_ok + s.runs_failed));
   e.sample("partman_runs_total", {{"database", db.label}, {"result", "ok"}}, static_cast<double>(s.runs_ok));
   e.sample("partman_runs_total", {{"database", db.label}, {"result", "failed"}},
            static_cast<double>(s.runs_failed));
@@ -88,6 +91,7 @@ void record_turn(DatabaseStats& stats, const JobResult& result)
     return;
   const run::RunReport& r = result.report;
   stats.last_run_seconds = r.seconds;
+  stats.run_seconds_sum += r.seconds;
   stats.removals_waiting = result.removals_waiting;
   for (std::size_t k = 0; k < r.done.size(); ++k)
     stats.applied[k] += r.done[k];

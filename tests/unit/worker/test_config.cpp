@@ -89,7 +89,7 @@ TEST_CASE("bad configuration names the key, the source and the value")
   CHECK(error_of(empty.path, {{"removal_window", {"25:00-01:00"}}})
             .find("invalid removal window '25:00-01:00'") != std::string::npos);
   CHECK(error_of(empty.path, {{"listen", {"localhost"}}}).find("has no port") != std::string::npos);
-  CHECK(error_of(empty.path, {{"interval", {"500ms"}}}).find("below 1s") != std::string::npos);
+  CHECK(error_of(empty.path, {{"interval", {"50ms"}}}).find("below 100ms") != std::string::npos);
 }
 
 TEST_CASE("every key has an option and an environment variable")
@@ -111,4 +111,12 @@ TEST_CASE("metrics text: HELP and TYPE once, label values escaped, empty familie
   CHECK(e.text() == "# HELP partman_up 1 when up\\nsecond line\n# TYPE partman_up gauge\n"
                     "partman_up{database=\"a\\\"b\\\\c\\nd\"} 1\npartman_up{database=\"x\"} 0.5\n");
   CHECK_THROWS(e.sample("partman_other", {}, 1));
+  CHECK_THROWS(e.sample("partman_up_sum", {}, 1)); // not a summary
+  e.family("partman_run_seconds", "summary", "runs");
+  e.sample("partman_run_seconds_sum", {}, 2.5);
+  e.sample("partman_run_seconds_count", {}, 2);
+  CHECK(
+      e.text().find(
+          "# TYPE partman_run_seconds summary\npartman_run_seconds_sum 2.5\npartman_run_seconds_count 2\n") !=
+      std::string::npos);
 }
