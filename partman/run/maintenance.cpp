@@ -13,6 +13,7 @@
 #include "partman/db/parent_properties.hpp"
 #include "partman/db/policy_store.hpp"
 #include "partman/db/session.hpp"
+#include "partman/run/planning.hpp"
 
 namespace partman::run {
 
@@ -45,7 +46,7 @@ Planned make_run_plan(pqxx::connection& conn, const RunRequest& request, const c
   catalog.history_schema = request.schema;
   catalog.partman_schema = request.schema;
   catalog.taken_names = fingerprint;
-  auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
+  auto planned = plan_catalog(tx, out.policies, now, guard, catalog);
   out.plan = std::move(planned.plan);
   db::estimate_moves(tx, request.schema, out.plan);
   if (fingerprint)
