@@ -3,8 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "partman/archive/archiver.hpp"
+#include "partman/archive/archive_record.hpp"
 #include "partman/archive/progress.hpp"
+#include "partman/archive/restore.hpp"
 #include "partman/archive/storage.hpp"
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
@@ -60,7 +61,7 @@ std::string list_text(const std::vector<archive::ArchiveRecord>& records)
   // Names, bounds, storage and errors from partman's tables go into lines that append_line escapes.
   std::string out;
   for (const auto& a : records) {
-    std::string head = "#" + std::to_string(a.id) + "  " + a.state + "  " +
+    std::string head = "#" + std::to_string(a.id) + "  " + core::to_string(a.state) + "  " +
                        core::quote_qualified(a.partition_schema, a.partition_name) + " of " +
                        core::quote_qualified(a.parent_schema, a.parent_table);
     if (!a.bound_from.empty())
@@ -95,7 +96,7 @@ std::string list_json(const std::vector<archive::ArchiveRecord>& records)
   for (const auto& a : records) {
     items.push_back(
         {{"id", a.id},
-         {"state", a.state},
+         {"state", core::to_string(a.state)},
          {"parent", core::quote_qualified(a.parent_schema, a.parent_table)},
          {"partition", core::quote_qualified(a.partition_schema, a.partition_name)},
          {"bounds", a.bound_from.empty() ? nlohmann::json(nullptr)

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "partman/core/archive_state.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/db/session.hpp"
@@ -79,7 +80,9 @@ public:
            // the bound as the server deparses it, while the table is still a partition
            ", (SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = to_regclass(" +
            lit(core::quote_qualified(a.schema, a.name)) + ") AND c.relispartition), " + lit(storage) +
-           ") ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped' DO UPDATE SET "
+           ") ON CONFLICT (partition_schema, partition_name) WHERE state <> " +
+           core::archive_state_sql(core::ArchiveState::dropped) +
+           " DO UPDATE SET "
            "bound_from = coalesce(a.bound_from, EXCLUDED.bound_from), bound_to = coalesce(a.bound_to, "
            "EXCLUDED.bound_to), bound = coalesce(a.bound, EXCLUDED.bound), updated_at = now() RETURNING id";
   }
@@ -88,8 +91,9 @@ public:
   std::string archive_detached_sql(long long id) const
   {
     return "UPDATE " + m_schema +
-           ".archive SET state = 'detached', updated_at = now() WHERE id = " + std::to_string(id) +
-           " AND state = 'detaching'";
+           ".archive SET state = " + core::archive_state_sql(core::ArchiveState::detached) +
+           ", updated_at = now() WHERE id = " + std::to_string(id) +
+           " AND state = " + core::archive_state_sql(core::ArchiveState::detaching);
   }
 
 private:

@@ -34,7 +34,8 @@ void read_unfinished(pqxx::transaction_base& tx, const std::string& schema,
       "a.state, c.oid IS NOT NULL, c.relispartition FROM " +
       core::quote_ident(schema) +
       ".archive a LEFT JOIN pg_namespace n ON n.nspname = a.partition_schema LEFT JOIN pg_class c ON "
-      "c.relnamespace = n.oid AND c.relname = a.partition_name WHERE a.state <> 'dropped' ORDER BY 1, 6, 5");
+      "c.relnamespace = n.oid AND c.relname = a.partition_name WHERE a.state <> " +
+      core::archive_state_sql(core::ArchiveState::dropped) + " ORDER BY 1, 6, 5");
   for (const auto& row : rows) {
     for (auto& ps : out) {
       if (ps.schema != row[1].as<std::string>() || ps.table != row[2].as<std::string>())
@@ -52,7 +53,7 @@ void read_unfinished(pqxx::transaction_base& tx, const std::string& schema,
       pa.id = row[5].as<long long>();
       pa.schema = row[3].as<std::string>();
       pa.name = row[4].as<std::string>();
-      pa.state = row[6].as<std::string>();
+      pa.state = core::stored_archive_state(row[6].as<std::string>(), pa.id);
       pa.table_exists = row[7].as<bool>();
       pa.attached = !row[8].is_null() && row[8].as<bool>();
       ps.archives.push_back(std::move(pa));
