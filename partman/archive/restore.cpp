@@ -9,6 +9,7 @@
 
 #include "partman/archive/errors.hpp"
 #include "partman/archive/table_copy.hpp"
+#include "partman/core/backoff.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
@@ -113,6 +114,9 @@ std::string bound_sql(const std::string& bound)
   return bound == "MINVALUE" || bound == "MAXVALUE" ? bound : core::quote_literal(bound);
 }
 
+// The waits between attempts to attach a restored table: 200 ms doubling up to 1 s, plus jitter.
+constexpr core::Backoff k_attach_backoff{200, 1000};
+
 // Attaches the restored table to its parent under lock_timeout, retrying lock conflicts a few times.
 void attach_restored(pqxx::connection& conn, const ArchiveRecord& a, const std::string& table, int retries)
 {
@@ -141,7 +145,7 @@ void attach_restored(pqxx::connection& conn, const ArchiveRecord& a, const std::
                            "HINT: the table is kept; attach it yourself, or rerun restore with "
                            "--into elsewhere after dropping it");
       std::this_thread::sleep_for(
-          std::chrono::milliseconds(200 * attempt + std::uniform_int_distribution<int>(0, 100)(rng)));
+          std::chrono::milliseconds(core::backoff_ms(k_attach_backoff, attempt, rng)));
     }
   }
 }

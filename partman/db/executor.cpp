@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "partman/core/archive_state.hpp"
+#include "partman/core/backoff.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/db/session.hpp"
@@ -302,7 +303,7 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
                   ": " + out.error;
       break;
     }
-    const int wait = backoff_ms(options, out.attempts, rng);
+    const int wait = core::backoff_ms(options.backoff, out.attempts, rng);
     spdlog::warn("{} {}: {}; retry {} of {} in {} ms", core::to_string(action.kind),
                  core::quote_qualified(action.schema, action.name), out.error, out.attempts,
                  retries_of(options, action), wait);
@@ -351,15 +352,6 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 }
 
 } // namespace
-
-int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng)
-{
-  long long base = std::max(options.backoff_ms, 0);
-  for (int i = 1; i < attempt && base < options.backoff_max_ms; ++i)
-    base *= 2;
-  base = std::min<long long>(base, std::max(options.backoff_max_ms, 0));
-  return static_cast<int>(base + std::uniform_int_distribution<long long>(0, base / 2)(rng));
-}
 
 bool is_lock_conflict(const pqxx::sql_error& e)
 {
