@@ -31,24 +31,6 @@ struct RestoreArgs
   archive::RestoreOptions options;
 };
 
-// Runs `job` like run_guarded, with storage and verification failures as exit code 5.
-int run_archive_guarded(const std::function<int()>& job)
-{
-  return run_guarded(
-      [&] {
-        try {
-          return job();
-        } catch (const archive::StorageError& e) {
-          print_error(std::cerr, e.what());
-          return static_cast<int>(k_exit_storage);
-        } catch (const archive::ArchiveError& e) {
-          print_error(std::cerr, e.what());
-          return static_cast<int>(k_exit_storage);
-        }
-      },
-      std::cerr);
-}
-
 nlohmann::json optional_json(const std::optional<std::int64_t>& v)
 {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -190,7 +172,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_list(globals, *list_args, dsn, out);
     };
-    exit_code = run_archive_guarded([&] { return for_each_database(globals, job); });
+    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
   });
 
   auto restore_args = std::make_shared<RestoreArgs>();
@@ -205,7 +187,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
   restore->add_flag("--attach", restore_args->options.attach,
                     "Create it shaped like the parent and attach it with its original bounds");
   restore->callback([&globals, &exit_code, restore_args] {
-    exit_code = run_archive_guarded([&] { return run_restore(globals, *restore_args); });
+    exit_code = run_guarded([&] { return run_restore(globals, *restore_args); }, std::cerr);
   });
 }
 

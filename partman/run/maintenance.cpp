@@ -6,7 +6,6 @@
 
 #include "partman/archive/archiver.hpp"
 #include "partman/core/clock.hpp"
-#include "partman/core/errors.hpp"
 #include "partman/core/fingerprint.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
@@ -100,18 +99,18 @@ bool is_bad(db::ParentOutcome::Status status)
   return true;
 }
 
-int PlanReport::exit_code() const
+bool PlanReport::complete() const
 {
   for (const auto& p : plan.parents) {
     if (!p.error.empty() || !p.refused.empty())
-      return k_exit_partial;
+      return false;
   }
-  return k_exit_ok;
+  return true;
 }
 
-int RunReport::exit_code() const
+bool RunReport::complete() const
 {
-  return failed == 0 ? k_exit_ok : k_exit_partial;
+  return failed == 0;
 }
 
 PlanReport plan_database(const RunRequest& request)
