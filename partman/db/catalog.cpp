@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <limits>
-#include <map>
 #include <numeric>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
