@@ -3,8 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "partman/archive/archiver.hpp"
+#include "partman/archive/archive_record.hpp"
 #include "partman/archive/progress.hpp"
+#include "partman/archive/restore.hpp"
 #include "partman/archive/storage.hpp"
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
@@ -30,24 +31,6 @@ struct RestoreArgs
   archive::RestoreOptions options;
 };
 
-// Runs `job` like run_guarded, with storage and verification failures as exit code 5.
-int run_archive_guarded(const std::function<int()>& job)
-{
-  return run_guarded(
-      [&] {
-        try {
-          return job();
-        } catch (const archive::StorageError& e) {
-          print_error(std::cerr, e.what());
-          return static_cast<int>(k_exit_storage);
-        } catch (const archive::ArchiveError& e) {
-          print_error(std::cerr, e.what());
-          return static_cast<int>(k_exit_storage);
-        }
-      },
-      std::cerr);
-}
-
 nlohmann::json optional_json(const std::optional<std::int64_t>& v)
 {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -60,7 +43,7 @@ std::string list_text(const std::vector<archive::ArchiveRecord>& records)
   // Names, bounds, storage and errors from partman's tables go into lines that append_line escapes.
   std::string out;
   for (const auto& a : records) {
-    std::string head = "#" + std::to_string(a.id) + "  " + a.state + "  " +
+    std::string head = "#" + std::to_string(a.id) + "  " + core::to_string(a.state) + "  " +
                        core::quote_qualified(a.partition_schema, a.partition_name) + " of " +
                        core::quote_qualified(a.parent_schema, a.parent_table);
     if (!a.bound_from.empty())
@@ -95,7 +78,7 @@ std::string list_json(const std::vector<archive::ArchiveRecord>& records)
   for (const auto& a : records) {
     items.push_back(
         {{"id", a.id},
-         {"state", a.state},
+         {"state", core::to_string(a.state)},
          {"parent", core::quote_qualified(a.parent_schema, a.parent_table)},
          {"partition", core::quote_qualified(a.partition_schema, a.partition_name)},
          {"bounds", a.bound_from.empty() ? nlohmann::json(nullptr)
@@ -189,7 +172,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_list(globals, *list_args, dsn, out);
     };
-    exit_code = run_archive_guarded([&] { return for_each_database(globals, job); });
+    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
   });
 
   auto restore_args = std::make_shared<RestoreArgs>();
@@ -204,7 +187,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
   restore->add_flag("--attach", restore_args->options.attach,
                     "Create it shaped like the parent and attach it with its original bounds");
   restore->callback([&globals, &exit_code, restore_args] {
-    exit_code = run_archive_guarded([&] { return run_restore(globals, *restore_args); });
+    exit_code = run_guarded([&] { return run_restore(globals, *restore_args); }, std::cerr);
   });
 }
 

@@ -13,6 +13,7 @@
 #include "partman/core/subpartitions.hpp"
 #include "partman/core/timepoint.hpp"
 #include "partman/db/catalog.hpp"
+#include "partman/db/list_values.hpp"
 #include "partman/db/installer.hpp"
 #include "partman/db/policy_check.hpp"
 #include "partman/db/policy_store.hpp"

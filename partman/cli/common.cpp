@@ -180,23 +180,12 @@ std::string unknown_command(const CLI::App& app)
 
 int run_guarded(const std::function<int()>& job, std::ostream& err)
 {
-  const auto fail = [&err](const std::string& message, int code) {
-    print_error(err, message);
-    return code;
-  };
   try {
     return job();
-  } catch (const UsageError& e) {
-    return fail(e.what(), k_exit_invalid);
-  } catch (const ConnectionError& e) {
-    return fail(e.what(), k_exit_connection);
-  } catch (const pqxx::broken_connection& e) {
-    return fail(std::string("lost the database connection: ") + e.what(), k_exit_connection);
-  } catch (const pqxx::sql_error& e) {
-    const std::string refusal = db::explain_refusal(e); // a missing privilege, a read-only server
-    return refusal.empty() ? fail(e.what(), k_exit_unexpected) : fail(refusal, k_exit_invalid);
-  } catch (const std::exception& e) {
-    return fail(e.what(), k_exit_unexpected);
+  } catch (const std::exception&) {
+    const ErrorExit error = current_error_exit();
+    print_error(err, error.message);
+    return error.code;
   }
 }
 
@@ -209,7 +198,7 @@ int for_each_database(const Globals& globals, const DatabaseJob& job, bool json)
     set_log_database(db::describe_dsn(dsn));
     return run_guarded([&] { return job(dsn, out); }, out);
   });
-  const int exit_code = run::fleet_exit_code(outcomes);
+  const int exit_code = fleet_exit_code(outcomes);
   std::vector<std::string> failed;
   for (const auto& o : outcomes) {
     if (o.exit_code != k_exit_ok)

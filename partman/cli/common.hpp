@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "partman/cli/exit_codes.hpp"
 #include "partman/core/interval.hpp"
 #include "partman/db/executor.hpp"
 #include "partman/db/session.hpp"

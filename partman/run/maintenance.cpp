@@ -6,13 +6,13 @@
 
 #include "partman/archive/archiver.hpp"
 #include "partman/core/clock.hpp"
-#include "partman/core/errors.hpp"
 #include "partman/core/fingerprint.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
 #include "partman/db/parent_properties.hpp"
 #include "partman/db/policy_store.hpp"
 #include "partman/db/session.hpp"
+#include "partman/run/planning.hpp"
 
 namespace partman::run {
 
@@ -45,7 +45,7 @@ Planned make_run_plan(pqxx::connection& conn, const RunRequest& request, const c
   catalog.history_schema = request.schema;
   catalog.partman_schema = request.schema;
   catalog.taken_names = fingerprint;
-  auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
+  auto planned = plan_catalog(tx, out.policies, now, guard, catalog);
   out.plan = std::move(planned.plan);
   db::estimate_moves(tx, request.schema, out.plan);
   if (fingerprint)
@@ -100,18 +100,18 @@ bool is_bad(db::ParentOutcome::Status status)
   return true;
 }
 
-int PlanReport::exit_code() const
+bool PlanReport::complete() const
 {
   for (const auto& p : plan.parents) {
     if (!p.error.empty() || !p.refused.empty())
-      return k_exit_partial;
+      return false;
   }
-  return k_exit_ok;
+  return true;
 }
 
-int RunReport::exit_code() const
+bool RunReport::complete() const
 {
-  return failed == 0 ? k_exit_ok : k_exit_partial;
+  return failed == 0;
 }
 
 PlanReport plan_database(const RunRequest& request)

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "partman/core/backoff.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/db/session.hpp"
 #include "partman/worker/discovery.hpp"
@@ -225,13 +226,8 @@ void Worker::wait_for_events()
 
 Worker::Clock::duration Worker::backoff(int failures)
 {
-  const auto cap = std::chrono::duration_cast<Clock::duration>(m_config.retry_max);
-  Clock::duration wait = std::chrono::seconds(1);
-  for (int i = 1; i < failures && wait < cap; ++i)
-    wait *= 2;
-  wait = std::min(wait, cap);
-  std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  return std::chrono::duration_cast<Clock::duration>(wait * jitter(m_rng));
+  const core::Backoff waits{1000, static_cast<int>(m_config.retry_max.count())};
+  return std::chrono::milliseconds(core::backoff_ms(waits, failures, m_rng));
 }
 
 void Worker::schedule_after(Database& db, const JobResult& result)
@@ -440,7 +436,7 @@ int Worker::run()
     t.join();
   m_pool.clear();
   spdlog::info("worker stopped");
-  return k_exit_ok;
+  return 0;
 }
 
 } // namespace partman::worker
