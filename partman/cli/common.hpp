@@ -75,5 +75,9 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
 void add_import_command(CLI::App& app, const Globals& globals, int& exit_code);
 void add_drain_command(CLI::App& app, const Globals& globals, int& exit_code);
 void add_worker_command(CLI::App& app, const Globals& globals, int& exit_code);
+void add_check_command(CLI::App& app, const Globals& globals, int& exit_code);
+// Prints the UNKNOWN status line of `partman check` for a parse error and returns 3, when the parse that
+// failed was of the check command; returns -1 otherwise.
+int check_parse_error(const CLI::App& app, const std::string& message);
 
 } // namespace partman::cli

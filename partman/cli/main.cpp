@@ -24,7 +24,8 @@ Exit codes:
   2  invalid input or configuration; nothing was changed
   3  partial failure: some parents failed or were deferred; the others were done
   4  the database could not be reached; nothing was changed
-  5  archive storage failed or a copy did not verify (restore, archive list); nothing was dropped)";
+  5  archive storage failed or a copy did not verify (restore, archive list); nothing was dropped
+'partman check' is a Nagios plugin and exits as one: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.)";
 
 } // namespace
 
@@ -72,6 +73,7 @@ int main(int argc, char** argv)
   cli::add_import_command(app, globals, exit_code);
   cli::add_drain_command(app, globals, exit_code);
   cli::add_worker_command(app, globals, exit_code);
+  cli::add_check_command(app, globals, exit_code);
 
   // The parser reads a copy; the real argv, which ps and /proc/PID/cmdline show, loses its passwords.
   std::vector<std::string> args(argv, argv + argc);
@@ -90,6 +92,8 @@ int main(int argc, char** argv)
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const int code = cli::check_parse_error(app, e.what()); code >= 0)
+      return code; // a Nagios plugin: bad input is UNKNOWN
     const std::string unknown = cli::unknown_command(app);
     cli::print_error(std::cerr, !unknown.empty()
                                     ? unknown
