@@ -1,7 +1,6 @@
 // partman archive list / restore: what retention archived where, and bringing a partition back.
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
 
 #include "partman/archive/archive_record.hpp"
 #include "partman/archive/progress.hpp"
@@ -12,8 +11,7 @@
 #include "partman/core/names.hpp"
 #include "partman/core/printable.hpp"
 #include "partman/core/status.hpp"
-#include "partman/db/installer.hpp"
-#include "partman/db/policy_store.hpp"
+#include "partman/run/archives.hpp"
 
 namespace partman::cli {
 
@@ -102,23 +100,10 @@ std::string list_json(const std::vector<archive::ArchiveRecord>& records)
 
 int run_list(const Globals& globals, const ListArgs& args, const std::string& dsn, std::ostream& out)
 {
-  db::SessionOptions session;
-  session.read_only = true;
-  auto conn = db::open_session(dsn, session);
-  db::require_schema(*conn, globals.schema);
-  std::optional<std::pair<std::string, std::string>> parent;
-  if (!args.parent.empty()) {
-    try {
-      parent = db::resolve_tables(*conn, {args.parent}).front();
-    } catch (const UsageError&) {
-      // The parent may be gone while its archives remain: match the name as written.
-      const auto dot = args.parent.find('.');
-      parent = dot == std::string::npos
-                   ? std::make_pair(std::string("public"), args.parent)
-                   : std::make_pair(args.parent.substr(0, dot), args.parent.substr(dot + 1));
-    }
-  }
-  const auto records = archive::list_archives(*conn, globals.schema, parent);
+  run::ArchiveListRequest request;
+  static_cast<run::Target&>(request) = {dsn, globals.schema};
+  request.parent = args.parent;
+  const auto records = run::list_archives(request).archives;
   out << (args.format == "json" ? list_json(records) : list_text(records));
   return k_exit_ok;
 }
@@ -142,10 +127,12 @@ long long parse_archive_id(const std::string& text)
 int run_restore(const Globals& globals, const RestoreArgs& args)
 {
   const long long id = parse_archive_id(args.archive);
-  auto conn = open_primary(single_dsn(globals, "restore"), {}, "restore");
-  db::require_schema(*conn, globals.schema);
-  const auto r = archive::restore_archive(*conn, globals.schema, id, args.options);
-  print_line(std::cout, "restored archive #" + std::to_string(id) + " into " + r.table + ": " +
+  auto request = request_for<run::RestoreRequest>(globals, "restore");
+  request.id = id;
+  request.options = args.options;
+  const run::RestoreReport report = run::restore(request);
+  const archive::RestoreResult& r = report.result;
+  print_line(std::cout, "restored archive #" + std::to_string(report.id) + " into " + r.table + ": " +
                             std::to_string(r.rows) + " rows, checksum verified" +
                             (r.attached ? "; attached to its parent again" : ""));
   if (r.attached)

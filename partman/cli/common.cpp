@@ -55,18 +55,6 @@ core::Micros resolve_now(const std::string& at)
   return *parsed;
 }
 
-std::unique_ptr<pqxx::connection> open_primary(const std::string& dsn, const db::SessionOptions& options,
-                                               const char* command)
-{
-  db::ServerFacts facts;
-  auto conn = db::open_session(dsn, options, &facts);
-  if (facts.standby)
-    throw UsageError(std::string("the server is a standby (in recovery), where nothing can be written; "
-                                 "HINT: run 'partman ") +
-                     command + "' against the primary");
-  return conn;
-}
-
 void add_lock_timeout_options(CLI::App& cmd, LockArgs& args)
 {
   cmd.add_option("--lock-timeout", args.lock_timeout,
@@ -120,6 +108,11 @@ std::string single_dsn(const Globals& globals, const char* command)
     throw UsageError(std::string("'partman ") + command + "' works on one database, but " +
                      std::to_string(dsns.size()) + " were given; HINT: pass one --dsn");
   return dsns.front();
+}
+
+run::Target one_target(const Globals& globals, const char* command)
+{
+  return {single_dsn(globals, command), globals.schema};
 }
 
 void print_line(std::ostream& out, const std::string& line)

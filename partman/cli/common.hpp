@@ -15,6 +15,8 @@
 #include "partman/db/session.hpp"
 #include "partman/run/fleet.hpp"
 #include "partman/run/maintenance.hpp"
+#include "partman/run/primary.hpp"
+#include "partman/run/target.hpp"
 
 namespace partman::cli {
 
@@ -33,8 +35,7 @@ using DatabaseJob = run::DatabaseJob;
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);
 // Opens a session for a command that writes (`command` names it); UsageError on a standby.
-std::unique_ptr<pqxx::connection> open_primary(const std::string& dsn, const db::SessionOptions& options,
-                                               const char* command);
+using run::open_primary;
 // Lock timeouts and retries from the command line.
 using LockArgs = run::LockSettings;
 
@@ -47,6 +48,15 @@ void add_retry_options(CLI::App& cmd, LockArgs& args);
 std::vector<std::string> target_dsns(const Globals& globals);
 // Returns the one database of a command that works on one; UsageError when several are given.
 std::string single_dsn(const Globals& globals, const char* command);
+// Returns the one database of a command that works on one, with --schema; UsageError when several are given.
+run::Target one_target(const Globals& globals, const char* command);
+// Returns a request of an operation (a run::Target and more) for the one database of `command`.
+template <typename Request> Request request_for(const Globals& globals, const char* command)
+{
+  Request request;
+  static_cast<run::Target&>(request) = one_target(globals, command);
+  return request;
+}
 // Writes `line` to `out` with its control characters escaped (core::printable), then a newline, so that
 // names and values from the catalog never act on the terminal; text output writes its lines through here.
 void print_line(std::ostream& out, const std::string& line);

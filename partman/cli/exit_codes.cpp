@@ -32,16 +32,6 @@ ErrorExit current_error_exit()
   }
 }
 
-int exit_code_of(const run::PlanReport& report)
-{
-  return report.complete() ? k_exit_ok : k_exit_partial;
-}
-
-int exit_code_of(const run::RunReport& report)
-{
-  return report.complete() ? k_exit_ok : k_exit_partial;
-}
-
 int fleet_exit_code(const std::vector<run::DatabaseOutcome>& outcomes)
 {
   const auto failed = static_cast<std::size_t>(std::count_if(

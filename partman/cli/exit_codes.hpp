@@ -37,10 +37,12 @@ struct ErrorExit
 // UsageError gives 2; ConnectionError and a lost connection 4; a StorageError or an ArchiveError 5; a
 // server's refusal (a missing privilege, a read-only server) 2; anything else 1.
 ErrorExit current_error_exit();
-// Returns 0 for a plan whose every parent was planned, 3 when one could not be or its removals were refused.
-int exit_code_of(const run::PlanReport& report);
-// Returns 0 for a run whose every parent went well (or was busy), 3 otherwise.
-int exit_code_of(const run::RunReport& report);
+// Returns 0 for a report that is complete() (a plan whose every parent was planned, a run, drain or import
+// whose every parent went well), 3 (partial) otherwise.
+template <typename Report> int exit_code_of(const Report& report)
+{
+  return report.complete() ? k_exit_ok : k_exit_partial;
+}
 // Returns 0 when every database succeeded, the common code when all failed alike, and 3 (partial) otherwise.
 int fleet_exit_code(const std::vector<run::DatabaseOutcome>& outcomes);
 
