@@ -62,6 +62,18 @@ void run_maintenance(JobInput& in, JobResult& out)
     out.refused += p.status == db::ParentOutcome::Status::refused && !for_window;
   }
   out.outcome = out.report.standby ? Outcome::standby : Outcome::ran;
+  std::size_t done = 0;
+  for (const auto n : out.report.done)
+    done += n;
+  if (out.outcome == Outcome::ran && (in.health_due || done > 0)) {
+    try {
+      out.health = run::read_health({in.dsn, in.schema, {}, 0});
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const std::exception& e) {
+      spdlog::warn("reading the parents' health for the metrics failed: {}", e.what());
+    }
+  }
 }
 
 } // namespace
