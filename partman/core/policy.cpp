@@ -236,6 +236,16 @@ std::string shape_summary(const Policy& policy)
 
 } // namespace
 
+Removal removal_of(const Policy& policy)
+{
+  Removal out{policy.retention_action, policy.retention_schema, policy.archive_to};
+  if (policy.shape == Shape::list)
+    out.action = policy.list_retention == ListRetention::drop      ? RetentionAction::drop
+                 : policy.list_retention == ListRetention::archive ? RetentionAction::archive
+                                                                   : RetentionAction::detach;
+  return out;
+}
+
 std::string policy_summary(const Policy& policy)
 {
   std::string s = shape_summary(policy);

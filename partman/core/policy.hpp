@@ -93,6 +93,15 @@ struct Policy
   std::string parent_sql() const;
 };
 
+// How a policy removes the partitions it no longer keeps (expired, or no longer listed): what is done with
+// them, and where they go.
+struct Removal
+{
+  RetentionAction action = RetentionAction::detach;
+  std::string schema;     // detach: the schema detached partitions move to (empty: they stay)
+  std::string archive_to; // archive: the storage URI
+};
+
 // The most partitions premake may keep ahead.
 constexpr int k_max_premake = 10000;
 
@@ -124,6 +133,9 @@ bool is_integer_key(KeyType type);
 bool is_time_key(KeyType type);
 // Returns the smallest and largest value of an integer key type.
 std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type);
+// Returns how `policy` removes partitions: its retention action, or a LIST policy's list retention (keep
+// removes nothing; its action then reads detach).
+Removal removal_of(const Policy& policy);
 // Returns the policy in a few words, as plan and status print it.
 std::string policy_summary(const Policy& policy);
 // Returns "RANGE (key)" or "LIST (key)": how a level-2 policy's partitions are partitioned.
