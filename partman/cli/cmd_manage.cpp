@@ -135,8 +135,8 @@ void apply_common_args(const ManageArgs& a, core::Policy& p)
   if (!p.archive_to.empty())
     check_storage_uri(p.archive_to);
   if (!a.timezone.empty())
-    p.timezone = a.timezone;
-  value_or_usage(core::find_zone(p.timezone), "--timezone");
+    p.timezone = core::NamedZone(a.timezone);
+  value_or_usage(core::find_zone(p.timezone.name()), "--timezone");
   if (!a.epoch.empty() && !is_none(a.epoch))
     p.epoch_unit = value_or_usage(core::parse_epoch_unit(a.epoch), "--epoch");
   if (!a.list_retention.empty())
@@ -157,7 +157,7 @@ core::Shape choose_shape(const ManageArgs& a, const core::Policy& current, bool 
 {
   const std::string key =
       core::quote_ident(parent.key_column) + " of " + core::quote_qualified(parent.schema, parent.table);
-  if (parent.strategy == 'l') {
+  if (parent.strategy == core::Strategy::list) {
     for (const auto& [option, given] : {std::pair<const char*, const std::string*>{"--interval", &a.interval},
                                         {"--premake", &a.premake},
                                         {"--retention", &a.retention},
@@ -202,7 +202,7 @@ core::Shape choose_shape(const ManageArgs& a, const core::Policy& current, bool 
 void apply_shape_args(const ManageArgs& a, core::Policy& p, bool changed, const core::ParentSnapshot& parent)
 {
   const std::string key = core::quote_ident(parent.key_column) + " of " + p.parent_sql();
-  const auto zone = *core::find_zone(p.timezone);
+  const auto zone = p.timezone.rules();
   switch (p.shape) {
   case core::Shape::time:
   case core::Shape::epoch:
@@ -296,9 +296,9 @@ std::string describe(const core::Policy& policy, const core::ParentSnapshot& par
                                                                             : std::string()) +
                  ")"
            : std::string("none")) +
-      ", time zone " + policy.timezone;
+      ", time zone " + policy.timezone.name();
   if (policy.start)
-    s += ", start " + core::format_instant(*core::find_zone(policy.timezone), *policy.start);
+    s += ", start " + core::format_instant(policy.timezone.rules(), *policy.start);
   return s;
 }
 
@@ -401,7 +401,7 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
                      "; HINT: name one of its columns, as SQL writes it");
   sub.partition_key = col[0][0].as<std::string>();
   const std::string key = core::quote_ident(sub.partition_key);
-  if (sub.partition_key == outer.key_column && (spec.list || outer.strategy != 'r'))
+  if (sub.partition_key == outer.key_column && (spec.list || outer.strategy != core::Strategy::range))
     throw UsageError("--subpartition-by: " + parent + " is already partitioned on " + key +
                      "; HINT: partitions can be partitioned again on the same column only BY RANGE, inside a "
                      "parent partitioned BY RANGE (months into days)");
@@ -422,14 +422,16 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
     existing_policies.push_back(e.policy);
   const auto inner = db::read_catalog(tx, existing_policies, catalog);
   for (const auto& ps : inner) {
-    if (const auto other = core::partitioned_otherwise(ps, sub.partition_key, spec.list ? 'l' : 'r');
+    if (const auto other = core::partitioned_otherwise(
+            ps, sub.partition_key, spec.list ? core::Strategy::list : core::Strategy::range);
         !other.empty())
       throw UsageError("--subpartition-by: partition " + core::quote_qualified(ps.schema, ps.table) + " of " +
                        parent + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
                        "; HINT: the level-2 policy must match the partitions partitioned already");
   }
   core::ParentSnapshot out = core::new_sub_parent(with_type, sub, outer.table, std::nullopt, std::nullopt);
-  out.strategy = spec.list ? 'l' : 'r'; // the shape follows from it (choose_shape)
+  // The shape follows from it (choose_shape).
+  out.strategy = spec.list ? core::Strategy::list : core::Strategy::range;
   return out;
 }
 

@@ -49,7 +49,7 @@ KeySpace key_space(const ParentSnapshot& parent, const Policy& policy)
   const Micros per_key = policy.shape != Shape::epoch                   ? 0
                          : policy.epoch_unit == EpochUnit::milliseconds ? 1000
                                                                         : k_micros_per_second;
-  return {parent.key_type, *find_zone(policy.timezone), per_key};
+  return {parent.key_type, policy.timezone.rules(), per_key};
 }
 
 std::pair<std::int64_t, std::int64_t> key_limits(const ParentSnapshot& parent)

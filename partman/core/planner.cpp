@@ -175,7 +175,7 @@ std::string check_parent_shape(const ParentSnapshot& parent)
            "its policy";
   if (!parent.partitioned)
     return name + " is not a partitioned table";
-  if (parent.strategy != 'r' && parent.strategy != 'l')
+  if (parent.strategy != Strategy::range && parent.strategy != Strategy::list)
     return name + " is not partitioned BY RANGE";
   if (parent.key_count != 1 || parent.key_column.empty())
     return name + " must be partitioned on exactly one column (not an expression)";

@@ -468,7 +468,9 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     if (kind == "p") {
       ps.exists = row[c_present].as<bool>();
       ps.partitioned = !row[c_partitioned].is_null() && row[c_partitioned].as<bool>();
-      ps.strategy = row[c_partstrat].is_null() ? 0 : row[c_partstrat].as<std::string>().front();
+      ps.strategy = row[c_partstrat].is_null()
+                        ? core::Strategy::none
+                        : core::parse_strategy(row[c_partstrat].as<std::string>().front());
       ps.key_count = row[c_partnatts].is_null() ? 0 : row[c_partnatts].as<int>();
       ps.key_column = row[c_attname].is_null() ? "" : row[c_attname].as<std::string>();
       ps.key_type_name = row[c_keytype].is_null() ? "" : row[c_keytype].as<std::string>();
@@ -610,7 +612,7 @@ void read_key_max(pqxx::transaction_base& tx, const std::string& schema,
   std::vector<std::string> ords, parts, columns;
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const core::ParentSnapshot& ps = out[i];
-    if (policies[i].shape != core::Shape::integer || !ps.exists || ps.strategy != 'r' ||
+    if (policies[i].shape != core::Shape::integer || !ps.exists || ps.strategy != core::Strategy::range ||
         ps.key_column.empty() || !core::is_integer_key(ps.key_type))
       continue;
     std::vector<const core::Child*> newest_first;
@@ -716,8 +718,8 @@ void read_queried_values(pqxx::transaction_base& tx, const std::vector<core::Pol
       run(*sub, ps.sub_key_type_name, "the level-2 policy of " + policy.parent_sql(), ps.sub_queried_values,
           ps.sub_values_error);
     if (policy.shape != core::Shape::list || policy.values_query.empty() || !ps.exists ||
-        ps.strategy != 'l' || ps.key_type == core::KeyType::unsupported ||
-        !core::check_policy_fits(policy, 'l', ps.key_type).empty())
+        ps.strategy != core::Strategy::list || ps.key_type == core::KeyType::unsupported ||
+        !core::check_policy_fits(policy, core::Strategy::list, ps.key_type).empty())
       continue; // the plan says what is wrong with the parent
     run(policy, ps.key_type_name,
         policy.level == 2 ? "the level-2 policy of " + core::quote_qualified(ps.outer_schema, ps.outer_table)
