@@ -46,9 +46,9 @@ std::string describe(const core::Policy& policy, const core::ParentSnapshot& par
                                                                             : std::string()) +
                  ")"
            : std::string("none")) +
-      ", time zone " + policy.timezone;
+      ", time zone " + policy.timezone.name();
   if (policy.start)
-    s += ", start " + core::format_instant(*core::find_zone(policy.timezone), *policy.start);
+    s += ", start " + core::format_instant(policy.timezone.rules(), *policy.start);
   return s;
 }
 

@@ -102,7 +102,7 @@ void classify_list(const ParentSnapshot& parent, const Policy& policy, ParentSta
 // future or expired.
 void classify_range(const ParentSnapshot& parent, const Policy& policy, Micros now, ParentStatus& st)
 {
-  const Zone zone = *find_zone(policy.timezone);
+  const Zone zone = policy.timezone.rules();
   const KeyPosition pos = key_position(parent, policy, now);
   for (const auto& c : parent.children) {
     PartitionStatus ps;
@@ -196,7 +196,7 @@ std::string render_status_text(const std::vector<ParentStatus>& statuses)
       if (pol.retention)
         head += ", retention " + pol.retention->text() + " (" + to_string(pol.retention_action) +
                 (pol.retention_action == RetentionAction::archive ? " to " + pol.archive_to : "") + ")";
-      append_line(out, head + ", time zone " + pol.timezone);
+      append_line(out, head + ", time zone " + pol.timezone.name());
       if (pol.sub)
         append_line(out, "  partitions sub-partitioned BY " + sub_partition_clause(*pol.sub) + ": " +
                              policy_summary(*pol.sub));
@@ -305,7 +305,7 @@ std::string render_status_json(const std::vector<ParentStatus>& statuses, Micros
         {"retention_action", to_string(pol.retention_action)},
         {"retention_schema", null_or(pol.retention_schema.empty(), pol.retention_schema)},
         {"archive_to", null_or(pol.archive_to.empty(), pol.archive_to)},
-        {"timezone", pol.timezone}};
+        {"timezone", pol.timezone.name()}};
     parents.push_back(
         {{"parent", quote_qualified(pol.schema, pol.table)},
          {"level", pol.level},

@@ -88,7 +88,7 @@ Plan error_parents()
   auto missing = make_parent("public", "gone");
   missing.exists = false;
   auto list = make_parent("public", "by_region");
-  list.strategy = 'l';
+  list.strategy = Strategy::list;
   auto ok = make_parent("public", "quiet");
   const auto ok_policy = make_policy("public", "quiet", "1 year", 1);
   ok.children.push_back(

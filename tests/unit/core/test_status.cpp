@@ -143,7 +143,7 @@ TEST_CASE("status: bounds shown in the policy's zone, wall clock for timestamp k
 TEST_CASE("status: parents that cannot be read give an error")
 {
   auto parent = make_parent("public", "events");
-  parent.strategy = 'l';
+  parent.strategy = Strategy::list;
   const auto policy = make_policy("public", "events", "1 day");
   const ParentStatus st = make_status(parent, policy, at("2026-11-25 04:20Z"));
   CHECK(st.error == "\"public\".\"events\" is not partitioned BY RANGE");
