@@ -225,6 +225,10 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "plan", "Dry run: print every action the next apply would take, with its reason and exact SQL.\n"
               "Changes nothing in the database (the session is read-only), not even the history.");
   add_common(*plan, *plan_args);
+  plan->footer(
+      "Examples:\n"
+      "  partman plan app.events --at 2027-01-01    the plan as of a later day\n"
+      "  partman plan -f sql > maintenance.sql      a script for psql, or -o plan.json to apply later");
   plan->add_option("-f,--format", plan_args->format,
                    "text (for people), sql (a script psql runs as it stands), json (versioned document)")
       ->check(CLI::IsMember({"text", "sql", "json"}))
@@ -250,6 +254,9 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
       "with retries, recorded in the history table. A parent that fails does not stop the others.");
   add_common(*apply, *apply_args);
+  apply->footer("Examples:\n"
+                "  partman apply                       what 'partman plan' shows, now\n"
+                "  partman apply --plan plan.json      exactly a plan saved by 'partman plan -o plan.json'");
   add_retry_options(*apply, apply_args->locks);
   apply
       ->add_option("--parallel", apply_args->parallel,
