@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include "partman/cli/common.hpp"
 #include "partman/cli/run_json.hpp"
@@ -154,8 +155,17 @@ public:
     print_warnings(m_out, *p.plan);
     if (p.actions.empty())
       m_out << "  nothing to do\n";
-    for (const auto& a : p.actions)
-      print_action(m_out, a);
+    // A refused parent's held-back removals: one line with their count, unless -v asks for each.
+    const bool fold = !p.plan->refused.empty() && !spdlog::should_log(spdlog::level::debug);
+    std::size_t folded = 0;
+    for (const auto& a : p.actions) {
+      if (fold && a.status == db::ActionOutcome::Status::skipped)
+        ++folded;
+      else
+        print_action(m_out, a);
+    }
+    if (folded > 0)
+      m_out << "  skipped: " << folded << " action(s) held back by the refusal (-v lists them)\n";
     m_out.flush();
   }
 
