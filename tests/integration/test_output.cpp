@@ -54,6 +54,21 @@ CommandResult run_on_terminal(TestDb& db, const std::vector<std::string>& args, 
   return r;
 }
 
+// Archives 3 partitions (archive_util's set_up) with `apply`, its output on a pseudo-terminal with
+// TERM=`term`; with `term` empty, its output to files and TERM=xterm.
+CommandResult archive_on_terminal(const std::string& term)
+{
+  using namespace partman::test::archive;
+  TempDir dir;
+  TestDb db;
+  set_up(db, dir.uri(), 400);
+  const std::vector<std::string> apply{"apply", "--at", k_at};
+  const auto r = term.empty() ? db.partman(apply, {{"TERM", "xterm"}}) : run_on_terminal(db, apply, term);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
 // Runs `partman ARGS --help` and returns what it printed.
 std::string help_of(std::vector<std::string> args)
 {
@@ -155,15 +170,9 @@ TEST_CASE("plan and status and apply JSON: RFC 3339 times and the same keys for 
 
 TEST_CASE("the archive progress bar: escape codes only on a terminal that takes them, 100% at the end")
 {
-  using namespace partman::test::archive;
   SECTION("a terminal that takes escape codes: a bar redrawn in place, ending at 100% with the time taken")
   {
-    TempDir dir;
-    TestDb db;
-    set_up(db, dir.uri(), 400);
-    const auto r = run_on_terminal(db, {"apply", "--at", k_at}, "xterm");
-    INFO(r.out);
-    REQUIRE(r.exit_code == 0);
+    const auto r = archive_on_terminal("xterm");
     CHECK(contains(r.out, "\r\x1b[K[########################] 100% export \"public\".\"ev_p20260301\""));
     // The bar's last state says how long the export took, not how long it still takes.
     const std::size_t end = r.out.find("100% export \"public\".\"ev_p20260301\"");
@@ -174,24 +183,14 @@ TEST_CASE("the archive progress bar: escape codes only on a terminal that takes 
   }
   SECTION("TERM=dumb: plain log lines, no escape codes")
   {
-    TempDir dir;
-    TestDb db;
-    set_up(db, dir.uri(), 400);
-    const auto r = run_on_terminal(db, {"apply", "--at", k_at}, "dumb");
-    INFO(r.out);
-    REQUIRE(r.exit_code == 0);
+    const auto r = archive_on_terminal("dumb");
     CHECK(contains(r.out, "3 archived"));
     CHECK(contains(r.out, ": started, about "));
     CHECK(!contains(r.out, "\x1b"));
   }
   SECTION("standard error not a terminal: no escape codes")
   {
-    TempDir dir;
-    TestDb db;
-    set_up(db, dir.uri(), 400);
-    const auto r = db.partman({"apply", "--at", k_at}, {{"TERM", "xterm"}});
-    INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
+    const auto r = archive_on_terminal("");
     CHECK(contains(r.err, ": started, about "));
     CHECK(!contains(r.out + r.err, "\x1b"));
   }
