@@ -19,6 +19,7 @@ common="halt_on_error=1:log_path=$reports/report:log_exe_name=1"
 export ASAN_OPTIONS="$common:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="$common:print_stacktrace=1"
+export PARTMAN_SANITIZED=1 # tests that cannot run sanitized (libfaketime) say so and skip
 
 status=0
 tests/pg_temp.sh tests/s3_temp.sh ctest --test-dir build-asan --output-on-failure -j"$(nproc)" "$@" || status=$?

@@ -17,7 +17,7 @@ struct Sha256::Impl
 Sha256::Sha256() : m_impl(std::make_unique<Impl>())
 {
   if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("cannot start a SHA-256 digest (OpenSSL)");
+    throw CodecError("cannot start a SHA-256 digest (OpenSSL)");
 }
 
 Sha256::~Sha256() = default;
@@ -46,7 +46,7 @@ namespace {
 void check_zstd(std::size_t code, const char* what)
 {
   if (ZSTD_isError(code))
-    throw std::runtime_error(std::string(what) + ": " + ZSTD_getErrorName(code));
+    throw CodecError(std::string(what) + ": " + ZSTD_getErrorName(code));
 }
 
 } // namespace
@@ -126,7 +126,7 @@ void Decompressor::write(const char* data, std::size_t size)
 void Decompressor::finish()
 {
   if (m_impl->last != 0)
-    throw std::runtime_error("the archive ends inside a zstd frame (truncated)");
+    throw CodecError("the archive ends inside a zstd frame (truncated)");
 }
 
 void LineSplitter::write(const char* data, std::size_t size)

@@ -8,7 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "partman/archive/errors.hpp"
+
 namespace partman::archive {
+
+// Data that does not decode (not zstd, or cut inside a frame), or a codec that cannot start: the copy cannot
+// be read as an archive.
+class CodecError : public ArchiveError
+{
+public:
+  using ArchiveError::ArchiveError;
+};
 
 // SHA-256, fed in pieces.
 class Sha256
@@ -47,7 +57,7 @@ private:
   std::unique_ptr<Impl> m_impl;
 };
 
-// Decompresses a zstd stream into `sink`; throws std::runtime_error on corrupt input, and from finish() when
+// Decompresses a zstd stream into `sink`; throws CodecError on corrupt input, and from finish() when
 // the input ends inside a frame.
 class Decompressor
 {

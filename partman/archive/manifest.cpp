@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "partman/archive/archiver.hpp"
+#include "partman/archive/errors.hpp"
 
 namespace partman::archive {
 

@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include "partman/core/backoff.hpp"
+
 namespace partman::archive::detail {
 
 namespace {
@@ -98,12 +100,14 @@ int on_seek(void* user, curl_off_t offset, int origin)
   return CURL_SEEKFUNC_OK;
 }
 
-// Waits before attempt `attempt` + 1: 0.25 s, 0.5 s, 1 s, ... plus up to 0.1 s at random.
+// The waits between tries of one request: 0.25 s, 0.5 s, 1 s, ... up to 4 s, plus up to half again.
+constexpr core::Backoff k_backoff{250, 4000};
+
+// Waits before attempt `attempt` + 1 (from 0).
 void pause(int attempt)
 {
-  thread_local std::minstd_rand random(std::random_device{}());
-  const auto ms = (250 << attempt) + static_cast<int>(random() % 100);
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  thread_local std::mt19937 rng(std::random_device{}());
+  std::this_thread::sleep_for(std::chrono::milliseconds(core::backoff_ms(k_backoff, attempt + 1, rng)));
 }
 
 } // namespace

@@ -11,15 +11,9 @@
 #include <stdexcept>
 #include <string>
 
-namespace partman::archive {
+#include "partman/archive/errors.hpp"
 
-// A storage failure (unreachable, refused, out of space, missing object). The message never holds
-// credentials.
-class StorageError : public std::runtime_error
-{
-public:
-  using std::runtime_error::runtime_error;
-};
+namespace partman::archive {
 
 // A parsed storage URI.
 struct StorageUri

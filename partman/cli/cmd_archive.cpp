@@ -1,18 +1,17 @@
 // partman archive list / restore: what retention archived where, and bringing a partition back.
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
 
-#include "partman/archive/archiver.hpp"
+#include "partman/archive/archive_record.hpp"
 #include "partman/archive/progress.hpp"
+#include "partman/archive/restore.hpp"
 #include "partman/archive/storage.hpp"
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/printable.hpp"
 #include "partman/core/status.hpp"
-#include "partman/db/installer.hpp"
-#include "partman/db/policy_store.hpp"
+#include "partman/run/archives.hpp"
 
 namespace partman::cli {
 
@@ -30,24 +29,6 @@ struct RestoreArgs
   archive::RestoreOptions options;
 };
 
-// Runs `job` like run_guarded, with storage and verification failures as exit code 5.
-int run_archive_guarded(const std::function<int()>& job)
-{
-  return run_guarded(
-      [&] {
-        try {
-          return job();
-        } catch (const archive::StorageError& e) {
-          print_error(std::cerr, e.what());
-          return static_cast<int>(k_exit_storage);
-        } catch (const archive::ArchiveError& e) {
-          print_error(std::cerr, e.what());
-          return static_cast<int>(k_exit_storage);
-        }
-      },
-      std::cerr);
-}
-
 nlohmann::json optional_json(const std::optional<std::int64_t>& v)
 {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -60,7 +41,7 @@ std::string list_text(const std::vector<archive::ArchiveRecord>& records)
   // Names, bounds, storage and errors from partman's tables go into lines that append_line escapes.
   std::string out;
   for (const auto& a : records) {
-    std::string head = "#" + std::to_string(a.id) + "  " + a.state + "  " +
+    std::string head = "#" + std::to_string(a.id) + "  " + core::to_string(a.state) + "  " +
                        core::quote_qualified(a.partition_schema, a.partition_name) + " of " +
                        core::quote_qualified(a.parent_schema, a.parent_table);
     if (!a.bound_from.empty())
@@ -95,7 +76,7 @@ std::string list_json(const std::vector<archive::ArchiveRecord>& records)
   for (const auto& a : records) {
     items.push_back(
         {{"id", a.id},
-         {"state", a.state},
+         {"state", core::to_string(a.state)},
          {"parent", core::quote_qualified(a.parent_schema, a.parent_table)},
          {"partition", core::quote_qualified(a.partition_schema, a.partition_name)},
          {"bounds", a.bound_from.empty() ? nlohmann::json(nullptr)
@@ -119,23 +100,10 @@ std::string list_json(const std::vector<archive::ArchiveRecord>& records)
 
 int run_list(const Globals& globals, const ListArgs& args, const std::string& dsn, std::ostream& out)
 {
-  db::SessionOptions session;
-  session.read_only = true;
-  auto conn = db::open_session(dsn, session);
-  db::require_schema(*conn, globals.schema);
-  std::optional<std::pair<std::string, std::string>> parent;
-  if (!args.parent.empty()) {
-    try {
-      parent = db::resolve_tables(*conn, {args.parent}).front();
-    } catch (const UsageError&) {
-      // The parent may be gone while its archives remain: match the name as written.
-      const auto dot = args.parent.find('.');
-      parent = dot == std::string::npos
-                   ? std::make_pair(std::string("public"), args.parent)
-                   : std::make_pair(args.parent.substr(0, dot), args.parent.substr(dot + 1));
-    }
-  }
-  const auto records = archive::list_archives(*conn, globals.schema, parent);
+  run::ArchiveListRequest request;
+  static_cast<run::Target&>(request) = {dsn, globals.schema};
+  request.parent = args.parent;
+  const auto records = run::list_archives(request).archives;
   out << (args.format == "json" ? list_json(records) : list_text(records));
   return k_exit_ok;
 }
@@ -159,10 +127,12 @@ long long parse_archive_id(const std::string& text)
 int run_restore(const Globals& globals, const RestoreArgs& args)
 {
   const long long id = parse_archive_id(args.archive);
-  auto conn = open_primary(single_dsn(globals, "restore"), {}, "restore");
-  db::require_schema(*conn, globals.schema);
-  const auto r = archive::restore_archive(*conn, globals.schema, id, args.options);
-  print_line(std::cout, "restored archive #" + std::to_string(id) + " into " + r.table + ": " +
+  auto request = request_for<run::RestoreRequest>(globals, "restore");
+  request.id = id;
+  request.options = args.options;
+  const run::RestoreReport report = run::restore(request);
+  const archive::RestoreResult& r = report.result;
+  print_line(std::cout, "restored archive #" + std::to_string(report.id) + " into " + r.table + ": " +
                             std::to_string(r.rows) + " rows, checksum verified" +
                             (r.attached ? "; attached to its parent again" : ""));
   if (r.attached)
@@ -194,7 +164,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_list(globals, *list_args, dsn, out);
     };
-    exit_code = run_archive_guarded([&] { return for_each_database(globals, job); });
+    exit_code = run_guarded([&] { return for_each_database(globals, job); }, std::cerr);
   });
 
   auto restore_args = std::make_shared<RestoreArgs>();
@@ -212,7 +182,7 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
   restore->add_flag("--attach", restore_args->options.attach,
                     "Create it shaped like the parent and attach it with its original bounds");
   restore->callback([&globals, &exit_code, restore_args] {
-    exit_code = run_archive_guarded([&] { return run_restore(globals, *restore_args); });
+    exit_code = run_guarded([&] { return run_restore(globals, *restore_args); }, std::cerr);
   });
 }
 

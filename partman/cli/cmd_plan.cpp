@@ -57,7 +57,7 @@ int run_plan(const Globals& globals, const PlanArgs& args, const std::string& ds
     out << core::render_json(report.plan);
   else
     out << core::render_text(report.plan);
-  return report.exit_code();
+  return exit_code_of(report);
 }
 
 const char* past_tense(core::ActionKind kind)
@@ -190,7 +190,7 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   const run::RunReport report = run::run_maintenance(request, json ? silent : printer);
   if (json) {
     out << render_run_json(report);
-    return report.exit_code();
+    return exit_code_of(report);
   }
   if (report.standby) {
     out << "the server is a standby (in recovery): nothing to do here; partman applies on the primary\n";
@@ -202,7 +202,7 @@ int run_apply(const Globals& globals, const PlanArgs& args, const std::string& d
   out << "\nDone: " << done[0] << " created, " << done[1] << " dropped, " << done[2] << " detached, "
       << done[3] << " finalized, " << done[4] << " archived; " << report.failed << " of "
       << report.parents.size() << " parent(s) failed or deferred; " << seconds << " s\n";
-  return report.exit_code();
+  return exit_code_of(report);
 }
 
 void add_common(CLI::App& cmd, PlanArgs& args)

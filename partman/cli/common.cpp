@@ -55,18 +55,6 @@ core::Micros resolve_now(const std::string& at)
   return *parsed;
 }
 
-std::unique_ptr<pqxx::connection> open_primary(const std::string& dsn, const db::SessionOptions& options,
-                                               const char* command)
-{
-  db::ServerFacts facts;
-  auto conn = db::open_session(dsn, options, &facts);
-  if (facts.standby)
-    throw UsageError(std::string("the server is a standby (in recovery), where nothing can be written; "
-                                 "HINT: run 'partman ") +
-                     command + "' against the primary");
-  return conn;
-}
-
 void add_lock_timeout_options(CLI::App& cmd, LockArgs& args)
 {
   cmd.add_option("--lock-timeout", args.lock_timeout,
@@ -103,10 +91,7 @@ std::vector<std::string> target_dsns(const Globals& globals)
 {
   std::vector<std::string> out = globals.dsns;
   if (!globals.dsn_file.empty()) {
-    std::ifstream f(globals.dsn_file);
-    if (!f)
-      throw UsageError("--dsn-file: cannot read '" + globals.dsn_file + "'");
-    const auto listed = db::read_dsn_list(f);
+    const auto listed = db::read_dsn_file(globals.dsn_file, "--dsn-file");
     out.insert(out.end(), listed.begin(), listed.end());
     if (out.empty())
       throw UsageError("--dsn-file: '" + globals.dsn_file + "' names no database");
@@ -123,6 +108,11 @@ std::string single_dsn(const Globals& globals, const char* command)
     throw UsageError(std::string("'partman ") + command + "' works on one database, but " +
                      std::to_string(dsns.size()) + " were given; HINT: pass one --dsn");
   return dsns.front();
+}
+
+run::Target one_target(const Globals& globals, const char* command)
+{
+  return {single_dsn(globals, command), globals.schema};
 }
 
 void print_line(std::ostream& out, const std::string& line)
@@ -183,23 +173,12 @@ std::string unknown_command(const CLI::App& app)
 
 int run_guarded(const std::function<int()>& job, std::ostream& err)
 {
-  const auto fail = [&err](const std::string& message, int code) {
-    print_error(err, message);
-    return code;
-  };
   try {
     return job();
-  } catch (const UsageError& e) {
-    return fail(e.what(), k_exit_invalid);
-  } catch (const ConnectionError& e) {
-    return fail(e.what(), k_exit_connection);
-  } catch (const pqxx::broken_connection& e) {
-    return fail(std::string("lost the database connection: ") + e.what(), k_exit_connection);
-  } catch (const pqxx::sql_error& e) {
-    const std::string refusal = db::explain_refusal(e); // a missing privilege, a read-only server
-    return refusal.empty() ? fail(e.what(), k_exit_unexpected) : fail(refusal, k_exit_invalid);
-  } catch (const std::exception& e) {
-    return fail(e.what(), k_exit_unexpected);
+  } catch (const std::exception&) {
+    const ErrorExit error = current_error_exit();
+    print_error(err, error.message);
+    return error.code;
   }
 }
 
@@ -212,7 +191,7 @@ int for_each_database(const Globals& globals, const DatabaseJob& job, bool json)
     set_log_database(db::describe_dsn(dsn));
     return run_guarded([&] { return job(dsn, out); }, out);
   });
-  const int exit_code = run::fleet_exit_code(outcomes);
+  const int exit_code = fleet_exit_code(outcomes);
   std::vector<std::string> failed;
   for (const auto& o : outcomes) {
     if (o.exit_code != k_exit_ok)

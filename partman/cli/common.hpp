@@ -9,11 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "partman/cli/exit_codes.hpp"
 #include "partman/core/interval.hpp"
 #include "partman/db/executor.hpp"
 #include "partman/db/session.hpp"
 #include "partman/run/fleet.hpp"
 #include "partman/run/maintenance.hpp"
+#include "partman/run/primary.hpp"
+#include "partman/run/target.hpp"
 
 namespace partman::cli {
 
@@ -32,8 +35,7 @@ using DatabaseJob = run::DatabaseJob;
 // Returns `--at` as an instant, or the system clock's now when `at` is empty; UsageError when invalid.
 core::Micros resolve_now(const std::string& at);
 // Opens a session for a command that writes (`command` names it); UsageError on a standby.
-std::unique_ptr<pqxx::connection> open_primary(const std::string& dsn, const db::SessionOptions& options,
-                                               const char* command);
+using run::open_primary;
 // Lock timeouts and retries from the command line.
 using LockArgs = run::LockSettings;
 
@@ -46,6 +48,15 @@ void add_retry_options(CLI::App& cmd, LockArgs& args);
 std::vector<std::string> target_dsns(const Globals& globals);
 // Returns the one database of a command that works on one; UsageError when several are given.
 std::string single_dsn(const Globals& globals, const char* command);
+// Returns the one database of a command that works on one, with --schema; UsageError when several are given.
+run::Target one_target(const Globals& globals, const char* command);
+// Returns a request of an operation (a run::Target and more) for the one database of `command`.
+template <typename Request> Request request_for(const Globals& globals, const char* command)
+{
+  Request request;
+  static_cast<run::Target&>(request) = one_target(globals, command);
+  return request;
+}
 // Writes `line` to `out` with its control characters escaped (core::printable), then a newline, so that
 // names and values from the catalog never act on the terminal; text output writes its lines through here.
 void print_line(std::ostream& out, const std::string& line);
@@ -73,5 +84,10 @@ void add_status_command(CLI::App& app, const Globals& globals, int& exit_code);
 void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code);
 void add_import_command(CLI::App& app, const Globals& globals, int& exit_code);
 void add_drain_command(CLI::App& app, const Globals& globals, int& exit_code);
+void add_worker_command(CLI::App& app, const Globals& globals, int& exit_code);
+void add_check_command(CLI::App& app, const Globals& globals, int& exit_code);
+// Prints the UNKNOWN status line of `partman check` for a parse error and returns 3, when the parse that
+// failed was of the check command; returns -1 otherwise.
+int check_parse_error(const CLI::App& app, const std::string& message);
 
 } // namespace partman::cli

@@ -24,6 +24,7 @@ Exit codes:
   3  partial failure: some parents failed or were deferred; the others were done
   4  the database could not be reached; nothing was changed
   5  archive storage failed or a copy did not verify (restore, archive list); nothing was dropped
+'partman check' is a Nagios plugin and exits as one: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 )";
 
 // Sets the footer of `cmd`: the shared text before the examples it already holds.

@@ -1,12 +1,14 @@
 #include "partman/cli/logging.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "partman/core/errors.hpp"
@@ -30,6 +32,36 @@ std::string utc_time(const spdlog::details::log_msg& msg)
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return out;
+}
+
+// Returns true when standard error is a stream to journald (systemd sets JOURNAL_STREAM to its device and
+// inode), whose lines may start with their syslog priority ("<3>").
+bool stderr_is_journal()
+{
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat st
+  {
+  };
+  if (!stream || fstat(STDERR_FILENO, &st) != 0)
+    return false;
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) == stream;
+}
+
+// Returns the syslog priority of `level` as journald reads it at the start of a line.
+const char* journal_priority(spdlog::level::level_enum level)
+{
+  switch (level) {
+  case spdlog::level::critical:
+    return "<2>";
+  case spdlog::level::err:
+    return "<3>";
+  case spdlog::level::warn:
+    return "<4>";
+  case spdlog::level::info:
+    return "<6>";
+  default:
+    return "<7>";
+  }
 }
 
 // Writes each log line to standard error after flushing standard output, as text or JSON.
@@ -58,9 +90,11 @@ protected:
         doc["database"] = database;
       line = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     } else {
-      line = (m_terminal ? "" : utc_time(msg) + " ") + "partman: " + level + ": " +
+      line = (m_terminal || m_journal ? "" : utc_time(msg) + " ") + "partman: " + level + ": " +
              (database.empty() ? "" : "database " + database + ": ") + core::printable(message) + "\n";
     }
+    if (m_journal)
+      line = journal_priority(msg.level) + line;
     std::cout.flush();
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);
@@ -70,6 +104,7 @@ protected:
 private:
   LogFormat m_format = LogFormat::text;
   bool m_terminal = isatty(STDERR_FILENO) != 0;
+  bool m_journal = stderr_is_journal();
 };
 
 std::shared_ptr<StderrSink> g_sink;

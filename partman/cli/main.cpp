@@ -51,6 +51,8 @@ int main(int argc, char** argv)
   cli::add_archive_commands(app, globals, exit_code);
   cli::add_import_command(app, globals, exit_code);
   cli::add_drain_command(app, globals, exit_code);
+  cli::add_worker_command(app, globals, exit_code);
+  cli::add_check_command(app, globals, exit_code);
   // After the commands, which would take the footer (their own examples) as they are added.
   app.footer("Examples:\n"
              "  partman plan                   what the next apply would do, with its SQL\n"
@@ -74,6 +76,8 @@ int main(int argc, char** argv)
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const int code = cli::check_parse_error(app, e.what()); code >= 0)
+      return code; // a Nagios plugin: bad input is UNKNOWN
     const std::string unknown = cli::unknown_command(app);
     cli::print_error(std::cerr, !unknown.empty()
                                     ? unknown

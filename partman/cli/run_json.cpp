@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "partman/cli/exit_codes.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/render.hpp"
 #include "partman/core/timepoint.hpp"
@@ -57,7 +58,7 @@ std::string render_run_json(const run::RunReport& report)
        {{"created", d[0]}, {"dropped", d[1]}, {"detached", d[2]}, {"finalized", d[3]}, {"archived", d[4]}}},
       {"failed_parents", report.failed},
       {"parents", parents},
-      {"exit_code", report.exit_code()}};
+      {"exit_code", exit_code_of(report)}};
   return doc.dump(2) + "\n";
 }
 

@@ -113,7 +113,7 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     for (const auto& t : interrupted)
       h.add("interrupted " + t);
     for (const auto& a : parent.archives) // read in id order
-      h.add("archive " + std::to_string(a.id) + " " + a.state + (a.table_exists ? " e" : " -") +
+      h.add("archive " + std::to_string(a.id) + " " + to_string(a.state) + (a.table_exists ? " e" : " -") +
             (a.attached ? "a" : "-"));
   }
   return h.hex();

@@ -1170,7 +1170,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     const std::string table = quote_qualified(pa.schema, pa.name);
     if (!pa.table_exists) {
       pp.notes.push_back({NoteLevel::warning,
-                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" + pa.state +
+                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" + to_string(pa.state) +
                               "' and the table no longer exists; HINT: 'partman archive list' shows what "
                               "was written; the table was dropped by something other than partman"});
       continue;
@@ -1182,7 +1182,7 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
     a.archive_id = pa.id;
     a.archive_to = removal.archive_to;
     a.locks = "ACCESS EXCLUSIVE on the detached table (no longer a partition) for the drop";
-    a.reason = "archive #" + std::to_string(pa.id) + " stopped at '" + pa.state + "'; finish it";
+    a.reason = "archive #" + std::to_string(pa.id) + " stopped at '" + to_string(pa.state) + "'; finish it";
     pp.actions.push_back(std::move(a));
   }
   note_unadopted_moves(ctx);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "partman/core/archive_state.hpp"
 #include "partman/core/boxed.hpp"
 #include "partman/core/interned.hpp"
 #include "partman/core/interval.hpp"
@@ -109,9 +110,9 @@ struct PendingArchive
   long long id = 0;
   std::string schema; // the table being archived
   std::string name;
-  std::string state;         // detaching, detached, written, verified or failed
-  bool table_exists = false; // the table is still there
-  bool attached = false;     // it is still a partition of the parent
+  ArchiveState state = ArchiveState::detaching; // any but dropped
+  bool table_exists = false;                    // the table is still there
+  bool attached = false;                        // it is still a partition of the parent
 };
 
 // One managed parent as the catalog shows it.

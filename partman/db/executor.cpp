@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "partman/core/archive_state.hpp"
+#include "partman/core/backoff.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/db/session.hpp"
@@ -79,7 +81,9 @@ public:
            // the bound as the server deparses it, while the table is still a partition
            ", (SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = to_regclass(" +
            lit(core::quote_qualified(a.schema, a.name)) + ") AND c.relispartition), " + lit(storage) +
-           ") ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped' DO UPDATE SET "
+           ") ON CONFLICT (partition_schema, partition_name) WHERE state <> " +
+           core::archive_state_sql(core::ArchiveState::dropped) +
+           " DO UPDATE SET "
            "bound_from = coalesce(a.bound_from, EXCLUDED.bound_from), bound_to = coalesce(a.bound_to, "
            "EXCLUDED.bound_to), bound = coalesce(a.bound, EXCLUDED.bound), updated_at = now() RETURNING id";
   }
@@ -88,8 +92,9 @@ public:
   std::string archive_detached_sql(long long id) const
   {
     return "UPDATE " + m_schema +
-           ".archive SET state = 'detached', updated_at = now() WHERE id = " + std::to_string(id) +
-           " AND state = 'detaching'";
+           ".archive SET state = " + core::archive_state_sql(core::ArchiveState::detached) +
+           ", updated_at = now() WHERE id = " + std::to_string(id) +
+           " AND state = " + core::archive_state_sql(core::ArchiveState::detaching);
   }
 
 private:
@@ -300,7 +305,7 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
                   ": " + out.error;
       break;
     }
-    const int wait = backoff_ms(options, out.attempts, rng);
+    const int wait = core::backoff_ms(options.backoff, out.attempts, rng);
     spdlog::warn("{} {}: {}; retry {} of {} in {} ms", core::to_string(action.kind),
                  core::quote_qualified(action.schema, action.name), out.error, out.attempts,
                  retries_of(options, action), wait);
@@ -349,15 +354,6 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 }
 
 } // namespace
-
-int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng)
-{
-  long long base = std::max(options.backoff_ms, 0);
-  for (int i = 1; i < attempt && base < options.backoff_max_ms; ++i)
-    base *= 2;
-  base = std::min<long long>(base, std::max(options.backoff_max_ms, 0));
-  return static_cast<int>(base + std::uniform_int_distribution<long long>(0, base / 2)(rng));
-}
 
 bool is_lock_conflict(const pqxx::sql_error& e)
 {

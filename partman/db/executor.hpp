@@ -6,10 +6,10 @@
 #include <memory>
 #include <pqxx/connection>
 #include <pqxx/except>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "partman/core/backoff.hpp"
 #include "partman/core/plan.hpp"
 #include "partman/db/policy_store.hpp"
 
@@ -20,8 +20,7 @@ struct ExecutorOptions
 {
   std::string schema = "partman"; // the partman schema (history table)
   int retries = 3;                // retries of an action that met lock_timeout or a deadlock
-  int backoff_ms = 200;           // first back-off; doubles each retry up to backoff_max_ms, plus up to 50%
-  int backoff_max_ms = 1000;      //   jitter
+  core::Backoff backoff;          // waits between retries: 200 ms doubling up to 1 s, plus up to 50% jitter
   // The lock_timeout (SET LOCAL in its transaction; empty: the session's) and the retries of an action
   // that takes ACCESS EXCLUSIVE on a parent or its default partition, which the application's queries queue
   // behind while it waits: a short wait, tried more often.
@@ -78,9 +77,6 @@ struct ParentOutcome
   std::vector<ActionOutcome> actions;
 };
 
-// Returns the wait after failed attempt `attempt` (from 1), in ms: options.backoff_ms doubled per attempt
-// up to options.backoff_max_ms, plus up to half of that again at random.
-int backoff_ms(const ExecutorOptions& options, int attempt, std::mt19937& rng);
 // Returns true for a lock_timeout or a deadlock: worth a retry after a back-off.
 bool is_lock_conflict(const pqxx::sql_error& e);
 

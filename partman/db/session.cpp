@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <libpq-fe.h>
 #include <map>
 
@@ -39,13 +40,6 @@ std::map<std::string, std::string> parse_conninfo(const std::string& dsn)
   return out;
 }
 
-std::string password_in(const std::string& dsn)
-{
-  const auto options = parse_conninfo(dsn);
-  const auto it = options.find("password");
-  return it == options.end() ? "" : it->second;
-}
-
 // Returns true when the server takes `value` as a lock_timeout.
 bool valid_lock_timeout(pqxx::nontransaction& tx, const std::string& value)
 {
@@ -63,7 +57,7 @@ std::string mask_password(std::string message, const std::string& dsn)
 {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
     message.pop_back();
-  const std::string password = password_in(dsn);
+  const std::string password = conninfo_value(dsn, "password");
   if (password.empty())
     return message;
   const std::string mask = "********";
@@ -116,6 +110,44 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
   return conn;
 }
 
+std::string edit_conninfo(const std::string& dsn, const std::map<std::string, std::string>& settings,
+                          bool only_missing)
+{
+  auto options = parse_conninfo(dsn);
+  for (const auto& [key, value] : settings) {
+    if (!only_missing || options.find(key) == options.end())
+      options[key] = value;
+  }
+  std::string out;
+  for (const auto& [key, value] : options) {
+    if (!out.empty())
+      out += ' ';
+    out += key + "='";
+    for (const char c : value) {
+      if (c == '\\' || c == '\'')
+        out += '\\';
+      out += c;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+std::string conninfo_value(const std::string& dsn, const std::string& key)
+{
+  const auto options = parse_conninfo(dsn);
+  const auto it = options.find(key);
+  return it == options.end() ? "" : it->second;
+}
+
+std::string service_or_conninfo(const std::string& dsn)
+{
+  const bool uri = dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
+  if (dsn.empty() || uri || dsn.find('=') != std::string::npos)
+    return dsn;
+  return edit_conninfo("", {{"service", dsn}}, false);
+}
+
 std::string describe_dsn(const std::string& dsn)
 {
   auto options = parse_conninfo(dsn);
@@ -147,6 +179,14 @@ std::vector<std::string> read_dsn_list(std::istream& in)
       out.push_back(line);
   }
   return out;
+}
+
+std::vector<std::string> read_dsn_file(const std::string& path, const char* what)
+{
+  std::ifstream f(path);
+  if (!f)
+    throw UsageError(std::string(what) + ": cannot read '" + path + "'");
+  return read_dsn_list(f);
 }
 
 std::string text_array(const std::vector<std::string>& items)

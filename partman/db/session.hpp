@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <istream>
+#include <map>
 #include <memory>
 #include <pqxx/connection>
 #include <string>
@@ -31,10 +32,22 @@ struct ServerFacts
 // the same round trip. Throws ConnectionError or UsageError.
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const SessionOptions& options,
                                                ServerFacts* facts = nullptr);
+// Returns `dsn` as a conninfo string with `settings` set (with `only_missing`, only those `dsn` does not
+// set itself); a URI becomes key=value pairs. Throws UsageError when libpq cannot parse `dsn`.
+std::string edit_conninfo(const std::string& dsn, const std::map<std::string, std::string>& settings,
+                          bool only_missing);
+// Returns the value `dsn` gives `key` ("" when it gives none).
+std::string conninfo_value(const std::string& dsn, const std::string& key);
+// Returns a word without '=' that is no URI (a libpq service name, as psql takes "service=NAME") as
+// "service='NAME'"; any other `dsn` as it is.
+std::string service_or_conninfo(const std::string& dsn);
 // Returns "user@host:port/dbname" for a conninfo or URI (never its password), for output about a fleet.
 std::string describe_dsn(const std::string& dsn);
 // Returns the databases a --dsn-file lists: one conninfo or URI a line, blank lines and '#' comments skipped.
 std::vector<std::string> read_dsn_list(std::istream& in);
+// Returns the databases the file at `path` lists (read_dsn_list); UsageError naming `what` (the option or
+// key that gave the path) when it cannot be read.
+std::vector<std::string> read_dsn_file(const std::string& path, const char* what);
 // Returns libpq's `message` without trailing white space and with any password of `dsn` masked; throws
 // UsageError when libpq cannot parse `dsn`.
 std::string mask_password(std::string message, const std::string& dsn);

@@ -5,8 +5,6 @@
 #include <sstream>
 #include <thread>
 
-#include "partman/core/errors.hpp"
-
 namespace partman::run {
 
 std::vector<DatabaseOutcome> run_fleet(const std::vector<std::string>& dsns, int jobs, const DatabaseJob& job)
@@ -28,19 +26,6 @@ std::vector<DatabaseOutcome> run_fleet(const std::vector<std::string>& dsns, int
   for (auto& t : pool)
     t.join();
   return out;
-}
-
-int fleet_exit_code(const std::vector<DatabaseOutcome>& outcomes)
-{
-  const auto failed = static_cast<std::size_t>(std::count_if(
-      outcomes.begin(), outcomes.end(), [](const auto& o) { return o.exit_code != k_exit_ok; }));
-  if (failed == 0)
-    return k_exit_ok;
-  if (failed == outcomes.size() && std::all_of(outcomes.begin(), outcomes.end(), [&](const auto& o) {
-        return o.exit_code == outcomes.front().exit_code;
-      }))
-    return outcomes.front().exit_code;
-  return k_exit_partial;
 }
 
 } // namespace partman::run

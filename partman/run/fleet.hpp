@@ -24,7 +24,5 @@ struct DatabaseOutcome
 // Runs `job` on every database in `dsns`, on up to `jobs` at once; returns the outcomes in `dsns` order.
 std::vector<DatabaseOutcome> run_fleet(const std::vector<std::string>& dsns, int jobs,
                                        const DatabaseJob& job);
-// Returns 0 when every database succeeded, the common code when all failed alike, and 3 (partial) otherwise.
-int fleet_exit_code(const std::vector<DatabaseOutcome>& outcomes);
 
 } // namespace partman::run

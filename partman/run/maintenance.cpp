@@ -1,18 +1,21 @@
 #include "partman/run/maintenance.hpp"
 
 #include <chrono>
+#include <map>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 #include "partman/archive/archiver.hpp"
 #include "partman/core/clock.hpp"
-#include "partman/core/errors.hpp"
 #include "partman/core/fingerprint.hpp"
+#include "partman/core/names.hpp"
 #include "partman/db/catalog.hpp"
 #include "partman/db/installer.hpp"
 #include "partman/db/parent_properties.hpp"
 #include "partman/db/policy_store.hpp"
+#include "partman/db/run_state.hpp"
 #include "partman/db/session.hpp"
+#include "partman/run/planning.hpp"
 
 namespace partman::run {
 
@@ -45,7 +48,7 @@ Planned make_run_plan(pqxx::connection& conn, const RunRequest& request, const c
   catalog.history_schema = request.schema;
   catalog.partman_schema = request.schema;
   catalog.taken_names = fingerprint;
-  auto planned = db::plan_catalog(tx, out.policies, now, guard, catalog);
+  auto planned = plan_catalog(tx, out.policies, now, guard, catalog);
   out.plan = std::move(planned.plan);
   db::estimate_moves(tx, request.schema, out.plan);
   if (fingerprint)
@@ -62,8 +65,64 @@ core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool
   if (!clock.warning.empty())
     spdlog::warn("{}", clock.warning);
   core::PlanOptions guard = request.guard;
-  guard.hold_removals = clock.refusal;
+  if (!clock.refusal.empty())
+    guard.hold_removals = clock.refusal; // else the request's own hold (the worker's removal window), if any
   return guard;
+}
+
+// Returns why `p` did not succeed, or "" when it did.
+std::string outcome_error(const db::ParentOutcome& p)
+{
+  switch (p.status) {
+  case db::ParentOutcome::Status::ok:
+  case db::ParentOutcome::Status::busy:
+    return {};
+  case db::ParentOutcome::Status::unplannable:
+    return p.plan->error;
+  case db::ParentOutcome::Status::refused:
+    return "refused: " + p.plan->refused;
+  case db::ParentOutcome::Status::failed:
+  case db::ParentOutcome::Status::deferred:
+    break;
+  }
+  for (const auto& a : p.actions) {
+    if (a.status == db::ActionOutcome::Status::failed || a.status == db::ActionOutcome::Status::deferred)
+      return std::string(db::to_string(a.status)) + ": " + a.error;
+  }
+  return db::to_string(p.status);
+}
+
+// Returns how the run ended for each parent it worked on: a partition planned under its parent's level-2
+// policy counts for that parent, and a parent another run holds (busy) is that run's to record.
+std::vector<db::RunMark> run_marks(const std::vector<db::ParentOutcome>& parents)
+{
+  std::vector<db::RunMark> marks;
+  std::map<std::string, std::size_t> index; // parent as SQL writes it -> its mark
+  for (const auto& p : parents) {
+    if (p.status == db::ParentOutcome::Status::busy)
+      continue;
+    const std::string error = outcome_error(p);
+    if (!p.plan->partition_of.empty()) {
+      const auto outer = index.find(p.plan->partition_of);
+      if (outer != index.end() && marks[outer->second].error.empty())
+        marks[outer->second].error = error;
+      continue;
+    }
+    index.emplace(core::quote_qualified(p.plan->schema, p.plan->table), marks.size());
+    marks.push_back({{p.plan->schema, p.plan->table}, error});
+  }
+  return marks;
+}
+
+// Records the run's marks in run_state; a failure to record is logged, not the run's failure.
+void record_marks(pqxx::connection& conn, const std::string& schema,
+                  const std::vector<db::ParentOutcome>& parents)
+{
+  try {
+    db::record_run_state(conn, schema, run_marks(parents));
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the run in {}.run_state: {}", core::quote_ident(schema), e.what());
+  }
 }
 
 } // namespace
@@ -99,18 +158,18 @@ bool is_bad(db::ParentOutcome::Status status)
   return true;
 }
 
-int PlanReport::exit_code() const
+bool PlanReport::complete() const
 {
   for (const auto& p : plan.parents) {
     if (!p.error.empty() || !p.refused.empty())
-      return k_exit_partial;
+      return false;
   }
-  return k_exit_ok;
+  return true;
 }
 
-int RunReport::exit_code() const
+bool RunReport::complete() const
 {
-  return failed == 0 ? k_exit_ok : k_exit_partial;
+  return failed == 0;
 }
 
 PlanReport plan_database(const RunRequest& request)
@@ -172,6 +231,7 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
       observer.reconnecting(e.what());
     }
   }
+  record_marks(*conn, request.schema, report.parents);
   db::unlock_parents(*conn);
   for (const auto& p : report.parents) {
     for (const auto& a : p.actions) {

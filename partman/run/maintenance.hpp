@@ -49,8 +49,8 @@ struct RunRequest
 struct PlanReport
 {
   core::Plan plan;
-  // Returns 0, or 3 when a parent could not be planned or its removals were refused.
-  int exit_code() const;
+  // Returns true when every parent was planned and none had its removals refused.
+  bool complete() const;
 };
 
 // How a maintenance run over one database went.
@@ -70,8 +70,8 @@ struct RunReport
   std::size_t failed = 0;                 // parents failed, deferred, refused or unplannable
   std::string reconnected;                // why the run reconnected once, or ""
   double seconds = 0;                     // how long the run took
-  // Returns 0, or 3 when a parent failed, was deferred, refused or could not be planned.
-  int exit_code() const;
+  // Returns true when no parent failed, was deferred, refused or could not be planned.
+  bool complete() const;
 };
 
 // Hears a maintenance run as it goes (one call at a time).

@@ -8,7 +8,8 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "partman/db/catalog.hpp"
+#include "partman/db/bound_node.hpp"
+#include "partman/db/list_values.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "partman/archive/archiver.hpp"
+#include "partman/archive/errors.hpp"
 #include "partman/archive/manifest.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

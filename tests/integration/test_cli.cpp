@@ -29,7 +29,7 @@ TEST_CASE("install creates the schema and a second install is harmless")
   const std::string version = std::to_string(partman::db::latest_schema_version());
   CHECK(contains(first.out, "installed partman schema 'partman' at version " + version));
   CHECK(db.scalar("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = "
-                  "'partman'") == "archive,history,meta,policy");
+                  "'partman'") == "archive,history,meta,policy,run_state");
   CHECK(db.scalar("SELECT value FROM partman.meta WHERE key = 'schema_version'") == version);
 
   db.exec("INSERT INTO partman.history (run_id, parent_schema, parent_table, action, sql, outcome) VALUES "

@@ -147,7 +147,7 @@ TEST_CASE("trust: a role without rights is told which GRANTs it lacks, and chang
     CHECK(
         contains(r.err, "partman: error: role " + maint.q() +
                             " lacks privileges on partman's schema \"partman\": USAGE on the schema; SELECT "
-                            "on table(s) \"archive\", \"history\", \"meta\", \"policy\"; " +
+                            "on table(s) \"archive\", \"history\", \"meta\", \"policy\", \"run_state\"; " +
                             read_hint));
     CHECK(!contains(r.err, "LINE 1"));
   }
@@ -169,7 +169,7 @@ TEST_CASE("trust: a role without rights is told which GRANTs it lacks, and chang
     CHECK(r.exit_code == 2);
     CHECK(
         contains(r.err, "lacks privileges on partman's schema \"partman\": SELECT, INSERT, UPDATE, DELETE on "
-                        "table(s) \"archive\", \"history\", \"policy\"; USAGE on sequence(s) "
+                        "table(s) \"archive\", \"history\", \"policy\", \"run_state\"; USAGE on sequence(s) "
                         "\"archive_id_seq\", \"history_id_seq\"; " +
                             write_hint));
   }
@@ -200,6 +200,28 @@ TEST_CASE("trust: a role without rights is told which GRANTs it lacks, and chang
   CHECK(contains(applied.out, " 1 created, "));
   CHECK(db.scalar("SELECT c.relowner::regrole::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                   "WHERE i.inhparent = 'ev'::regclass ORDER BY c.relname DESC LIMIT 1") == app.name);
+}
+
+TEST_CASE("trust: a maintenance role given its GRANTs before an upgrade keeps them on the tables it adds")
+{
+  TestDb db;
+  daily_parent(db, "2", "30 days");
+  // The schema as version 10 left it: no run_state (GRANT ... ON ALL TABLES covers only existing tables).
+  db.exec("DROP TRIGGER policy_notify ON partman.policy; DROP FUNCTION partman.policy_changed(); DROP TABLE "
+          "partman.run_state; UPDATE partman.meta SET value = '10' WHERE key = 'schema_version'");
+  TestRole maint(db, "maint");
+  db.exec("GRANT USAGE ON SCHEMA partman TO " + maint.q() +
+          "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA partman TO " + maint.q() +
+          "; GRANT USAGE ON ALL SEQUENCES IN SCHEMA partman TO " + maint.q() +
+          "; GRANT CREATE ON SCHEMA public TO " + maint.q() + "; ALTER TABLE ev OWNER TO " + maint.q());
+  const auto upgraded = run(db, {"install"});
+  CHECK(contains(upgraded.out, "from version 10 to "));
+  const auto applied = maint.partman({"apply"});
+  INFO(applied.out << applied.err);
+  CHECK(applied.exit_code == 0);
+  CHECK(!contains(applied.err, "run_state"));
+  CHECK(db.scalar("SELECT count(*) FROM partman.run_state WHERE last_success IS NOT NULL") == "1");
+  CHECK(maint.partman({"check"}).exit_code == 0);
 }
 
 TEST_CASE("trust: on a standby, commands that write say so and exit 2")
@@ -298,6 +320,11 @@ TEST_CASE("trust: a host clock far from the server's holds removals back until -
   if (faketime.empty()) {
     WARN("skipped: faketime is not installed (Debian package faketime), so this host's clock cannot be moved "
          "for partman alone");
+    return;
+  }
+  if (std::getenv("PARTMAN_SANITIZED")) {
+    WARN("skipped in the sanitized pass: libfaketime and AddressSanitizer both intercept clock_gettime, and a "
+         "sanitized partman hangs at start under faketime (the normal pass runs this test)");
     return;
   }
   TestDb db;

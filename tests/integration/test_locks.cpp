@@ -149,20 +149,3 @@ TEST_CASE("a bad --exclusive-lock-timeout is refused before anything changes")
   CHECK(children_of(db, {"ev"}) == before);
   CHECK(db.scalar("SELECT count(*) FROM partman.history") == history);
 }
-
-TEST_CASE("the back-off doubles from its first wait up to its cap and adds at most half of it at random")
-{
-  partman::db::ExecutorOptions options; // 200 ms, doubling up to 1 s
-  std::mt19937 rng(7);
-  for (int attempt = 1; attempt <= 60; ++attempt) {
-    const long long base = attempt == 1 ? 200 : attempt == 2 ? 400 : attempt == 3 ? 800 : 1000;
-    for (int draw = 0; draw < 50; ++draw) {
-      INFO("attempt " << attempt);
-      const int wait = partman::db::backoff_ms(options, attempt, rng);
-      CHECK(wait >= base);
-      CHECK(wait <= base + base / 2);
-    }
-  }
-  options.backoff_ms = 0; // no wait at all
-  CHECK(partman::db::backoff_ms(options, 5, rng) == 0);
-}

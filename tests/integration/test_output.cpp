@@ -211,6 +211,8 @@ TEST_CASE("--help ends with examples, and explains PARENT only where a command t
       {{"restore"}, false},
       {{"import-pg-partman"}, true},
       {{"drain-default"}, true},
+      {{"check"}, true},
+      {{"worker"}, false},
   };
   for (const auto& [command, takes_parent] : commands) {
     std::string name = "partman";

@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include "harness.hpp"
-#include "partman/db/catalog.hpp"
+#include "partman/db/bound_node.hpp"
+#include "partman/db/list_values.hpp"
 #include "util.hpp"
 
 using partman::test::action_count;

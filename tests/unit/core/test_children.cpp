@@ -488,7 +488,7 @@ TEST_CASE("drain: LIST values are created when listed, and stay otherwise")
 
 TEST_CASE("details: a plan without properties and taken names that needs none is the plan with them")
 {
-  // What apply reads lazily (db::plan_catalog): each case is planned without them first.
+  // What apply reads lazily (run::plan_catalog): each case is planned without them first.
   const auto check = [](const ParentSnapshot& parent, const Policy& policy, Micros now, bool needed) {
     ParentSnapshot without = parent;
     without.properties = {};

@@ -1,0 +1,62 @@
+#include "partman/worker/http.hpp"
+
+#include <httplib.h>
+
+#include "partman/core/errors.hpp"
+
+namespace partman::worker {
+
+namespace {
+
+// Answers 200 "ok" when `why` is empty, else 503 with the reason.
+void answer(httplib::Response& res, const std::string& why)
+{
+  res.status = why.empty() ? 200 : 503;
+  res.set_content(why.empty() ? "ok\n" : why + "\n", "text/plain; charset=utf-8");
+}
+
+} // namespace
+
+HttpEndpoint::HttpEndpoint(const std::string& listen, HttpHandlers handlers)
+    : m_server(std::make_unique<httplib::Server>())
+{
+  const auto colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1)
+      port = -1;
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535)
+    throw UsageError("listen: '" + listen +
+                     "' has no valid port; HINT: write HOST:PORT, e.g. 127.0.0.1:9839");
+  m_server->Get("/metrics", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  m_server->Get("/healthz", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    answer(res, h.unhealthy());
+  });
+  m_server->Get("/readyz", [h = handlers](const httplib::Request&, httplib::Response& res) {
+    answer(res, h.unready());
+  });
+  m_port = port == 0 ? m_server->bind_to_any_port(host) : (m_server->bind_to_port(host, port) ? port : -1);
+  if (m_port <= 0)
+    throw UsageError("listen: cannot listen on '" + listen +
+                     "' (address in use, or not an address of this host); HINT: choose another listen "
+                     "address, or 'off'");
+  m_thread = std::thread([this] { m_server->listen_after_bind(); });
+}
+
+HttpEndpoint::~HttpEndpoint()
+{
+  m_server->stop();
+  if (m_thread.joinable())
+    m_thread.join();
+}
+
+} // namespace partman::worker

@@ -1,0 +1,57 @@
+// One turn of the worker on one database: make sure of the control session, skip a standby, a database
+// without partman or one another worker leads, else run maintenance as `apply` does.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "partman/core/removal_window.hpp"
+#include "partman/run/maintenance.hpp"
+#include "partman/worker/control.hpp"
+
+namespace partman::worker {
+
+// How a turn ended.
+enum class Outcome
+{
+  ran,           // this worker leads the database and ran maintenance (see `report`)
+  follower,      // another worker leads it
+  standby,       // the server is in recovery
+  not_installed, // no partman schema there
+  down,          // no session could be opened, or it was lost
+  failed         // an error other than a lost session
+};
+
+// Returns "ran", "follower", ...
+const char* to_string(Outcome outcome);
+
+// What a turn needs.
+struct JobInput
+{
+  std::string dsn;                                     // with worker_dsn's settings
+  std::string schema;                                  // partman's tables
+  std::unique_ptr<ControlSession> control;             // the database's control session (null: open one)
+  run::LockSettings locks;                             // lock timeouts
+  int max_removal_percent = 50;                        // the removal guard
+  core::RemovalWindow window;                          // zone null: removals any time
+  std::function<void(const std::string&)> name_thread; // names the database in this thread's log lines
+  std::string label;                                   // the database, for logs
+};
+
+// What a turn found.
+struct JobResult
+{
+  Outcome outcome = Outcome::failed;
+  std::unique_ptr<ControlSession> control; // kept for the next turn (null when lost)
+  std::string error;                       // why it failed or was down
+  run::RunReport report;                   // outcome `ran`: the run
+  bool removals_waiting = false;           // removals were held back for the removal window
+  std::size_t bad_parents = 0;             // parents failed, deferred, refused (not for the window)
+  std::size_t refused = 0;                 // parents whose removals the guard refused (not the window)
+};
+
+// Takes one turn; throws nothing.
+JobResult run_job(JobInput input);
+
+} // namespace partman::worker

@@ -1,0 +1,202 @@
+# The scenarios of test_worker.sh; each sets up what it needs on the shared server $P (started once).
+P=""
+ensure_primary() { [ -n "$P" ] || P=$(start_server pg-main) || { fail "cannot start a server"; return 1; }; }
+dsn() { echo "host=127.0.0.1 port=$1 user=postgres dbname=$2"; }
+now_ms() { date +%s%3N; }
+
+# The policy table notifies; a worker on a long interval plans the new policy at once.
+scenario_notify() {
+  ensure_primary || return
+  make_database "$P" n1 || { fail "setup"; return; }
+  start_worker -d "$(dsn "$P" n1)" --interval 1h
+  check "ready within 20 s" wait_for 20 ready "$worker_port"
+  sql "$P" n1 -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
+  local t0
+  t0=$(now_ms)
+  "$partman" -d "$(dsn "$P" n1)" manage public.orders --interval daily --premake 2 >/dev/null
+  if wait_for 10 sql "$P" n1 -c "SELECT 1/(count(*) >= 3)::int FROM pg_inherits WHERE inhparent = 'public.orders'::regclass"; then
+    local ms=$(($(now_ms) - t0))
+    echo "  notify: partitions of the new policy $ms ms after manage"
+    check "applied within 2 s of manage ($ms ms)" test "$ms" -le 2000
+  else
+    fail "the new policy was not applied within 10 s"
+  fi
+}
+
+# Two workers on one database: one leads, the other follows; every action happens once.
+scenario_two_workers() {
+  ensure_primary || return
+  make_database "$P" tw || { fail "setup"; return; }
+  local db label
+  db=$(dsn "$P" tw)
+  label="postgres@127.0.0.1:$P/tw"
+  start_worker -d "$db" --interval 1s --leader-check 1s
+  local a=$worker_port
+  start_worker -d "$db" --interval 1s --leader-check 1s
+  local b=$worker_port
+  check "both ready" wait_for 20 bash -c "curl -fsS http://127.0.0.1:$a/readyz && curl -fsS http://127.0.0.1:$b/readyz"
+  sleep 4
+  local la lb
+  la=$(metric "$a" "partman_leader{database=\"$label\"}")
+  lb=$(metric "$b" "partman_leader{database=\"$label\"}")
+  check "exactly one leader ($la + $lb)" test "$((la + lb))" = 1
+  check "each action once in history" test "$(sql "$P" tw -c "SELECT count(*) - count(DISTINCT (action, partition_schema, partition_name)) FROM partman.history WHERE outcome = 'ok'")" = 0
+  check "4 partitions" test "$(partitions "$P" tw)" = 4
+}
+
+# kill -9 of the leader: the other worker takes over within leader_check plus a second.
+scenario_takeover() {
+  ensure_primary || return
+  make_database "$P" tk || { fail "setup"; return; }
+  local db label
+  db=$(dsn "$P" tk)
+  label="postgres@127.0.0.1:$P/tk"
+  start_worker -d "$db" --interval 1h --leader-check 1s
+  local a=$worker_port pa=$worker_pid
+  check "first worker leads" wait_for 20 metric_is "$a" "partman_leader{database=\"$label\"}" 1
+  start_worker -d "$db" --interval 1h --leader-check 1s
+  local b=$worker_port
+  check "second worker follows" wait_for 20 metric_is "$b" "partman_leader{database=\"$label\"}" 0
+  local t0
+  t0=$(now_ms)
+  kill -9 "$pa"
+  if wait_for 20 metric_is "$b" "partman_leader{database=\"$label\"}" 1; then
+    local ms=$(($(now_ms) - t0))
+    echo "  takeover: $ms ms after kill -9 of the leader"
+    check "took over within 3 s ($ms ms)" test "$ms" -le 3000
+  else
+    fail "no takeover within 20 s"
+  fi
+  sql "$P" tk -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
+  "$partman" -d "$db" manage public.orders --interval daily --premake 2 >/dev/null
+  check "the new leader applies a new policy" wait_for 10 bash -c \
+    "[ \$(psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d tk -c \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass\") -ge 3 ]"
+}
+
+# A server restart while the worker runs: it reconnects and converges.
+scenario_restart() {
+  ensure_primary || return
+  make_database "$P" rs || { fail "setup"; return; }
+  local db label
+  db=$(dsn "$P" rs)
+  label="postgres@127.0.0.1:$P/rs"
+  start_worker -d "$db" --interval 2s --retry-max 2s
+  check "leads" wait_for 20 metric_is "$worker_port" "partman_leader{database=\"$label\"}" 1
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$root/pg-main/data" -m fast -w restart >/dev/null
+  sql "$P" rs -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
+  "$partman" -d "$db" manage public.orders --interval daily --premake 2 >/dev/null
+  check "converges after the restart" wait_for 30 bash -c \
+    "[ \$(psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d rs -c \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass\") -ge 3 ]"
+  check "still running" kill -0 "$worker_pid"
+  check "up again" wait_for 10 metric_is "$worker_port" "partman_up{database=\"$label\"}" 1
+}
+
+# A primary and its standby (pg_basebackup -R) behind one multi-host conninfo: after the primary stops and
+# the standby is promoted, the worker maintains the new primary.
+scenario_standby() {
+  local p1 p2
+  p1=$(start_server pg-a) || { fail "cannot start the primary"; return; }
+  make_database "$p1" sb || { fail "setup"; return; }
+  p2=$(free_port)
+  mkdir -p "$root/pg-b" && chmod 755 "$root/pg-b"
+  [ "$(id -u)" = 0 ] && chown postgres: "$root/pg-b"
+  "${as_pg[@]}" pg_basebackup -h 127.0.0.1 -p "$p1" -U postgres -D "$root/pg-b/data" -R -X stream >/dev/null 2>&1 \
+    || { fail "pg_basebackup"; return; }
+  sed -i "s/^port = .*/port = $p2/; s|^unix_socket_directories = .*|unix_socket_directories = '$root/pg-b'|" \
+    "$root/pg-b/data/postgresql.conf"
+  start_existing pg-b || { fail "cannot start the standby"; return; }
+  local db="host=127.0.0.1,127.0.0.1 port=$p1,$p2 user=postgres dbname=sb target_session_attrs=read-write"
+  start_worker -d "$db" --interval 1s --retry-max 1s
+  check "leads the primary" wait_for 20 bash -c "curl -fsS http://127.0.0.1:$worker_port/metrics | grep -q '^partman_leader{.*} 1$'"
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$root/pg-a/data" -m immediate stop >/dev/null
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$root/pg-b/data" -w promote >/dev/null || { fail "promote"; return; }
+  sql "$p2" sb -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
+  "$partman" -d "$(dsn "$p2" sb)" manage public.orders --interval daily --premake 2 >/dev/null
+  check "maintains the promoted standby" wait_for 30 bash -c \
+    "[ \$(psql -X -qAt -h 127.0.0.1 -p $p2 -U postgres -d sb -c \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass\") -ge 3 ]"
+}
+
+# SIGTERM during a long archive export: the worker exits 0 within the bound; the next start finishes the
+# archive, and every row is in it.
+scenario_sigterm() {
+  ensure_primary || return
+  sql "$P" postgres -c "CREATE DATABASE st" || { fail "setup"; return; }
+  local db
+  db=$(dsn "$P" st)
+  sql "$P" st -c "CREATE TABLE public.logs (at timestamptz NOT NULL, body text) PARTITION BY RANGE (at)" \
+    -c "CREATE TABLE public.logs_old PARTITION OF public.logs FOR VALUES FROM ('2020-01-01') TO ('2020-01-02')" \
+    -c "INSERT INTO public.logs SELECT '2020-01-01'::timestamptz + (i % 86400) * interval '1 second', md5(i::text) || md5((i * 7)::text) FROM generate_series(1, 3000000) i" \
+    || { fail "setup rows"; return; }
+  "$partman" -d "$db" install >/dev/null
+  mkdir -p "$root/archives"
+  "$partman" -d "$db" manage public.logs --interval daily --premake 1 --retention '30 days' \
+    --retention-action archive --archive-to "file://$root/archives" >/dev/null \
+    || { fail "manage"; return; }
+  start_worker -d "$db" --interval 1h --shutdown-timeout 2s
+  if ! wait_for 60 bash -c "psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d st -c \"SELECT 1/count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%logs_old%'\""; then
+    fail "no export seen"
+    return
+  fi
+  local t0 rc
+  t0=$(now_ms)
+  kill -TERM "$worker_pid"
+  wait "$worker_pid"
+  rc=$?
+  local ms=$(($(now_ms) - t0))
+  workers=()
+  echo "  sigterm: the worker exited $ms ms after SIGTERM, exit $rc"
+  check "exit 0" test "$rc" = 0
+  check "within shutdown_timeout plus 2 s ($ms ms)" test "$ms" -le 4000
+  check "the partition is still there, its archive not dropped" test \
+    "$(sql "$P" st -c "SELECT count(*) FROM pg_class WHERE relname = 'logs_old'")" = 1
+  start_worker -d "$db" --interval 1h
+  check "the next start finishes the archive" wait_for 120 bash -c \
+    "[ \"\$(psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d st -c \"SELECT state FROM partman.archive\")\" = dropped ]"
+  local id
+  id=$(sql "$P" st -c "SELECT id FROM partman.archive")
+  "$partman" -d "$db" restore "$id" --into public.logs_back >/dev/null 2>&1
+  check "every row is in the archive" test "$(sql "$P" st -c "SELECT count(*) FROM public.logs_back")" = 3000000
+}
+
+# SIGHUP reads the file again: a database added is maintained; an invalid file is refused and the worker
+# keeps running with what it had.
+scenario_reload() {
+  ensure_primary || return
+  make_database "$P" r1 || { fail "setup"; return; }
+  make_database "$P" r2 || { fail "setup"; return; }
+  sql "$P" r2 -c "DELETE FROM partman.policy" >/dev/null
+  local conf="$root/worker.toml"
+  printf 'dsn = ["%s"]\ninterval = "1h"\n' "$(dsn "$P" r1)" >"$conf"
+  worker_port=$(free_port)
+  worker_log="$root/worker-reload.log"
+  "$partman" worker --config "$conf" --listen "127.0.0.1:$worker_port" >"$worker_log" 2>&1 &
+  worker_pid=$!
+  workers+=("$worker_pid")
+  check "ready" wait_for 20 ready "$worker_port"
+  "$partman" -d "$(dsn "$P" r2)" manage public.events --interval daily --premake 5 >/dev/null
+  printf 'dsn = ["%s", "%s"]\ninterval = "1h"\n' "$(dsn "$P" r1)" "$(dsn "$P" r2)" >"$conf"
+  kill -HUP "$worker_pid"
+  check "the added database is maintained" wait_for 10 partitions_at_least "$P" r2 6
+  check "the reload is logged" grep -q "maintained from now on" "$worker_log"
+  printf 'interval = 5\n' >"$conf"
+  kill -HUP "$worker_pid"
+  check "an invalid file is refused" wait_for 5 grep -q "reload refused" "$worker_log"
+  check "and the worker keeps running" kill -0 "$worker_pid"
+  check "with its metrics" wait_for 5 metric_is "$worker_port" "partman_leader{database=\"postgres@127.0.0.1:$P/r2\"}" 1
+}
+
+# /metrics and the textfile pass promtool; healthz answers.
+scenario_metrics() {
+  ensure_primary || return
+  make_database "$P" mt || { fail "setup"; return; }
+  local prom="$root/partman.prom"
+  start_worker -d "$(dsn "$P" mt)" --interval 1h --textfile "$prom"
+  check "ready" wait_for 20 ready "$worker_port"
+  curl -fsS "http://127.0.0.1:$worker_port/metrics" >"$root/metrics.txt"
+  check "promtool check metrics (/metrics)" bash -c "promtool check metrics <'$root/metrics.txt'"
+  check "promtool check metrics (textfile)" bash -c "promtool check metrics <'$prom'"
+  check "healthz" curl -fsS -o /dev/null "http://127.0.0.1:$worker_port/healthz"
+  check "each partition created counted once" test \
+    "$(metric "$worker_port" "partman_actions_applied_total{database=\"postgres@127.0.0.1:$P/mt\",kind=\"create\"}")" = \
+    "$(partitions "$P" mt)"
+}
