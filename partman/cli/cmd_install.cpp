@@ -32,6 +32,9 @@ void add_install_command(CLI::App& app, const Globals& globals, int& exit_code)
       "install", "Create, or upgrade in place, partman's schema (policy and history tables); safe to rerun.\n"
                  "Pick the schema with --schema (default partman); it must not be one holding an extension\n"
                  "such as pg_partman.");
+  cmd->footer("Examples:\n"
+              "  partman install\n"
+              "  partman -d 'host=db dbname=app' --schema partman_policy install");
   cmd->callback([&globals, &exit_code] {
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return install_one(globals, dsn, out);

@@ -18,6 +18,8 @@ struct StatusArgs
   std::vector<std::string> parents;
   std::string at;
   std::string format = "text";
+  std::string states;    // --state: a comma-separated list of states
+  core::StatusView view; // --summary, and the states parsed
 };
 
 int run_status(const Globals& globals, const StatusArgs& args, const std::string& dsn, std::ostream& out)
@@ -42,8 +44,8 @@ int run_status(const Globals& globals, const StatusArgs& args, const std::string
     statuses.push_back(core::make_status(snapshot[i], policies[i], now));
     failed = failed || !statuses.back().error.empty();
   }
-  out << (args.format == "json" ? core::render_status_json(statuses, now)
-                                : core::render_status_text(statuses));
+  out << (args.format == "json" ? core::render_status_json(statuses, now, args.view)
+                                : core::render_status_text(statuses, args.view));
   return failed ? k_exit_partial : k_exit_ok;
 }
 
@@ -62,12 +64,30 @@ void add_status_command(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("-f,--format", args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd->add_flag("--summary", args->view.summary,
+                "One line per parent: its partitions counted by state, its oldest and newest bound, and the\n"
+                "rows in its default partition");
+  cmd->add_option("--state", args->states,
+                  "Show only partitions in these states, and only parents that have one (comma-separated:\n"
+                  "past, current, future, expired, default, detach-pending, listed, unlisted)");
+  cmd->footer("Examples:\n"
+              "  partman status --summary                 a line per parent\n"
+              "  partman status app.events --state future,expired -f json");
   cmd->callback([&globals, &exit_code, args] {
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_status(globals, *args, dsn, out);
     };
-    exit_code =
-        run_guarded([&] { return for_each_database(globals, job, args->format == "json"); }, std::cerr);
+    exit_code = run_guarded(
+        [&] {
+          if (!args->states.empty()) {
+            const auto states = core::parse_states(args->states);
+            if (!states)
+              throw UsageError("--state: " + states.error());
+            args->view.states = *states;
+          }
+          return for_each_database(globals, job, args->format == "json");
+        },
+        std::cerr);
   });
 }
 

@@ -183,8 +183,10 @@ void run_move(pqxx::connection& conn, const core::ParentPlan& parent, const Reco
     out.moved += moved;
     done = moved < m.batch_size;
     if (options.progress_ms == 0 || done || ms_since(logged) >= options.progress_ms) {
-      spdlog::info("{}: moved {} rows out of {} ({} so far{})", target, moved, from, out.moved,
-                   done ? "; the last ones move with the attach" : "");
+      // A batch that moved nothing is news only to -v.
+      spdlog::log(moved > 0 ? spdlog::level::info : spdlog::level::debug,
+                  "{}: moved {} rows out of {} ({} so far{})", target, moved, from, out.moved,
+                  done ? "; the last ones move with the attach" : "");
       logged = std::chrono::steady_clock::now();
     }
   }
