@@ -28,6 +28,7 @@ struct PlanArgs
   std::string plan_file; // apply: run this saved plan
   int parallel = 2;      // apply: parents worked on at once
   core::PlanOptions guard;
+  std::string removal_window; // "HH:MM-HH:MM ZONE": removals only then
 };
 
 // Returns the request of one database's plan or apply from the command line.
@@ -40,6 +41,12 @@ run::RunRequest request_of(const Globals& globals, const PlanArgs& args, const s
   r.guard = args.guard;
   r.locks = args.locks;
   r.parallel = args.parallel;
+  if (!args.removal_window.empty()) {
+    const auto window = core::parse_removal_window(args.removal_window);
+    if (!window)
+      throw UsageError("--removal-window: " + window.error());
+    r.window = *window;
+  }
   return r;
 }
 
@@ -219,6 +226,10 @@ void add_common(CLI::App& cmd, PlanArgs& args)
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd.add_flag("--force", args.guard.force, "Apply such removals anyway");
+  cmd.add_option("--removal-window", args.removal_window,
+                 "Drops, detaches and archives only in these hours, e.g. '01:00-05:00 Europe/Berlin';\n"
+                 "outside them only creates run, and the plan says the removals wait (no failure)")
+      ->envname("PARTMAN_REMOVAL_WINDOW");
   cmd.add_option("--batch-size", args.guard.batch_size,
                  "Rows per transaction when rows of a new partition's range move out of the default\n"
                  "partition before its attach")

@@ -34,7 +34,7 @@ TEST_CASE("find_zone: known and unknown zones")
   CHECK(!find_zone("europe/berlin_x"));
 }
 
-TEST_CASE("NamedZone: looked up once, when made; an unknown name keeps no rules")
+TEST_CASE("NamedZone: looked up once when made, and an unknown name keeps no rules")
 {
   const NamedZone utc;
   CHECK(utc.name() == "UTC");
