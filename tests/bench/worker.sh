@@ -70,12 +70,11 @@ time_s() {
   calc "\"%.3f\", $t1 - $t0"
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# Prints a TCP port nothing listens on, for a worker's HTTP endpoint.
 free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
+  local p=$((20000 + RANDOM % 20000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((20000 + RANDOM % 20000)); done
+  echo "$p"
 }
 
 # Starts a worker in the background with the given arguments; sets $wpid and $wport.
