@@ -3,6 +3,8 @@
 # start it on a free port with its own socket folder, export PG* for the command, then stop and remove it.
 # With PG_TEMP_SSL_DIR set to a folder holding server.crt and server.key, the server runs with ssl = on and
 # refuses TCP connections that do not use TLS (the socket stays open without it).
+# PG_TEMP_MAX_CONNECTIONS sets the server's max_connections (default 200; a worker over a fleet of databases
+# keeps one idle session per database).
 # Usage: tests/pg_temp.sh COMMAND [ARG...]    (the command's exit code is passed through)
 set -euo pipefail
 
@@ -43,7 +45,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_locks_per_transaction = 256
-max_connections = 200
+max_connections = ${PG_TEMP_MAX_CONNECTIONS:-200}
 CONF
 if [ -n "${PG_TEMP_SSL_DIR:-}" ]; then
   # The server reads its key only when the key belongs to it and no one else may read it.
