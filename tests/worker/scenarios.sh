@@ -4,6 +4,22 @@ ensure_primary() { [ -n "$P" ] || P=$(start_server pg-main) || { fail "cannot st
 dsn() { echo "host=127.0.0.1 port=$1 user=postgres dbname=$2"; }
 now_ms() { date +%s%3N; }
 
+# Makes database $2 on server $1 (make_database) and sets $db (its conninfo) and $label (its metrics label).
+use_database() {
+  make_database "$1" "$2" || return 1
+  db=$(dsn "$1" "$2")
+  label="postgres@127.0.0.1:$1/$2"
+}
+# Creates parent public.orders in database $2 on server $1 and manages it (daily, premake 2).
+add_orders() {
+  sql "$1" "$2" -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)" &&
+    "$partman" -d "$(dsn "$1" "$2")" manage public.orders --interval daily --premake 2 >/dev/null
+}
+# Succeeds once public.orders in database $2 on server $1 has its three partitions.
+orders_ready() {
+  [ "$(sql "$1" "$2" -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass")" -ge 3 ]
+}
+
 # The policy table notifies; a worker on a long interval plans the new policy at once.
 scenario_notify() {
   ensure_primary || return
@@ -14,7 +30,7 @@ scenario_notify() {
   local t0
   t0=$(now_ms)
   "$partman" -d "$(dsn "$P" n1)" manage public.orders --interval daily --premake 2 >/dev/null
-  if wait_for 10 sql "$P" n1 -c "SELECT 1/(count(*) >= 3)::int FROM pg_inherits WHERE inhparent = 'public.orders'::regclass"; then
+  if wait_for 10 orders_ready "$P" n1; then
     local ms=$(($(now_ms) - t0))
     echo "  notify: partitions of the new policy $ms ms after manage"
     check "applied within 2 s of manage ($ms ms)" test "$ms" -le 2000
@@ -26,10 +42,8 @@ scenario_notify() {
 # Two workers on one database: one leads, the other follows; every action happens once.
 scenario_two_workers() {
   ensure_primary || return
-  make_database "$P" tw || { fail "setup"; return; }
   local db label
-  db=$(dsn "$P" tw)
-  label="postgres@127.0.0.1:$P/tw"
+  use_database "$P" tw || { fail "setup"; return; }
   start_worker -d "$db" --interval 1s --leader-check 1s
   local a=$worker_port
   start_worker -d "$db" --interval 1s --leader-check 1s
@@ -47,10 +61,8 @@ scenario_two_workers() {
 # kill -9 of the leader: the other worker takes over within leader_check plus a second.
 scenario_takeover() {
   ensure_primary || return
-  make_database "$P" tk || { fail "setup"; return; }
   local db label
-  db=$(dsn "$P" tk)
-  label="postgres@127.0.0.1:$P/tk"
+  use_database "$P" tk || { fail "setup"; return; }
   start_worker -d "$db" --interval 1h --leader-check 1s
   local a=$worker_port pa=$worker_pid
   check "first worker leads" wait_for 20 metric_is "$a" "partman_leader{database=\"$label\"}" 1
@@ -67,26 +79,20 @@ scenario_takeover() {
   else
     fail "no takeover within 20 s"
   fi
-  sql "$P" tk -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
-  "$partman" -d "$db" manage public.orders --interval daily --premake 2 >/dev/null
-  check "the new leader applies a new policy" wait_for 10 bash -c \
-    "[ \$(psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d tk -c \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass\") -ge 3 ]"
+  add_orders "$P" tk
+  check "the new leader applies a new policy" wait_for 10 orders_ready "$P" tk
 }
 
 # A server restart while the worker runs: it reconnects and converges.
 scenario_restart() {
   ensure_primary || return
-  make_database "$P" rs || { fail "setup"; return; }
   local db label
-  db=$(dsn "$P" rs)
-  label="postgres@127.0.0.1:$P/rs"
+  use_database "$P" rs || { fail "setup"; return; }
   start_worker -d "$db" --interval 2s --retry-max 2s
   check "leads" wait_for 20 metric_is "$worker_port" "partman_leader{database=\"$label\"}" 1
   "${as_pg[@]}" "$bindir/pg_ctl" -D "$root/pg-main/data" -m fast -w restart >/dev/null
-  sql "$P" rs -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
-  "$partman" -d "$db" manage public.orders --interval daily --premake 2 >/dev/null
-  check "converges after the restart" wait_for 30 bash -c \
-    "[ \$(psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d rs -c \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass\") -ge 3 ]"
+  add_orders "$P" rs
+  check "converges after the restart" wait_for 30 orders_ready "$P" rs
   check "still running" kill -0 "$worker_pid"
   check "up again" wait_for 10 metric_is "$worker_port" "partman_up{database=\"$label\"}" 1
 }
@@ -110,10 +116,8 @@ scenario_standby() {
   check "leads the primary" wait_for 20 bash -c "curl -fsS http://127.0.0.1:$worker_port/metrics | grep -q '^partman_leader{.*} 1$'"
   "${as_pg[@]}" "$bindir/pg_ctl" -D "$root/pg-a/data" -m immediate stop >/dev/null
   "${as_pg[@]}" "$bindir/pg_ctl" -D "$root/pg-b/data" -w promote >/dev/null || { fail "promote"; return; }
-  sql "$p2" sb -c "CREATE TABLE public.orders (at timestamptz NOT NULL) PARTITION BY RANGE (at)"
-  "$partman" -d "$(dsn "$p2" sb)" manage public.orders --interval daily --premake 2 >/dev/null
-  check "maintains the promoted standby" wait_for 30 bash -c \
-    "[ \$(psql -X -qAt -h 127.0.0.1 -p $p2 -U postgres -d sb -c \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.orders'::regclass\") -ge 3 ]"
+  add_orders "$p2" sb
+  check "maintains the promoted standby" wait_for 30 orders_ready "$p2" sb
 }
 
 # SIGTERM during a long archive export: the worker exits 0 within the bound; the next start finishes the
@@ -132,7 +136,7 @@ scenario_sigterm() {
   "$partman" -d "$db" manage public.logs --interval daily --premake 1 --retention '30 days' \
     --retention-action archive --archive-to "file://$root/archives" >/dev/null \
     || { fail "manage"; return; }
-  start_worker -d "$db" --interval 1h --shutdown-timeout 2s
+  start_worker -d "$db" --interval 1h --shutdown-timeout 200ms
   if ! wait_for 60 bash -c "psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d st -c \"SELECT 1/count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%logs_old%'\""; then
     fail "no export seen"
     return
@@ -146,9 +150,13 @@ scenario_sigterm() {
   workers=()
   echo "  sigterm: the worker exited $ms ms after SIGTERM, exit $rc"
   check "exit 0" test "$rc" = 0
-  check "within shutdown_timeout plus 2 s ($ms ms)" test "$ms" -le 4000
-  check "the partition is still there, its archive not dropped" test \
-    "$(sql "$P" st -c "SELECT count(*) FROM pg_class WHERE relname = 'logs_old'")" = 1
+  check "within shutdown_timeout plus 2 s ($ms ms)" test "$ms" -le 2200
+  if grep -q "still in flight" "$worker_log"; then
+    check "the partition is still there, its archive not dropped" test \
+      "$(sql "$P" st -c "SELECT count(*) FROM pg_class WHERE relname = 'logs_old'")" = 1
+  else
+    echo "  sigterm: the export ended within shutdown_timeout, so the run finished before the exit"
+  fi
   start_worker -d "$db" --interval 1h
   check "the next start finishes the archive" wait_for 120 bash -c \
     "[ \"\$(psql -X -qAt -h 127.0.0.1 -p $P -U postgres -d st -c \"SELECT state FROM partman.archive\")\" = dropped ]"
