@@ -31,13 +31,6 @@ public:
   }
 };
 
-core::Micros now_micros()
-{
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Runs maintenance and counts what went wrong, apart from removals held for the removal window.
 void run_maintenance(JobInput& in, JobResult& out)
 {
@@ -76,6 +69,13 @@ void run_maintenance(JobInput& in, JobResult& out)
 }
 
 } // namespace
+
+core::Micros now_micros()
+{
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 const char* to_string(Outcome outcome)
 {

@@ -25,6 +25,8 @@ enum class Outcome
   failed         // an error other than a lost session
 };
 
+// Returns this host's clock in microseconds since 1970 (the instant a turn plans at, and the metrics' times).
+core::Micros now_micros();
 // Returns "ran", "follower", ...
 const char* to_string(Outcome outcome);
 

@@ -11,11 +11,6 @@ namespace partman::worker {
 
 namespace {
 
-double unix_now()
-{
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // Returns this process's resident memory in bytes (0 when /proc cannot say).
 double resident_bytes()
 {
@@ -132,7 +127,7 @@ void record_turn(DatabaseStats& stats, const JobResult& result)
   }
   if (result.bad_parents == 0) {
     ++stats.runs_ok;
-    stats.last_success = unix_now();
+    stats.last_success = static_cast<double>(now_micros()) / 1e6;
   } else {
     ++stats.runs_failed;
   }

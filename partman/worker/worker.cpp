@@ -20,11 +20,6 @@ namespace partman::worker {
 
 namespace {
 
-double unix_now()
-{
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // Returns the summary systemd shows as the worker's status.
 std::string status_line(const Fleet& fleet)
 {
@@ -284,8 +279,7 @@ void Worker::collect_results()
 
 void Worker::publish()
 {
-  m_facts.window_open =
-      !m_config.window.zone || m_config.window.open_at(static_cast<core::Micros>(unix_now() * 1e6));
+  m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
   m_facts.has_window = m_config.window.zone != nullptr;
   std::string text = render_metrics(m_fleet, m_facts);
   std::string unready;
@@ -380,7 +374,7 @@ int Worker::run()
     quit_signals = true;
     signal_thread.join();
   };
-  m_facts.start_time = unix_now();
+  m_facts.start_time = static_cast<double>(now_micros()) / 1e6;
   if (!m_config.listen.empty()) {
     try {
       m_http = std::make_unique<HttpEndpoint>(
