@@ -86,5 +86,5 @@ install(CODE "
   if(EXISTS \"\${target}\")
     message(STATUS \"Kept: \${target}\")
   else()
-    file(INSTALL \"${CMAKE_SOURCE_DIR}/packaging/worker.toml\" DESTINATION \"\$ENV{DESTDIR}${PARTMAN_CONFIG_DIR}\")
+    file(INSTALL \"${CMAKE_SOURCE_DIR}/packaging/worker.toml\" DESTINATION \"${PARTMAN_CONFIG_DIR}\") # adds DESTDIR
   endif()")
