@@ -128,7 +128,10 @@ function(write_man path summary)
   endif()
   file(REMOVE ${include})
   file(READ ${OUTDIR}/man/${page}.1 text)
-  string(REGEX REPLACE "\n\\.TH PARTMAN " "\n.TH ${title} " text "${text}")
+  # The page's own name in .TH (quoted: lintian reads an unquoted PARTMAN-DRAIN-DEFAULT as a section) and
+  # in NAME (whatis: "partman-plan \- ...", not "partman plan").
+  string(REGEX REPLACE "\n\\.TH [^\"]*\"1\"" "\n.TH \"${title}\" \"1\"" text "${text}")
+  string(REGEX REPLACE "\n\\.SH NAME\n[^\n]* \\\\- " "\n.SH NAME\n${page} \\\\- " text "${text}")
   file(WRITE ${OUTDIR}/man/${page}.1 "${text}")
 endfunction()
 

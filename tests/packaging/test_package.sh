@@ -4,7 +4,7 @@
 # ALTER EXTENSION partman UPDATE from the installed files on a throwaway server, verify the installed
 # systemd units, then purge it and check that nothing is left.
 # Needs root (dpkg -i) and dpkg-buildpackage with debhelper; exits 77 (skipped) without them.
-# Usage: tests/packaging/test_package.sh SOURCE_DIR        (ccache: set CCACHE_DIR; -j2 by default)
+# Usage: tests/packaging/test_package.sh SOURCE_DIR   (PARTMAN_PACKAGE_JOBS: parallel jobs, default 2)
 set -euo pipefail
 src=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
@@ -38,8 +38,9 @@ tar -C "$src" --exclude='./build*' --exclude='./obj-*' --exclude=./.git --exclud
   tar -C "$dir/partman" -xf -
 cp -r "$src/packaging/debian" "$dir/partman/debian"
 
-# ccache finds earlier builds of other copies: paths relative to the copy, no file-prefix map, no cwd.
-if command -v ccache >/dev/null && [ -n "${CCACHE_DIR:-}" ]; then
+# ccache (CCACHE_DIR, or its default folder) finds earlier builds of other copies: paths relative to the
+# copy, no file-prefix map, no working directory in the hash.
+if command -v ccache >/dev/null; then
   export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$dir/partman" CCACHE_NOHASHDIR=1
   export DEB_BUILD_MAINT_OPTIONS="hardening=+all reproducible=-fixfilepath"
 fi
