@@ -1,9 +1,12 @@
 #include "partman/archive/progress.hpp"
 
 #include "partman/core/printable.hpp"
+#include "partman/core/progress_line.hpp"
 #include "partman/core/status.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -22,8 +25,14 @@ double seconds_since(std::chrono::steady_clock::time_point t)
 
 } // namespace
 
+bool takes_escape_codes(int fd)
+{
+  const char* term = std::getenv("TERM");
+  return isatty(fd) == 1 && term != nullptr && *term != '\0' && std::strcmp(term, "dumb") != 0;
+}
+
 Progress::Progress(std::string what, std::uint64_t total)
-    : m_what(std::move(what)), m_total(total), m_terminal(isatty(STDERR_FILENO) == 1),
+    : m_what(std::move(what)), m_total(total), m_terminal(takes_escape_codes(STDERR_FILENO)),
       m_started(std::chrono::steady_clock::now()), m_last_draw(m_started)
 {
   if (!m_terminal)
@@ -43,29 +52,16 @@ void Progress::update(std::uint64_t done)
 
 void Progress::draw(bool last)
 {
-  const double secs = seconds_since(m_started);
-  const double rate = secs > 0 ? static_cast<double>(m_done) / secs : 0;
-  std::string line = m_what + "  " + core::human_bytes(m_done);
-  int percent = -1;
-  if (m_total > 0) {
-    percent = static_cast<int>(std::min<std::uint64_t>(100, m_done * 100 / m_total));
-    line += " of ~" + core::human_bytes(m_total);
-  }
-  line += "  " + core::human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
+  const core::ProgressFigures figures{m_done, m_total, seconds_since(m_started), last};
+  const std::string line = m_what + "  " + core::progress_text(figures);
   if (!m_terminal) {
+    const int percent = core::progress_percent(figures);
     if (!last)
       spdlog::info("{}{}", line, percent >= 0 ? "  " + std::to_string(percent) + "%" : std::string());
     return;
   }
-  std::string bar;
-  if (percent >= 0) {
-    const int width = 24;
-    const int filled = percent * width / 100;
-    bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-          std::string(static_cast<std::size_t>(width - filled), '.') + "] " + std::to_string(percent) + "% ";
-  }
   const std::lock_guard<std::mutex> lock(g_terminal);
-  std::fprintf(stderr, "\r\033[K%s%s", bar.c_str(), core::printable(line).c_str());
+  std::fprintf(stderr, "\r\033[K%s%s", core::progress_bar(figures).c_str(), core::printable(line).c_str());
   if (last)
     std::fputc('\n', stderr);
   std::fflush(stderr);
@@ -73,9 +69,8 @@ void Progress::draw(bool last)
 
 void Progress::finish(const std::string& summary)
 {
-  if (m_terminal) {
+  if (m_terminal)
     draw(true);
-  }
   spdlog::info("{}: {}", m_what, summary);
 }
 

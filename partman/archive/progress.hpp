@@ -1,5 +1,5 @@
-// Progress of a long export or restore: a bar redrawn in place on a terminal, plain log lines otherwise
-// (cron, systemd), so logs stay readable.
+// Progress of a long export or restore: a bar redrawn in place on a terminal that takes escape codes, plain
+// log lines otherwise (cron, systemd, pipes, TERM=dumb), so logs stay readable.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,10 @@
 
 namespace partman::archive {
 
+// Returns true when `fd` is a terminal that takes escape codes (TERM set, and not "dumb").
+bool takes_escape_codes(int fd);
+
+// Shows how far one export, verify or restore has come; the bar ends at 100% with the time it took.
 class Progress
 {
 public:

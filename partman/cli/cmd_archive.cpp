@@ -147,11 +147,16 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
 {
   auto* group = app.add_subcommand("archive", "Archives made by retention action 'archive'.");
   group->require_subcommand(1);
+  group->footer("Examples:\n"
+                "  partman archive list app.events");
   auto list_args = std::make_shared<ListArgs>();
   auto* list = group->add_subcommand(
       "list", "Show each archive: its id, state (detaching, detached, dropped, failed),\n"
               "partition and bounds, rows, bytes, SHA-256, and where its data and manifest are.");
   list->add_option("PARENT", list_args->parent, "Only the archives of this parent");
+  list->footer("Examples:\n"
+               "  partman archive list\n"
+               "  partman archive list app.events -f json");
   list->add_option("-f,--format", list_args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -169,6 +174,9 @@ void add_archive_commands(CLI::App& app, const Globals& globals, int& exit_code)
                  "before the restore commits; on any mismatch nothing is created.");
   restore->add_option("ARCHIVE", restore_args->archive, "The archive id, as 'partman archive list' shows it")
       ->required();
+  restore->footer("Examples:\n"
+                  "  partman restore 17 --into app.events_back\n"
+                  "  partman restore 17 --attach");
   restore->add_option("--into", restore_args->options.into,
                       "Create this table instead (schema.table as SQL writes it; must not exist)");
   restore->add_flag("--attach", restore_args->options.attach,

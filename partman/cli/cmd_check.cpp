@@ -185,6 +185,9 @@ void add_check_command(CLI::App& app, const Globals& globals, int& exit_code)
                "Exit codes (Nagios's, not the table below): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the\n"
                "database could not be read, no managed parents, or invalid options).");
   cmd->add_option("PARENT", args->parents, "Managed parents to check (default: all)");
+  cmd->footer("Examples:\n"
+              "  partman check --warning 3 --critical 1 --max-age '26 hours'\n"
+              "  partman check app.events --max-default-rows 100000");
   cmd->add_option("--warning", args->warning, "WARNING when fewer partitions than this start after now")
       ->check(k_count)
       ->capture_default_str();

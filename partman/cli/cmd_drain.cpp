@@ -108,6 +108,9 @@ void add_drain_command(CLI::App& app, const Globals& globals, int& exit_code)
       "partman can create (expired under retention, a value not listed, a NULL key, a range a\n"
       "hand-made partition overlaps) stay, and are reported.");
   cmd->add_option("PARENT", args->parent, "The managed parent")->required();
+  cmd->footer("Examples:\n"
+              "  partman drain-default app.events\n"
+              "  partman drain-default app.events --batch-size 5000 --at 2026-12-01");
   cmd->add_option("--batch-size", args->batch_size, "Rows moved per transaction")
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str();

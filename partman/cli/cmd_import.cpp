@@ -132,6 +132,9 @@ void add_import_command(CLI::App& app, const Globals& globals, int& exit_code)
       "per parent what maps and what does not. pg_partman's configuration and every table stay as they are.\n"
       "Exit 0: all imported (or already managed); 3: some parents could not be mapped.");
   cmd->add_option("PARENT", args->parents, "Only these parents (default: every parent in part_config)");
+  cmd->footer("Examples:\n"
+              "  partman import-pg-partman --dry-run\n"
+              "  partman import-pg-partman app.events");
   cmd->add_option("--from-schema", args->from_schema,
                   "Schema that holds pg_partman's part_config (default: the pg_partman extension's schema)");
   cmd->add_flag("--dry-run", args->dry_run, "Only print what would be imported; nothing is written");

@@ -40,6 +40,9 @@ void add_install_command(CLI::App& app, const Globals& globals, int& exit_code)
       "Pick the schema with --schema (default partman); it must not be one holding an extension\n"
       "such as pg_partman. Where CREATE EXTENSION partman made the schema, this updates the extension\n"
       "(ALTER EXTENSION partman UPDATE) to this partman's version.");
+  cmd->footer("Examples:\n"
+              "  partman install\n"
+              "  partman -d 'host=db dbname=app' --schema partman_policy install");
   cmd->callback([&globals, &exit_code] {
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return install_one(globals, dsn, out);

@@ -46,9 +46,9 @@ std::string describe(const core::Policy& policy, const core::ParentSnapshot& par
                                                                             : std::string()) +
                  ")"
            : std::string("none")) +
-      ", time zone " + policy.timezone;
+      ", time zone " + policy.timezone.name();
   if (policy.start)
-    s += ", start " + core::format_instant(*core::find_zone(policy.timezone), *policy.start);
+    s += ", start " + core::format_instant(policy.timezone.rules(), *policy.start);
   return s;
 }
 
@@ -118,6 +118,10 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "The parent is partitioned BY RANGE on one timestamptz, timestamp, date or integer column, or\n"
       "BY LIST on one text, varchar, integer, uuid or date column.");
   cmd->add_option("PARENT", args->parent, "The partitioned table")->required();
+  cmd->footer("Examples:\n"
+              "  partman manage app.events --interval daily --premake 7 --retention '90 days' "
+              "--retention-action drop\n"
+              "  partman manage app.orders --values-query 'SELECT code FROM tenants'");
   cmd->add_option(
       "-i,--interval", args->interval,
       "Partition width: '15 minutes' (multiples of 15), '1 hour', '1 day', '1 week' (ISO), '1 month',\n"
@@ -196,6 +200,8 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   auto parent = std::make_shared<std::string>();
   auto* un = app.add_subcommand("unmanage", "Remove the policy of a parent; no table is changed.");
   un->add_option("PARENT", *parent, "The partitioned table")->required();
+  un->footer("Examples:\n"
+             "  partman unmanage app.events");
   un->callback([&globals, &exit_code, parent] {
     exit_code = run_guarded([&] { return run_unmanage(globals, *parent); }, std::cerr);
   });

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include "partman/cli/common.hpp"
 #include "partman/cli/run_json.hpp"
@@ -27,6 +28,7 @@ struct PlanArgs
   std::string plan_file; // apply: run this saved plan
   int parallel = 2;      // apply: parents worked on at once
   core::PlanOptions guard;
+  std::string removal_window; // "HH:MM-HH:MM ZONE": removals only then
 };
 
 // Returns the request of one database's plan or apply from the command line.
@@ -39,6 +41,12 @@ run::RunRequest request_of(const Globals& globals, const PlanArgs& args, const s
   r.guard = args.guard;
   r.locks = args.locks;
   r.parallel = args.parallel;
+  if (!args.removal_window.empty()) {
+    const auto window = core::parse_removal_window(args.removal_window);
+    if (!window)
+      throw UsageError("--removal-window: " + window.error());
+    r.window = *window;
+  }
   return r;
 }
 
@@ -154,8 +162,17 @@ public:
     print_warnings(m_out, *p.plan);
     if (p.actions.empty())
       m_out << "  nothing to do\n";
-    for (const auto& a : p.actions)
-      print_action(m_out, a);
+    // A refused parent's held-back removals: one line with their count, unless -v asks for each.
+    const bool fold = !p.plan->refused.empty() && !spdlog::should_log(spdlog::level::debug);
+    std::size_t folded = 0;
+    for (const auto& a : p.actions) {
+      if (fold && a.status == db::ActionOutcome::Status::skipped)
+        ++folded;
+      else
+        print_action(m_out, a);
+    }
+    if (folded > 0)
+      m_out << "  skipped: " << folded << " action(s) held back by the refusal (-v lists them)\n";
     m_out.flush();
   }
 
@@ -209,6 +226,10 @@ void add_common(CLI::App& cmd, PlanArgs& args)
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd.add_flag("--force", args.guard.force, "Apply such removals anyway");
+  cmd.add_option("--removal-window", args.removal_window,
+                 "Drops, detaches and archives only in these hours, e.g. '01:00-05:00 Europe/Berlin';\n"
+                 "outside them only creates run, and the plan says the removals wait (no failure)")
+      ->envname("PARTMAN_REMOVAL_WINDOW");
   cmd.add_option("--batch-size", args.guard.batch_size,
                  "Rows per transaction when rows of a new partition's range move out of the default\n"
                  "partition before its attach")
@@ -225,6 +246,10 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "plan", "Dry run: print every action the next apply would take, with its reason and exact SQL.\n"
               "Changes nothing in the database (the session is read-only), not even the history.");
   add_common(*plan, *plan_args);
+  plan->footer(
+      "Examples:\n"
+      "  partman plan app.events --at 2027-01-01    the plan as of a later day\n"
+      "  partman plan -f sql > maintenance.sql      a script for psql, or -o plan.json to apply later");
   plan->add_option("-f,--format", plan_args->format,
                    "text (for people), sql (a script psql runs as it stands), json (versioned document)")
       ->check(CLI::IsMember({"text", "sql", "json"}))
@@ -250,6 +275,9 @@ void add_plan_commands(CLI::App& app, const Globals& globals, int& exit_code)
       "Compute the same plan and execute it: each action in its own transaction, under lock_timeout\n"
       "with retries, recorded in the history table. A parent that fails does not stop the others.");
   add_common(*apply, *apply_args);
+  apply->footer("Examples:\n"
+                "  partman apply                       what 'partman plan' shows, now\n"
+                "  partman apply --plan plan.json      exactly a plan saved by 'partman plan -o plan.json'");
   add_retry_options(*apply, apply_args->locks);
   apply
       ->add_option("--parallel", apply_args->parallel,

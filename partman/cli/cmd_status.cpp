@@ -1,13 +1,10 @@
 // partman status: policies and partitions of managed parents, where each partition stands.
 #include <iostream>
-#include <pqxx/pqxx>
 
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/status.hpp"
-#include "partman/db/catalog.hpp"
-#include "partman/db/installer.hpp"
-#include "partman/db/policy_store.hpp"
+#include "partman/run/status.hpp"
 
 namespace partman::cli {
 
@@ -18,33 +15,21 @@ struct StatusArgs
   std::vector<std::string> parents;
   std::string at;
   std::string format = "text";
+  std::string states;    // --state: a comma-separated list of states
+  core::StatusView view; // --summary, and the states parsed
 };
 
 int run_status(const Globals& globals, const StatusArgs& args, const std::string& dsn, std::ostream& out)
 {
-  const auto now = resolve_now(args.at);
-  db::SessionOptions options;
-  options.read_only = true;
-  auto conn = db::open_session(dsn, options);
-  db::require_schema(*conn, globals.schema);
-  auto policies = db::load_policies(*conn, globals.schema, db::resolve_tables(*conn, args.parents));
-  pqxx::read_transaction tx(*conn);
-  db::CatalogOptions catalog;
-  catalog.sizes = true;
-  catalog.count_default = true;
-  catalog.partman_schema = globals.schema;
-  catalog.properties = false; // what new children would copy: status plans none
-  catalog.taken_names = false;
-  const auto snapshot = db::read_catalog_tree(tx, policies, catalog);
-  std::vector<core::ParentStatus> statuses;
-  bool failed = false;
-  for (std::size_t i = 0; i < policies.size(); ++i) {
-    statuses.push_back(core::make_status(snapshot[i], policies[i], now));
-    failed = failed || !statuses.back().error.empty();
-  }
-  out << (args.format == "json" ? core::render_status_json(statuses, now)
-                                : core::render_status_text(statuses));
-  return failed ? k_exit_partial : k_exit_ok;
+  run::StatusRequest request;
+  request.dsn = dsn;
+  request.schema = globals.schema;
+  request.parents = args.parents;
+  request.now = resolve_now(args.at);
+  const run::StatusReport report = run::read_status(request);
+  out << (args.format == "json" ? core::render_status_json(report.statuses, request.now, args.view)
+                                : core::render_status_text(report.statuses, args.view));
+  return exit_code_of(report);
 }
 
 } // namespace
@@ -62,12 +47,30 @@ void add_status_command(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("-f,--format", args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd->add_flag("--summary", args->view.summary,
+                "One line per parent: its partitions counted by state, its oldest and newest bound, and the\n"
+                "rows in its default partition");
+  cmd->add_option("--state", args->states,
+                  "Show only partitions in these states, and only parents that have one (comma-separated:\n"
+                  "past, current, future, expired, default, detach-pending, listed, unlisted)");
+  cmd->footer("Examples:\n"
+              "  partman status --summary                 a line per parent\n"
+              "  partman status app.events --state future,expired -f json");
   cmd->callback([&globals, &exit_code, args] {
     const DatabaseJob job = [&](const std::string& dsn, std::ostream& out) {
       return run_status(globals, *args, dsn, out);
     };
-    exit_code =
-        run_guarded([&] { return for_each_database(globals, job, args->format == "json"); }, std::cerr);
+    exit_code = run_guarded(
+        [&] {
+          if (!args->states.empty()) {
+            const auto states = core::parse_states(args->states);
+            if (!states)
+              throw UsageError("--state: " + states.error());
+            args->view.states = *states;
+          }
+          return for_each_database(globals, job, args->format == "json");
+        },
+        std::cerr);
   });
 }
 

@@ -5,29 +5,9 @@
 #include <vector>
 
 #include "partman/cli/common.hpp"
+#include "partman/cli/help.hpp"
 #include "partman/cli/logging.hpp"
 #include "partman/core/errors.hpp"
-
-namespace {
-
-const char* const k_footer = R"(Connection: libpq's conventions apply: PGHOST, PGPORT, PGDATABASE, PGUSER,
-PGPASSWORD, PGSERVICE, ~/.pgpass; or -d/--dsn with a conninfo ('host=db dbname=app') or a URI.
-A password is never printed. Keep it out of -d (ps shows command lines to every user; partman hides it
-there once it has read it): use ~/.pgpass, a service file (PGSERVICE) or PGPASSWORD.
-
-PARENT is a table name as SQL writes it: schema.table, with double quotes for mixed case or odd
-characters ('"Sales"."Order Lines"'); an unqualified name follows the search_path.
-
-Exit codes:
-  0  success, or nothing to do (also on a standby, where nothing is changed)
-  1  unexpected error
-  2  invalid input or configuration; nothing was changed
-  3  partial failure: some parents failed or were deferred; the others were done
-  4  the database could not be reached; nothing was changed
-  5  archive storage failed or a copy did not verify (restore, archive list); nothing was dropped
-'partman check' is a Nagios plugin and exits as one: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.)";
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -37,7 +17,6 @@ int main(int argc, char** argv)
                "It creates partitions before data arrives (premake), removes expired ones (retention),\n"
                "and shows every change as the exact SQL it will run before it runs it.",
                "partman"};
-  app.footer(k_footer);
   app.set_version_flag("--version", "partman " PARTMAN_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -74,6 +53,11 @@ int main(int argc, char** argv)
   cli::add_drain_command(app, globals, exit_code);
   cli::add_worker_command(app, globals, exit_code);
   cli::add_check_command(app, globals, exit_code);
+  // After the commands, which would take the footer (their own examples) as they are added.
+  app.footer("Examples:\n"
+             "  partman plan                   what the next apply would do, with its SQL\n"
+             "  partman apply                  do it (cron or a systemd timer runs this)");
+  cli::set_help_footers(app);
 
   // The parser reads a copy; the real argv, which ps and /proc/PID/cmdline show, loses its passwords.
   std::vector<std::string> args(argv, argv + argc);

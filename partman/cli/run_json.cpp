@@ -21,6 +21,7 @@ nlohmann::json action_json(const db::ActionOutcome& a)
 {
   return {{"action", core::to_string(a.action->kind)},
           {"partition", core::quote_qualified(a.action->schema, a.action->name)},
+          {"bounds", core::bounds_json(*a.action)},
           {"status", db::to_string(a.status)},
           {"ms", a.ms},
           {"attempts", a.attempts},
@@ -38,13 +39,11 @@ std::string render_run_json(const run::RunReport& report)
     nlohmann::json actions = nlohmann::json::array();
     for (const auto& a : p.actions)
       actions.push_back(action_json(a));
-    parents.push_back({{"parent", core::quote_qualified(p.plan->schema, p.plan->table)},
-                       {"schema", p.plan->schema},
-                       {"table", p.plan->table},
-                       {"status", db::to_string(p.status)},
-                       {"error", text_or_null(p.plan->error)},
-                       {"refused", text_or_null(p.plan->refused)},
-                       {"actions", actions}});
+    nlohmann::json parent = core::parent_json(p.plan->schema, p.plan->table, p.plan->partition_of,
+                                              p.plan->summary, db::to_string(p.status), p.plan->error);
+    parent["refused"] = text_or_null(p.plan->refused);
+    parent["actions"] = actions;
+    parents.push_back(parent);
   }
   const auto& d = report.done;
   const nlohmann::json doc = {

@@ -49,7 +49,7 @@ void add_policy(Hasher& h, const Policy& p)
   h.add(to_string(p.retention_action));
   h.add(p.retention_schema);
   h.add(p.archive_to);
-  h.add(p.timezone);
+  h.add(p.timezone.name());
   h.add(p.start);
   h.add(std::string(to_string(p.shape)) + " " + to_string(p.epoch_unit) + " " + to_string(p.list_retention));
   h.add(p.width);
@@ -79,7 +79,8 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
   for (const auto& parent : parents) {
     h.add(parent.schema);
     h.add(parent.table);
-    h.add(std::string(1, parent.exists ? 'e' : '-') + (parent.partitioned ? 'p' : '-') + parent.strategy);
+    h.add(std::string(1, parent.exists ? 'e' : '-') + (parent.partitioned ? 'p' : '-') +
+          strategy_code(parent.strategy));
     h.add(parent.key_count);
     h.add(parent.key_column);
     h.add(parent.key_type_name);

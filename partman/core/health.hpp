@@ -19,6 +19,7 @@ struct RunRecord
   std::optional<Micros> last_success; // when a run last succeeded for it; none: none did
   std::string last_error;             // the last run's error; empty when it succeeded
   std::int64_t failed_archives = 0;   // its archives in state 'failed'
+  std::int64_t archived_bytes = 0;    // the bytes stored by its archives whose partition was dropped
 };
 
 // The health of one managed parent at one instant.

@@ -253,7 +253,7 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
 
 // Maps the part_config_sub row of `p` onto its level-2 policy, as part_config's rows are mapped; its lines
 // and its problem are marked as level 2.
-void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const std::string& timezone,
+void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const NamedZone& timezone,
              const ProblemSink& problem)
 {
   PgPartmanMapping sub = map_pg_partman(*p.sub, timezone);
@@ -297,7 +297,7 @@ void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const std::string& t
 
 } // namespace
 
-PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& timezone)
+PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const NamedZone& timezone)
 {
   PgPartmanMapping m;
   m.policy.schema = p.schema;
@@ -373,12 +373,12 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const std::string& tim
     m.mapped.push_back(
         {"epoch none", "the key " + sql_word(control) + " holds " + p.control_type + " values"});
   if (m.policy.shape == Shape::integer) {
-    m.policy.timezone = "UTC"; // no time in integer ranges
+    m.policy.timezone = NamedZone(); // UTC: no time in integer ranges
     m.mapped.push_back({"start (no such setting)", "none: existing partitions are kept; premake counts "
                                                    "from the largest value present, as in pg_partman"});
   } else {
-    m.mapped.push_back(
-        {"time zone (the session's TimeZone)", "--timezone " + timezone + " (the database's TimeZone)"});
+    m.mapped.push_back({"time zone (the session's TimeZone)",
+                        "--timezone " + timezone.name() + " (the database's TimeZone)"});
     m.mapped.push_back(
         {"start (no such setting)", "none: existing partitions are kept, none is made before now"});
   }
@@ -424,7 +424,7 @@ std::string manage_command(const Policy& policy)
       out += " --retention-schema " + shell_word(policy.retention_schema);
   }
   if (!integer)
-    out += " --timezone " + shell_word(policy.timezone);
+    out += " --timezone " + shell_word(policy.timezone.name());
   if (!policy.inherit_privileges)
     out += " --no-inherit-privileges";
   if (!policy.template_table.empty())

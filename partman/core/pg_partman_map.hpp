@@ -58,8 +58,9 @@ struct PgPartmanMapping
 };
 
 // Maps one part_config row, and its part_config_sub row onto a level-2 policy (report lines marked
-// "level 2: "); `timezone` is the database's TimeZone, which pg_partman's boundaries follow.
-PgPartmanMapping map_pg_partman(const PgPartmanParent& parent, const std::string& timezone);
+// "level 2: "); `timezone` is the database's TimeZone (looked up by the caller), which pg_partman's
+// boundaries follow.
+PgPartmanMapping map_pg_partman(const PgPartmanParent& parent, const NamedZone& timezone);
 // Makes `mapping.intervals[index]` the policy's interval (level 2: `mapping.sub_intervals[index]` the level-2
 // policy's), and the report say so.
 void choose_interval(PgPartmanMapping& mapping, std::size_t index, int level = 1);

@@ -1,6 +1,8 @@
 // The pure planner: catalog snapshot + policies + a point in time -> Plan. No I/O, no clock.
 #pragma once
 
+#include "partman/core/action_sql.hpp"
+#include "partman/core/key_space.hpp"
 #include "partman/core/plan.hpp"
 #include "partman/core/policy.hpp"
 #include "partman/core/snapshot.hpp"
@@ -60,34 +62,7 @@ DrainStep plan_drain_range(const ParentSnapshot& parent, const Policy& policy, M
 // the policy lists the value.
 DrainStep plan_drain_value(const ParentSnapshot& parent, const Policy& policy, Micros now,
                            const std::string& value, const PlanOptions& options = {});
-// Returns RANGE key value `key` of `parent` under `policy` as an SQL value ('2026-01-01 ...', 17).
-std::string key_sql(const ParentSnapshot& parent, const Policy& policy, Micros key);
-
-// Returns a bound's value as text for `type` (timestamptz bounds carry their offset in `zone`); the SQL
-// literal is this text single-quoted.
-std::string bound_text(KeyType type, Zone zone, Micros key);
-// Returns the CREATE TABLE of a new partition shaped like its parent (both already quoted).
-std::string create_like_sql(const std::string& child_sql, const std::string& parent_sql);
-// Returns "LOCK TABLE ONLY ... IN mode MODE" (without ONLY, a parent's lock would reach every partition).
-std::string lock_sql(const std::string& schema, const std::string& name, const char* mode);
-// Returns "SET LOCAL lock_timeout = 'timeout';\n" for an action that takes ACCESS EXCLUSIVE on a parent or
-// its default partition (Action::exclusive), to run first in its transaction block; "" for the others or
-// an empty `timeout`.
-std::string exclusive_timeout_sql(const Action& a, const std::string& timeout);
 // Returns the prefix shared by the names of the children `policy` creates.
 std::string policy_child_prefix(const Policy& policy);
-
-// Where a RANGE parent stands at instant `now`, in its key's values.
-struct KeyPosition
-{
-  std::optional<Micros> now;    // the key value of now; for integer policies the largest value present
-  std::optional<Micros> cutoff; // partitions whose upper bound is not above this have expired
-};
-// Returns where `parent` stands under `policy` (a RANGE policy whose shape fits the parent) at `now`.
-KeyPosition key_position(const ParentSnapshot& parent, const Policy& policy, Micros now);
-// Returns a bound of one of `parent`'s range partitions for people (an epoch key as the instant it holds);
-// `infinite` when it is empty.
-std::string bound_for_people(const ParentSnapshot& parent, const Policy& policy,
-                             const std::optional<Micros>& key, const char* infinite);
 
 } // namespace partman::core

@@ -217,7 +217,7 @@ std::string shape_summary(const Policy& policy)
     if (policy.retention)
       s += ", retention " + policy.retention->text() + " (" +
            removal_words(policy, to_string(policy.retention_action)) + ")";
-    return s + ", " + policy.timezone;
+    return s + ", " + policy.timezone.name();
   case Shape::integer:
     s = "width " + std::to_string(policy.width) + ", premake " + std::to_string(policy.premake);
     if (policy.keep_last)
@@ -235,6 +235,16 @@ std::string shape_summary(const Policy& policy)
 }
 
 } // namespace
+
+Removal removal_of(const Policy& policy)
+{
+  Removal out{policy.retention_action, policy.retention_schema, policy.archive_to};
+  if (policy.shape == Shape::list)
+    out.action = policy.list_retention == ListRetention::drop      ? RetentionAction::drop
+                 : policy.list_retention == ListRetention::archive ? RetentionAction::archive
+                                                                   : RetentionAction::detach;
+  return out;
+}
 
 std::string policy_summary(const Policy& policy)
 {
@@ -294,13 +304,13 @@ std::string check_values_query(const std::string& query)
   return {};
 }
 
-std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type,
+std::string check_policy_fits(const Policy& policy, Strategy strategy, KeyType key_type,
                               const std::string& key_type_name)
 {
-  if (policy.shape == Shape::list && strategy != 'l')
+  if (policy.shape == Shape::list && strategy != Strategy::list)
     return policy.parent_sql() + " is not partitioned BY LIST; HINT: its policy is a LIST policy; 'partman "
                                  "manage' it again";
-  if (policy.shape != Shape::list && strategy != 'r')
+  if (policy.shape != Shape::list && strategy != Strategy::range)
     return policy.parent_sql() + " is not partitioned BY RANGE";
   return validate_policy(policy, key_type, key_type_name);
 }
@@ -379,8 +389,8 @@ std::string validate_policy(const Policy& policy, KeyType key_type, const std::s
   if (policy.retention_action == RetentionAction::archive && policy.archive_to.empty())
     return "retention action 'archive' needs a storage location; HINT: pass --archive-to "
            "file:///backup/partman or --archive-to s3://bucket/prefix";
-  if (auto zone = find_zone(policy.timezone); !zone)
-    return zone.error();
+  if (!policy.timezone.rules())
+    return unknown_zone_error(policy.timezone.name());
   return {};
 }
 

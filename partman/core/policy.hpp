@@ -10,6 +10,8 @@
 
 #include "partman/core/interval.hpp"
 #include "partman/core/result.hpp"
+#include "partman/core/strategy.hpp"
+#include "partman/core/timepoint.hpp"
 
 namespace partman::core {
 
@@ -71,8 +73,8 @@ struct Policy
   RetentionAction retention_action = RetentionAction::detach;
   std::string retention_schema; // empty: detached partitions stay in the parent's schema
   std::string archive_to;       // archive: the storage URI (file:///... or s3://...)
-  std::string timezone = "UTC";
-  std::optional<Micros> start; // an instant; the first partition created holds it
+  NamedZone timezone;           // looked up when the policy is read or built
+  std::optional<Micros> start;  // an instant; the first partition created holds it
   Shape shape = Shape::time;
   EpochUnit epoch_unit = EpochUnit::seconds; // epoch: the unit of the key
   std::int64_t width = 0;                    // integer: slot k covers [k * width, (k + 1) * width)
@@ -91,6 +93,15 @@ struct Policy
 
   // Returns "schema.table" as SQL would quote it.
   std::string parent_sql() const;
+};
+
+// How a policy removes the partitions it no longer keeps (expired, or no longer listed): what is done with
+// them, and where they go.
+struct Removal
+{
+  RetentionAction action = RetentionAction::detach;
+  std::string schema;     // detach: the schema detached partitions move to (empty: they stay)
+  std::string archive_to; // archive: the storage URI
 };
 
 // The most partitions premake may keep ahead.
@@ -124,6 +135,9 @@ bool is_integer_key(KeyType type);
 bool is_time_key(KeyType type);
 // Returns the smallest and largest value of an integer key type.
 std::pair<std::int64_t, std::int64_t> integer_key_range(KeyType type);
+// Returns how `policy` removes partitions: its retention action, or a LIST policy's list retention (keep
+// removes nothing; its action then reads detach).
+Removal removal_of(const Policy& policy);
 // Returns the policy in a few words, as plan and status print it.
 std::string policy_summary(const Policy& policy);
 // Returns "RANGE (key)" or "LIST (key)": how a level-2 policy's partitions are partitioned.
@@ -138,9 +152,9 @@ std::string validate_policy(const Policy& policy, KeyType key_type, const std::s
 // Returns why a LIST values query cannot be one read-only query (its first word is not SELECT, WITH,
 // VALUES or TABLE), or "" when it can; the server checks the rest (one statement, read-only).
 std::string check_values_query(const std::string& query);
-// Checks that the policy's shape fits the parent's strategy ('r' range, 'l' list) and key type; returns an
+// Checks that the policy's shape fits the parent's strategy (range or list) and key type; returns an
 // empty string when it does.
-std::string check_policy_fits(const Policy& policy, char strategy, KeyType key_type,
+std::string check_policy_fits(const Policy& policy, Strategy strategy, KeyType key_type,
                               const std::string& key_type_name = {});
 
 } // namespace partman::core

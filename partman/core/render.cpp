@@ -114,6 +114,36 @@ std::string iso_utc(Micros utc)
   return date::format("%FT%TZ", tp);
 }
 
+std::string json_time(std::string text)
+{
+  const auto digit = [&text](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() >= 19 && digit(0) && text[4] == '-' && text[7] == '-' && text[10] == ' ' && digit(11) &&
+      text[13] == ':' && text[16] == ':')
+    text[10] = 'T';
+  return text;
+}
+
+nlohmann::json bounds_json(const Action& action)
+{
+  if (action.from.empty())
+    return nullptr;
+  return {{"from", json_time(action.from)}, {"to", json_time(action.to)}};
+}
+
+nlohmann::json parent_json(const std::string& schema, const std::string& table,
+                           const std::string& partition_of, const std::string& summary,
+                           const std::string& status, const std::string& error)
+{
+  return {{"parent", quote_qualified(schema, table)},
+          {"schema", schema},
+          {"table", table},
+          {"level", partition_of.empty() ? 1 : 2},
+          {"partition_of", partition_of.empty() ? nlohmann::json(nullptr) : nlohmann::json(partition_of)},
+          {"summary", summary},
+          {"status", status},
+          {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
+}
+
 std::string render_text(const Plan& plan)
 {
   // Names, values and messages from the catalog go into lines that append_line escapes for the terminal.
@@ -207,15 +237,12 @@ std::string render_json(const Plan& plan)
   for (const auto& p : plan.parents) {
     nlohmann::json actions = nlohmann::json::array();
     for (const auto& a : p.actions) {
-      nlohmann::json bounds = nullptr;
-      if (!a.from.empty())
-        bounds = {{"from", a.from}, {"to", a.to}};
       actions.push_back(
           {{"action", to_string(a.kind)},
            {"partition", action_target(a)},
            {"schema", a.schema},
            {"name", a.name},
-           {"bounds", bounds},
+           {"bounds", bounds_json(a)},
            {"values", a.values.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.values)},
            {"sql", a.sql},
            {"transaction", a.transactional},
@@ -243,19 +270,16 @@ std::string render_json(const Plan& plan)
     nlohmann::json notes = nlohmann::json::array();
     for (const auto& n : p.notes)
       notes.push_back({{"level", to_string(n.level)}, {"message", n.message}});
-    parents.push_back(
-        {{"parent", parent_text(p)},
-         {"schema", p.schema},
-         {"table", p.table},
-         {"policy", p.summary},
-         {"partition_of", p.partition_of.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.partition_of)},
-         {"status", !p.error.empty()     ? "error"
-                    : !p.refused.empty() ? "refused"
-                                         : "ok"},
-         {"error", p.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.error)},
-         {"refused", p.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.refused)},
-         {"actions", actions},
-         {"notes", notes}});
+    nlohmann::json parent = parent_json(p.schema, p.table, p.partition_of, p.summary,
+                                        !p.error.empty()     ? "error"
+                                        : !p.refused.empty() ? "refused"
+                                                             : "ok",
+                                        p.error);
+    parent["policy"] = p.summary; // version 1's name of "summary"
+    parent["refused"] = p.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.refused);
+    parent["actions"] = actions;
+    parent["notes"] = notes;
+    parents.push_back(parent);
   }
   nlohmann::json doc = {{"format", "partman-plan"},
                         {"version", k_plan_json_version},

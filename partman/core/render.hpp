@@ -1,6 +1,7 @@
 // Renders a Plan for people (text), for psql (sql) and for machines (json).
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "partman/core/plan.hpp"
@@ -32,7 +33,18 @@ std::string render_json(const Plan& plan);
 std::string list_literal(KeyType type, const std::string& value);
 // Returns LIST values as SQL literals for a key of `type`, "'a', 'b'" or "5, 7" (for people and for SQL).
 std::string values_text(KeyType type, const std::vector<std::string>& values);
-// Returns the instant as ISO 8601 UTC, e.g. "2026-11-25T04:20:00Z".
+// Returns the instant as RFC 3339 in UTC, e.g. "2026-11-25T04:20:00Z".
 std::string iso_utc(Micros utc);
+// Returns a bound or instant as JSON writes it (RFC 3339): "2026-11-25 00:00:00+01:00" (bound_text,
+// format_instant) becomes "2026-11-25T00:00:00+01:00", a timestamp without time zone's
+// "2026-11-25 00:00:00" becomes "2026-11-25T00:00:00"; dates, numbers and MINVALUE stay as they are.
+std::string json_time(std::string text);
+// Returns an action's bounds as JSON, {"from": ..., "to": ...} (json_time), or null for one without.
+nlohmann::json bounds_json(const Action& action);
+// Returns the keys that a parent has in every JSON document (plan, status, run) with the same meaning:
+// parent, schema, table, level, partition_of, summary (the policy in a few words), status and error.
+nlohmann::json parent_json(const std::string& schema, const std::string& table,
+                           const std::string& partition_of, const std::string& summary,
+                           const std::string& status, const std::string& error);
 
 } // namespace partman::core

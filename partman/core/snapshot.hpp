@@ -122,7 +122,7 @@ struct ParentSnapshot
   std::string table;
   bool exists = false;
   bool partitioned = false;
-  char strategy = 0; // 'r' range, 'l' list, 'h' hash
+  Strategy strategy = Strategy::none;
   int key_count = 0;
   std::string key_column;
   std::string key_type_name;

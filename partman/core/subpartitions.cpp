@@ -8,7 +8,8 @@ namespace partman::core {
 
 bool same_range_key(const ParentSnapshot& outer, const Policy& sub)
 {
-  return outer.strategy == 'r' && sub.shape != Shape::list && sub.partition_key == outer.key_column;
+  return outer.strategy == Strategy::range && sub.shape != Shape::list &&
+         sub.partition_key == outer.key_column;
 }
 
 std::vector<SubParent> sub_parents(const std::vector<ParentSnapshot>& parents,
@@ -48,7 +49,7 @@ ParentSnapshot new_sub_parent(const ParentSnapshot& outer, const Policy& sub, co
   inner.table = name;
   inner.exists = true;
   inner.partitioned = true;
-  inner.strategy = sub.shape == Shape::list ? 'l' : 'r';
+  inner.strategy = sub.shape == Shape::list ? Strategy::list : Strategy::range;
   inner.key_count = 1;
   inner.key_column = sub.partition_key;
   inner.key_type_name = outer.sub_key_type_name;
@@ -65,11 +66,11 @@ ParentSnapshot new_sub_parent(const ParentSnapshot& outer, const Policy& sub, co
   return inner;
 }
 
-std::string partitioned_otherwise(const ParentSnapshot& ps, const std::string& key, char strategy)
+std::string partitioned_otherwise(const ParentSnapshot& ps, const std::string& key, Strategy strategy)
 {
   if (ps.key_column == key && ps.strategy == strategy)
     return "";
-  const char* by = ps.strategy == 'l' ? "LIST" : ps.strategy == 'h' ? "HASH" : "RANGE";
+  const char* by = ps.strategy == Strategy::none ? "RANGE" : to_string(ps.strategy);
   return std::string("partitioned BY ") + by + " (" + quote_ident(ps.key_column) + ")";
 }
 

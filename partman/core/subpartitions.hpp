@@ -30,8 +30,8 @@ ParentSnapshot new_sub_parent(const ParentSnapshot& outer, const Policy& sub, co
 // Returns true when `sub` partitions the partitions of `outer` BY RANGE on `outer`'s own RANGE key: each
 // partition's partitions then cover exactly its range.
 bool same_range_key(const ParentSnapshot& outer, const Policy& sub);
-// Returns how `ps` is partitioned ("partitioned BY LIST (\"region\")") when that is not BY `strategy` ('r' or
-// 'l') on column `key`; "" when it is.
-std::string partitioned_otherwise(const ParentSnapshot& ps, const std::string& key, char strategy);
+// Returns how `ps` is partitioned ("partitioned BY LIST (\"region\")") when that is not BY `strategy` (range
+// or list) on column `key`; "" when it is.
+std::string partitioned_otherwise(const ParentSnapshot& ps, const std::string& key, Strategy strategy);
 
 } // namespace partman::core

@@ -173,6 +173,24 @@ private:
   SysMicros m_tail_from = SysMicros::max();
 };
 
+Zone utc_zone()
+{
+  static const ZoneRules utc;
+  return &utc;
+}
+
+std::string unknown_zone_error(const std::string& name)
+{
+  return "unknown time zone '" + name +
+         "'; HINT: use an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'";
+}
+
+NamedZone::NamedZone(std::string name) : m_name(std::move(name))
+{
+  const auto found = find_zone(m_name);
+  m_rules = found ? *found : nullptr;
+}
+
 Result<Zone> find_zone(const std::string& name)
 {
   static std::mutex mutex;
@@ -185,8 +203,7 @@ Result<Zone> find_zone(const std::string& name)
                                                     : std::make_unique<ZoneRules>(date::locate_zone(name));
     return zones.emplace(name, std::move(rules)).first->second.get();
   } catch (const std::exception&) {
-    return Error{"unknown time zone '" + name +
-                 "'; HINT: use an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'"};
+    return Error{unknown_zone_error(name)};
   }
 }
 

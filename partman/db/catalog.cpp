@@ -196,7 +196,9 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
     if (kind == "p") {
       ps.exists = row[c_present].as<bool>();
       ps.partitioned = !row[c_partitioned].is_null() && row[c_partitioned].as<bool>();
-      ps.strategy = row[c_partstrat].is_null() ? 0 : row[c_partstrat].as<std::string>().front();
+      ps.strategy = row[c_partstrat].is_null()
+                        ? core::Strategy::none
+                        : core::parse_strategy(row[c_partstrat].as<std::string>().front());
       ps.key_count = row[c_partnatts].is_null() ? 0 : row[c_partnatts].as<int>();
       ps.key_column = row[c_attname].is_null() ? "" : row[c_attname].as<std::string>();
       ps.key_type_name = row[c_keytype].is_null() ? "" : row[c_keytype].as<std::string>();
@@ -253,7 +255,7 @@ void read_key_max(pqxx::transaction_base& tx, const std::string& schema,
   std::vector<std::string> ords, parts, columns;
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const core::ParentSnapshot& ps = out[i];
-    if (policies[i].shape != core::Shape::integer || !ps.exists || ps.strategy != 'r' ||
+    if (policies[i].shape != core::Shape::integer || !ps.exists || ps.strategy != core::Strategy::range ||
         ps.key_column.empty() || !core::is_integer_key(ps.key_type))
       continue;
     std::vector<const core::Child*> newest_first;

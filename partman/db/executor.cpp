@@ -183,8 +183,10 @@ void run_move(pqxx::connection& conn, const core::ParentPlan& parent, const Reco
     out.moved += moved;
     done = moved < m.batch_size;
     if (options.progress_ms == 0 || done || ms_since(logged) >= options.progress_ms) {
-      spdlog::info("{}: moved {} rows out of {} ({} so far{})", target, moved, from, out.moved,
-                   done ? "; the last ones move with the attach" : "");
+      // A batch that moved nothing is news only to -v.
+      spdlog::log(moved > 0 ? spdlog::level::info : spdlog::level::debug,
+                  "{}: moved {} rows out of {} ({} so far{})", target, moved, from, out.moved,
+                  done ? "; the last ones move with the attach" : "");
       logged = std::chrono::steady_clock::now();
     }
   }
@@ -379,7 +381,13 @@ std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<Ta
 void unlock_parents(pqxx::connection& conn)
 {
   pqxx::nontransaction tx(conn);
-  tx.exec("SELECT pg_advisory_unlock_all()");
+  // Only partman's parent locks ('pa', key): whatever else the session holds stays held. pg_locks shows
+  // the second key as an oid, so a negative hash comes back as its unsigned value.
+  tx.exec(
+      "SELECT pg_advisory_unlock(" + std::to_string(k_lock_class) +
+      ", (objid::int8 - CASE WHEN objid::int8 > 2147483647 THEN 4294967296 ELSE 0 END)::int4) FROM pg_locks "
+      "WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 2 AND classid = " +
+      std::to_string(k_lock_class));
 }
 
 std::vector<ParentOutcome> execute_plan(pqxx::connection& conn, const SessionFactory& more,

@@ -82,7 +82,7 @@ bool is_lock_conflict(const pqxx::sql_error& e);
 
 // Takes partman's advisory lock on each parent without waiting; returns the parents another run holds.
 std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<TableName>& parents);
-// Releases every advisory lock this session holds.
+// Releases the parent locks (lock_parents) this session holds, and no other advisory lock.
 void unlock_parents(pqxx::connection& conn);
 
 // Executes the plan of every parent not in `busy`, on `conn` and, with options.parallel > 1, on sessions

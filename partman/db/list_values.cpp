@@ -204,8 +204,8 @@ void read_queried_values(pqxx::transaction_base& tx, const std::vector<core::Pol
       run(*sub, ps.sub_key_type_name, "the level-2 policy of " + policy.parent_sql(), ps.sub_queried_values,
           ps.sub_values_error);
     if (policy.shape != core::Shape::list || policy.values_query.empty() || !ps.exists ||
-        ps.strategy != 'l' || ps.key_type == core::KeyType::unsupported ||
-        !core::check_policy_fits(policy, 'l', ps.key_type).empty())
+        ps.strategy != core::Strategy::list || ps.key_type == core::KeyType::unsupported ||
+        !core::check_policy_fits(policy, core::Strategy::list, ps.key_type).empty())
       continue; // the plan says what is wrong with the parent
     run(policy, ps.key_type_name,
         policy.level == 2 ? "the level-2 policy of " + core::quote_qualified(ps.outer_schema, ps.outer_table)

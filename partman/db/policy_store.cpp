@@ -111,7 +111,7 @@ core::Policy policy_from_row(const pqxx::row& row)
   p.retention_action = *action;
   p.archive_to = row[pc_archive_to].is_null() ? "" : row[pc_archive_to].as<std::string>();
   p.retention_schema = row[pc_retention_schema].is_null() ? "" : row[pc_retention_schema].as<std::string>();
-  p.timezone = row[pc_timezone].as<std::string>();
+  p.timezone = core::NamedZone(row[pc_timezone].as<std::string>()); // read here, not while planning
   if (!row[pc_start_micros].is_null())
     p.start = row[pc_start_micros].as<long long>();
   p.default_partition = row[pc_default_partition].as<bool>();
@@ -237,7 +237,7 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           "EXCLUDED.template_table, partition_key = EXCLUDED.partition_key, updated_at = now() "
           "RETURNING (xmax = 0) AS inserted",
       p.schema, p.table, nullable(interval), p.premake, nullable(retention),
-      core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone, nullable(start),
+      core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone.name(), nullable(start),
       nullable(p.archive_to), core::to_string(p.shape), nullable(epoch_unit), nullable(start_value),
       nullable(values), nullable(p.values_query), core::to_string(p.list_retention), p.default_partition,
       p.inherit_privileges, nullable(p.template_schema), nullable(p.template_table), p.level,

@@ -64,17 +64,19 @@ std::vector<core::RunRecord> read_run_records(pqxx::transaction_base& tx, const 
   const auto rows = tx.exec_params(
       "SELECT (extract(epoch FROM r.last_run) * 1000000)::bigint, "
       "(extract(epoch FROM r.last_success) * 1000000)::bigint, r.last_error, "
-      "(SELECT count(*) FROM " +
+      "a.failed, a.bytes FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(s, t, i) LEFT JOIN " +
           q +
-          ".archive a WHERE a.parent_schema = u.s AND a.parent_table = u.t AND a.state = 'failed') "
-          "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(s, t, i) LEFT JOIN " +
-          q + ".run_state r ON r.parent_schema = u.s AND r.parent_table = u.t ORDER BY u.i",
+          ".run_state r ON r.parent_schema = u.s AND r.parent_table = u.t "
+          "LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE a.state = 'failed') AS failed, "
+          "coalesce(sum(a.stored_bytes) FILTER (WHERE a.state = 'dropped'), 0)::bigint AS bytes FROM " +
+          q + ".archive a WHERE a.parent_schema = u.s AND a.parent_table = u.t) a ON true ORDER BY u.i",
       schemas, tables);
   for (std::size_t i = 0; i < rows.size() && i < out.size(); ++i) {
     out[i].last_run = micros(rows[i][0]);
     out[i].last_success = micros(rows[i][1]);
     out[i].last_error = rows[i][2].is_null() ? "" : rows[i][2].as<std::string>();
     out[i].failed_archives = rows[i][3].as<std::int64_t>();
+    out[i].archived_bytes = rows[i][4].as<std::int64_t>();
   }
   return out;
 }

@@ -19,7 +19,7 @@ namespace {
 std::string partition_text(const core::ParentSnapshot& parent, const core::Policy& policy,
                            const core::Child& c)
 {
-  const core::Zone zone = *core::find_zone(policy.timezone);
+  const core::Zone zone = policy.timezone.rules();
   const auto bound = [&](const std::optional<core::Micros>& b, const char* infinite) {
     return b ? core::bound_text(parent.key_type, zone, *b) : std::string(infinite);
   };
@@ -39,7 +39,7 @@ void describe_adoption(const core::Policy& policy, const core::ParentSnapshot& p
     problem =
         "existing partitions do not line up with partman's " +
         (integer ? "multiples of " + std::to_string(policy.width)
-                 : "'" + policy.interval.text() + "' boundaries in " + policy.timezone) +
+                 : "'" + policy.interval.text() + "' boundaries in " + policy.timezone.name()) +
         ": " + partition_text(parent, policy, a.ahead.front()) +
         (a.ahead.size() > 1 ? " and " + std::to_string(a.ahead.size() - 1) + " more" : std::string()) +
         "; partman would leave gaps beside them; HINT: the set was started on other boundaries (another "
@@ -123,7 +123,7 @@ std::string check_tree(pqxx::transaction_base& tx, const std::vector<core::Paren
   for (std::size_t j = tree.from + 1; j < tree.to; ++j) {
     const core::ParentSnapshot& set = snapshots[j];
     const std::string name = "sub-partition set " + core::quote_qualified(set.schema, set.table);
-    if (const auto other = core::partitioned_otherwise(set, sub.partition_key, 'r'); !other.empty())
+    if (const auto other = core::partitioned_otherwise(set, sub.partition_key, core::Strategy::range); !other.empty())
       return name + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
              " as part_config_sub says";
     if (auto problem = db::check_policy(tx, set, policies[j]); !problem.empty())

@@ -139,9 +139,10 @@ ImportReport import_pg_partman(const ImportRequest& request)
     configs = chosen_parents(*conn, configs, request.parents, source);
 
   auto& candidates = report.candidates;
+  const core::NamedZone zone(report.timezone); // looked up once, for every policy mapped
   for (const auto& config : configs)
     candidates.push_back(
-        {config, core::map_pg_partman(config, report.timezone), ImportOutcome::unmapped, "", ""});
+        {config, core::map_pg_partman(config, zone), ImportOutcome::unmapped, "", ""});
   check_candidates(*conn, request.schema, candidates, request.now);
   check_sub_sets(*conn, request.schema, candidates, request.now);
   decide_outcomes(candidates, db::load_policies(*conn, request.schema, {}), request.replace);

@@ -66,7 +66,9 @@ core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool
     spdlog::warn("{}", clock.warning);
   core::PlanOptions guard = request.guard;
   if (!clock.refusal.empty())
-    guard.hold_removals = clock.refusal; // else the request's own hold (the worker's removal window), if any
+    guard.hold_removals = clock.refusal;
+  else if (request.window.zone && !request.window.open_at(now))
+    guard.hold_removals = request.window.hold_reason();
   return guard;
 }
 
@@ -161,7 +163,7 @@ bool is_bad(db::ParentOutcome::Status status)
 bool PlanReport::complete() const
 {
   for (const auto& p : plan.parents) {
-    if (!p.error.empty() || !p.refused.empty())
+    if (!p.error.empty() || (!p.refused.empty() && p.refused != window_hold))
       return false;
   }
   return true;
@@ -178,6 +180,8 @@ PlanReport plan_database(const RunRequest& request)
   auto conn = db::open_session(request.dsn, session_options(request.locks, true), &facts);
   const core::PlanOptions guard = judged_guard(request, request.now, request.now_from_clock, facts);
   PlanReport report;
+  if (request.window.zone && guard.hold_removals == request.window.hold_reason())
+    report.window_hold = guard.hold_removals;
   report.plan = make_run_plan(*conn, request, guard, request.parents, request.now, false, true).plan;
   return report;
 }
@@ -195,6 +199,8 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
   if (report.standby)
     return report;
   const core::PlanOptions guard = judged_guard(request, report.at, !saved && request.now_from_clock, facts);
+  if (request.window.zone && guard.hold_removals == request.window.hold_reason())
+    report.window_hold = guard.hold_removals;
   observer.started(report.at);
   db::ExecutorOptions options;
   options.schema = request.schema;
@@ -204,7 +210,9 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
     archive::run_archive(c, request.schema, id);
   };
   const auto heard = [&](const db::ParentOutcome& p) {
-    if (is_bad(p.status))
+    const bool for_window = p.status == db::ParentOutcome::Status::refused && p.plan &&
+                            !report.window_hold.empty() && p.plan->refused == report.window_hold;
+    if (is_bad(p.status) && !for_window)
       ++report.failed;
     observer.parent_done(p);
   };

@@ -11,6 +11,7 @@
 
 #include "partman/core/plan.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/core/removal_window.hpp"
 #include "partman/db/executor.hpp"
 #include "partman/db/session.hpp"
 #include "partman/run/saved_plan.hpp"
@@ -40,6 +41,7 @@ struct RunRequest
   core::Micros now = 0;             // the instant plans are made at (a saved plan brings its own)
   bool now_from_clock = false;      // `now` was read from this host's clock (else given: --at)
   core::PlanOptions guard;          // the removal guard and the batch size
+  core::RemovalWindow window;       // removals only inside it (zone null: any time)
   LockSettings locks;               // lock timeouts and retries
   int parallel = 2;                 // apply: parents worked on at once
   std::optional<SavedPlan> saved;   // apply: run exactly this saved plan, or nothing
@@ -49,6 +51,7 @@ struct RunRequest
 struct PlanReport
 {
   core::Plan plan;
+  std::string window_hold; // the removal window is closed: why removals wait (refusals for it are no failure)
   // Returns true when every parent was planned and none had its removals refused.
   bool complete() const;
 };
@@ -68,6 +71,7 @@ struct RunReport
   std::vector<db::ParentOutcome> parents; // how each parent ended, in plan order
   std::array<std::size_t, 5> done{};      // actions done, by core::ActionKind
   std::size_t failed = 0;                 // parents failed, deferred, refused or unplannable
+  std::string window_hold;                // as PlanReport's (parents held only for it are not `failed`)
   std::string reconnected;                // why the run reconnected once, or ""
   double seconds = 0;                     // how long the run took
   // Returns true when no parent failed, was deferred, refused or could not be planned.

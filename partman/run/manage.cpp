@@ -56,7 +56,7 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
                      "; HINT: name one of its columns, as SQL writes it");
   sub.partition_key = col->name;
   const std::string key = core::quote_ident(sub.partition_key);
-  if (sub.partition_key == outer.key_column && (spec.list || outer.strategy != 'r'))
+  if (sub.partition_key == outer.key_column && (spec.list || outer.strategy != core::Strategy::range))
     throw UsageError("--subpartition-by: " + parent + " is already partitioned on " + key +
                      "; HINT: partitions can be partitioned again on the same column only BY RANGE, inside a "
                      "parent partitioned BY RANGE (months into days)");
@@ -77,14 +77,16 @@ core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core:
     existing_policies.push_back(e.policy);
   const auto inner = db::read_catalog(tx, existing_policies, catalog);
   for (const auto& ps : inner) {
-    if (const auto other = core::partitioned_otherwise(ps, sub.partition_key, spec.list ? 'l' : 'r');
+    if (const auto other = core::partitioned_otherwise(
+            ps, sub.partition_key, spec.list ? core::Strategy::list : core::Strategy::range);
         !other.empty())
       throw UsageError("--subpartition-by: partition " + core::quote_qualified(ps.schema, ps.table) + " of " +
                        parent + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
                        "; HINT: the level-2 policy must match the partitions partitioned already");
   }
   core::ParentSnapshot out = core::new_sub_parent(with_type, sub, outer.table, std::nullopt, std::nullopt);
-  out.strategy = spec.list ? 'l' : 'r'; // the shape follows from it (choose_shape)
+  // The shape follows from it (choose_shape).
+  out.strategy = spec.list ? core::Strategy::list : core::Strategy::range;
   return out;
 }
 

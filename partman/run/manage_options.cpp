@@ -105,8 +105,8 @@ void apply_common_options(const ManageOptions& a, core::Policy& p)
   if (!p.archive_to.empty())
     check_storage_uri(p.archive_to);
   if (!a.timezone.empty())
-    p.timezone = a.timezone;
-  value_or_usage(core::find_zone(p.timezone), "--timezone");
+    p.timezone = core::NamedZone(a.timezone);
+  value_or_usage(core::find_zone(p.timezone.name()), "--timezone");
   if (!a.epoch.empty() && !is_none(a.epoch))
     p.epoch_unit = value_or_usage(core::parse_epoch_unit(a.epoch), "--epoch");
   if (!a.list_retention.empty())
@@ -127,7 +127,7 @@ core::Shape choose_shape(const ManageOptions& a, const core::Policy& current, bo
 {
   const std::string key =
       core::quote_ident(parent.key_column) + " of " + core::quote_qualified(parent.schema, parent.table);
-  if (parent.strategy == 'l') {
+  if (parent.strategy == core::Strategy::list) {
     for (const auto& [option, given] : {std::pair<const char*, const std::string*>{"--interval", &a.interval},
                                         {"--premake", &a.premake},
                                         {"--retention", &a.retention},
@@ -173,7 +173,7 @@ void apply_shape_options(const ManageOptions& a, core::Policy& p, bool changed,
                          const core::ParentSnapshot& parent)
 {
   const std::string key = core::quote_ident(parent.key_column) + " of " + p.parent_sql();
-  const auto zone = *core::find_zone(p.timezone);
+  const auto zone = p.timezone.rules();
   switch (p.shape) {
   case core::Shape::time:
   case core::Shape::epoch:

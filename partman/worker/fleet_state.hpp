@@ -8,6 +8,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "partman/core/health.hpp"
 
 #include "partman/worker/control.hpp"
 #include "partman/worker/job.hpp"
@@ -31,6 +34,8 @@ struct DatabaseStats
   std::uint64_t refusals = 0;             // parents whose removals the guard refused
   bool removals_waiting = false;          // the last run held removals for the removal window
   std::string last_error;                 // of the last turn that failed ("" after a success)
+  std::vector<core::ParentHealth> health; // each parent's figures, as last read
+  SteadyTime health_read{};               // when they were read
 };
 
 // One database.

@@ -49,19 +49,30 @@ void run_maintenance(JobInput& in, JobResult& out)
   request.guard.max_removal_percent = in.max_removal_percent;
   request.locks = in.locks;
   request.parallel = 1;
-  const bool held = in.window.zone && !in.window.open_at(request.now);
-  if (held)
-    request.guard.hold_removals = in.window.hold_reason();
+  request.window = in.window;
   LogObserver observer;
   out.report = run::run_maintenance(request, observer);
+  const std::string& hold = out.report.window_hold;
   for (const auto& p : out.report.parents) {
-    const bool for_window = held && p.status == db::ParentOutcome::Status::refused && p.plan &&
-                            p.plan->refused == request.guard.hold_removals;
+    const bool for_window =
+        !hold.empty() && p.status == db::ParentOutcome::Status::refused && p.plan && p.plan->refused == hold;
     out.removals_waiting = out.removals_waiting || for_window;
     out.bad_parents += run::is_bad(p.status) && !for_window;
     out.refused += p.status == db::ParentOutcome::Status::refused && !for_window;
   }
   out.outcome = out.report.standby ? Outcome::standby : Outcome::ran;
+  std::size_t done = 0;
+  for (const auto n : out.report.done)
+    done += n;
+  if (out.outcome == Outcome::ran && (in.health_due || done > 0)) {
+    try {
+      out.health = run::read_health({in.dsn, in.schema, {}, 0});
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const std::exception& e) {
+      spdlog::warn("reading the parents' health for the metrics failed: {}", e.what());
+    }
+  }
 }
 
 } // namespace

@@ -4,9 +4,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "partman/core/removal_window.hpp"
+#include "partman/run/health.hpp"
 #include "partman/run/maintenance.hpp"
 #include "partman/worker/control.hpp"
 
@@ -29,12 +31,13 @@ const char* to_string(Outcome outcome);
 // What a turn needs.
 struct JobInput
 {
-  std::string dsn;                                     // with worker_dsn's settings
-  std::string schema;                                  // partman's tables
-  std::unique_ptr<ControlSession> control;             // the database's control session (null: open one)
-  run::LockSettings locks;                             // lock timeouts
-  int max_removal_percent = 50;                        // the removal guard
-  core::RemovalWindow window;                          // zone null: removals any time
+  std::string dsn;                         // with worker_dsn's settings
+  std::string schema;                      // partman's tables
+  std::unique_ptr<ControlSession> control; // the database's control session (null: open one)
+  run::LockSettings locks;                 // lock timeouts
+  int max_removal_percent = 50;            // the removal guard
+  core::RemovalWindow window;              // zone null: removals any time
+  bool health_due = false;                 // read each parent's health after the run even if it did nothing
   std::function<void(const std::string&)> name_thread; // names the database in this thread's log lines
   std::string label;                                   // the database, for logs
 };
@@ -49,6 +52,7 @@ struct JobResult
   bool removals_waiting = false;           // removals were held back for the removal window
   std::size_t bad_parents = 0;             // parents failed, deferred, refused (not for the window)
   std::size_t refused = 0;                 // parents whose removals the guard refused (not the window)
+  std::optional<run::HealthReport> health; // read after a run that changed something, or when due
 };
 
 // Takes one turn; throws nothing.

@@ -48,6 +48,16 @@ void declare(Exposition& e)
            "Parents whose removals the guard refused (too many at once, or the clock)");
   e.family("partman_removals_waiting", "gauge",
            "1 when the last run held removals back until the removal window opens");
+  e.family("partman_partitions_ahead", "gauge", "Partitions that start after now (RANGE parents)");
+  e.family("partman_partitions_ahead_goal", "gauge",
+           "The partitions ahead the parent's policy keeps (premake)");
+  e.family("partman_partitions_missing", "gauge", "Partitions the next run would create");
+  e.family("partman_default_partition_rows", "gauge",
+           "Estimated rows in the parent's default partition (rows that fit no partition)");
+  e.family("partman_archives_failed", "gauge", "The parent's archives in state failed");
+  e.family("partman_archived_bytes", "gauge",
+           "Bytes stored by the parent's archives whose partition was dropped");
+  e.family("partman_parent_plan_error", "gauge", "1 when the parent cannot be planned");
   e.family("partman_removal_window_open", "gauge", "1 while removals may run (no window, or inside it)");
   e.family("partman_worker_cycles_total", "counter", "Loops of the worker's scheduler");
   e.family("partman_databases", "gauge", "Databases the worker maintains or watches");
@@ -78,6 +88,19 @@ void database_samples(Exposition& e, const Database& db)
   e.sample("partman_lock_timeout_deferrals_total", labels, static_cast<double>(s.deferrals));
   e.sample("partman_refused_removals_total", labels, static_cast<double>(s.refusals));
   e.sample("partman_removals_waiting", labels, s.removals_waiting);
+  for (const auto& h : s.health) {
+    const Labels parent{{"database", db.label}, {"parent", h.parent}};
+    if (h.ahead) {
+      e.sample("partman_partitions_ahead", parent, *h.ahead);
+      e.sample("partman_partitions_ahead_goal", parent, h.premake);
+    }
+    e.sample("partman_partitions_missing", parent, static_cast<double>(h.missing));
+    if (!h.default_name.empty() && h.default_rows >= 0)
+      e.sample("partman_default_partition_rows", parent, static_cast<double>(h.default_rows));
+    e.sample("partman_archives_failed", parent, static_cast<double>(h.run.failed_archives));
+    e.sample("partman_archived_bytes", parent, static_cast<double>(h.run.archived_bytes));
+    e.sample("partman_parent_plan_error", parent, !h.error.empty());
+  }
 }
 
 } // namespace
@@ -102,6 +125,10 @@ void record_turn(DatabaseStats& stats, const JobResult& result)
       stats.failed[k] += a.status == db::ActionOutcome::Status::failed;
       stats.deferrals += a.status == db::ActionOutcome::Status::deferred;
     }
+  }
+  if (result.health) {
+    stats.health = result.health->parents;
+    stats.health_read = std::chrono::steady_clock::now();
   }
   if (result.bad_parents == 0) {
     ++stats.runs_ok;

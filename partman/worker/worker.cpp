@@ -179,6 +179,7 @@ void Worker::dispatch_due()
     in.locks.exclusive_lock_timeout = m_config.exclusive_lock_timeout;
     in.max_removal_percent = m_config.max_removal_percent;
     in.window = m_config.window;
+    in.health_due = now - db.stats.health_read >= std::chrono::minutes(1);
     in.name_thread = m_options.name_thread;
     in.label = db.label;
     m_tasks.push_back({key, std::move(in)});

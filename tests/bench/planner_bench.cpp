@@ -95,7 +95,7 @@ int main(int argc, char** argv)
     p.table = table;
     p.exists = true;
     p.partitioned = true;
-    p.strategy = 'r';
+    p.strategy = core::Strategy::range;
     p.key_count = 1;
     p.key_column = "ts";
     p.key_type_name = "timestamp with time zone";
@@ -141,7 +141,7 @@ int main(int argc, char** argv)
       pol.premake = premake;
       pol.retention = *retention;
       pol.retention_action = core::RetentionAction::drop;
-      pol.timezone = "UTC";
+      pol.timezone = core::NamedZone("UTC");
       policies.push_back(std::move(pol));
     }
     const core::PlanOptions force{50, true};

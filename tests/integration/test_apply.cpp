@@ -79,8 +79,8 @@ TEST_CASE("plan prints text, sql and json and changes nothing")
   }
   CHECK(actions[0]["action"] == "create");
   CHECK(actions[0]["partition"] == "\"public\".\"ev_p20260114\"");
-  CHECK(actions[0]["bounds"]["from"] == "2026-01-14 00:00:00+00:00");
-  CHECK(actions[0]["bounds"]["to"] == "2026-01-15 00:00:00+00:00");
+  CHECK(actions[0]["bounds"]["from"] == "2026-01-14T00:00:00+00:00");
+  CHECK(actions[0]["bounds"]["to"] == "2026-01-15T00:00:00+00:00");
   CHECK(actions[0]["sql"].size() == 3); // lock the parent, create, attach
   CHECK(actions[0]["sql"][0] == "LOCK TABLE ONLY \"public\".\"ev\" IN SHARE UPDATE EXCLUSIVE MODE");
   CHECK(actions[4]["action"] == "drop");

@@ -323,8 +323,9 @@ TEST_CASE("trust: a host clock far from the server's holds removals back until -
     return;
   }
   if (std::getenv("PARTMAN_SANITIZED")) {
-    WARN("skipped in the sanitized pass: libfaketime and AddressSanitizer both intercept clock_gettime, and a "
-         "sanitized partman hangs at start under faketime (the normal pass runs this test)");
+    WARN(
+        "skipped in the sanitized pass: libfaketime and AddressSanitizer both intercept clock_gettime, and a "
+        "sanitized partman hangs at start under faketime (the normal pass runs this test)");
     return;
   }
   TestDb db;
@@ -361,4 +362,31 @@ TEST_CASE("trust: a host clock far from the server's holds removals back until -
   const auto close = skewed("+1m", {"plan"});
   CHECK(close.exit_code == 0);
   CHECK(!contains(close.err, "warning"));
+}
+
+TEST_CASE("trust: outside the removal window only creates run, the plan says why, and that is no failure")
+{
+  TestDb db;
+  daily_parent(db, "2", "3 days");
+  run(db, {"apply", "--at", server_time(db, "-10 days"), "--force"}); // ten days ago and two ahead
+  REQUIRE(partition_count(db, "ev") == 3);
+  const std::string at = server_time(db, "-1 minute");
+  const auto hhmm = [&](const std::string& offset) {
+    return db.scalar("SELECT to_char(now() AT TIME ZONE 'UTC' + interval '" + offset + "', 'HH24:MI')");
+  };
+  const std::string closed = hhmm("2 hours") + "-" + hhmm("3 hours") + " UTC";
+  const auto plan = run(db, {"plan", "--at", at, "--removal-window", closed}); // exit 0
+  CHECK(contains(plan.out, "removals wait for the removal window " + closed));
+  const auto held = run(db, {"apply", "--at", at, "--removal-window", closed}); // exit 0
+  CHECK(contains(held.out, "0 dropped"));
+  CHECK(!contains(held.out, " 0 created")); // today and two ahead
+  const auto held_count = partition_count(db, "ev");
+  CHECK(held_count > 3);
+
+  const std::string open = hhmm("-1 hours") + "-" + hhmm("1 hours") + " UTC";
+  const auto done = run(db, {"apply", "--at", at, "--removal-window", open});
+  CHECK(!contains(done.out, "removal window"));
+  CHECK(partition_count(db, "ev") < held_count); // the expired ones dropped
+
+  run(db, {"plan", "--removal-window", "25:00-01:00"}, 2);
 }

@@ -210,7 +210,7 @@ TEST_CASE("epoch seconds and milliseconds: time slots in a zone, integer bounds,
   CHECK(contains(status.out, "2026-03-29 00:00:00+01:00      2026-03-30 00:00:00+02:00      future"));
   const auto doc = nlohmann::json::parse(run(db, {"status", "clicks", "--at", at, "-f", "json"}).out);
   CHECK(doc["parents"][0]["partitions"][0]["from"] == epoch("2026-03-28 00:00"));
-  CHECK(doc["parents"][0]["partitions"][0]["from_time"] == "2026-03-28 00:00:00+01:00");
+  CHECK(doc["parents"][0]["partitions"][0]["from_time"] == "2026-03-28T00:00:00+01:00");
 
   // Four days later the 28th and 29th have expired (retention judges the instants the bounds hold).
   const auto later = run(db, {"apply", "--at", "2026-04-01 12:00"});

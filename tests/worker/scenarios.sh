@@ -200,3 +200,42 @@ scenario_metrics() {
     "$(metric "$worker_port" "partman_actions_applied_total{database=\"postgres@127.0.0.1:$P/mt\",kind=\"create\"}")" = \
     "$(partitions "$P" mt)"
 }
+
+# Discovery: every database of the server with partman's schema is maintained; a new one is picked up at
+# the next interval, a dropped one forgotten; one without partman's schema is left alone.
+scenario_discover() {
+  ensure_primary || return
+  make_database "$P" d1 || { fail "setup"; return; }
+  sql "$P" postgres -c "CREATE DATABASE d_plain" || { fail "setup"; return; }
+  start_worker --discover "$(dsn "$P" postgres)" --interval 2s
+  local base="postgres@127.0.0.1:$P"
+  check "the database with partman is led" wait_for 20 metric_is "$worker_port" "partman_leader{database=\"$base/d1\"}" 1
+  check "the one without is not in the metrics" test -z "$(metric "$worker_port" "partman_up{database=\"$base/d_plain\"}")"
+  make_database "$P" d2 || { fail "setup"; return; }
+  check "a new database is picked up" wait_for 20 partitions_at_least "$P" d2 4
+  sql "$P" postgres -c "DROP DATABASE d2 WITH (FORCE)"
+  check "a dropped database is forgotten" wait_for 20 bash -c \
+    "! curl -fsS http://127.0.0.1:$worker_port/metrics | grep -q 'database=\"$base/d2\"'"
+  check "still running" kill -0 "$worker_pid"
+}
+
+# A soak: thousands of short turns over a few databases; the resident memory stays flat.
+scenario_soak() {
+  ensure_primary || return
+  local args=() i
+  for i in 1 2 3; do
+    make_database "$P" soak$i || { fail "setup"; return; }
+    args+=(-d "$(dsn "$P" soak$i)")
+  done
+  start_worker "${args[@]}" --interval 100ms
+  check "ready" wait_for 20 ready "$worker_port"
+  local turns rss_early rss_late
+  wait_for 120 bash -c "[ \$(curl -fsS http://127.0.0.1:$worker_port/metrics | awk '/^partman_runs_total/ { s += \$2 } END { print int(s) }') -ge 300 ]"
+  rss_early=$(metric "$worker_port" process_resident_memory_bytes)
+  wait_for 600 bash -c "[ \$(curl -fsS http://127.0.0.1:$worker_port/metrics | awk '/^partman_runs_total/ { s += \$2 } END { print int(s) }') -ge 3000 ]"
+  turns=$(curl -fsS "http://127.0.0.1:$worker_port/metrics" | awk '/^partman_runs_total/ { s += $2 } END { print int(s) }')
+  rss_late=$(metric "$worker_port" process_resident_memory_bytes)
+  echo "  soak: $turns turns; resident memory $((${rss_early%.*} / 1048576)) MiB after 300, $((${rss_late%.*} / 1048576)) MiB after $turns"
+  check "at least 3000 turns" test "$turns" -ge 3000
+  check "memory flat (within 4 MiB)" test $((${rss_late%.*} - ${rss_early%.*})) -le 4194304
+}

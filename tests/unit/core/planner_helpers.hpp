@@ -18,7 +18,7 @@ inline core::ParentSnapshot make_parent(const std::string& schema, const std::st
   p.table = table;
   p.exists = true;
   p.partitioned = true;
-  p.strategy = 'r';
+  p.strategy = core::Strategy::range;
   p.key_count = 1;
   p.key_column = "created_at";
   p.key_type = type;
@@ -67,7 +67,7 @@ inline core::Policy make_policy(const std::string& schema, const std::string& ta
     throw std::runtime_error(iv.error());
   p.interval = *iv;
   p.premake = premake;
-  p.timezone = timezone;
+  p.timezone = core::NamedZone(timezone);
   return p;
 }
 

@@ -66,7 +66,7 @@ std::pair<ParentSnapshot, Policy> shaped_with_default(const std::string& table, 
                                                       const std::string& column, Shape shape)
 {
   auto parent = make_parent("public", table, type);
-  parent.strategy = shape == Shape::list ? 'l' : 'r';
+  parent.strategy = shape == Shape::list ? Strategy::list : Strategy::range;
   parent.key_column = column;
   parent.children.push_back(make_default("public", table + "_default"));
   Policy policy;

@@ -95,7 +95,7 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
   row.values["premake"] = "7";
   row.values["retention_keep_table"] = "false";
   set_retention(row, "30 days", PgInterval{0, 30, 0});
-  const auto m = map_pg_partman(row, "Europe/Berlin");
+  const auto m = map_pg_partman(row, NamedZone("Europe/Berlin"));
   INFO(settings(m.mapped) << settings(m.not_mapped));
   CHECK(m.problem.empty());
   CHECK(m.policy.schema == "public");
@@ -105,7 +105,7 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
   REQUIRE(m.policy.retention);
   CHECK(m.policy.retention->text() == "30 days");
   CHECK(m.policy.retention_action == RetentionAction::drop);
-  CHECK(m.policy.timezone == "Europe/Berlin");
+  CHECK(m.policy.timezone.name() == "Europe/Berlin");
   CHECK(!m.policy.start);
   const auto mapped = settings(m.mapped);
   CHECK(contains(mapped, "partition_interval '1 day' => --interval '1 day'"));
@@ -131,13 +131,13 @@ TEST_CASE("pg_partman map: inherit_privileges and template_table map onto what n
 {
   // pg_partman's default, false, gives new partitions no grants; so does a NULL.
   auto row = daily_row();
-  auto m = map_pg_partman(row, "UTC");
+  auto m = map_pg_partman(row, NamedZone("UTC"));
   CHECK(!m.policy.inherit_privileges);
   CHECK(contains(settings(m.mapped), "inherit_privileges false => --no-inherit-privileges"));
   row.values.erase("inherit_privileges");
-  CHECK(!map_pg_partman(row, "UTC").policy.inherit_privileges);
+  CHECK(!map_pg_partman(row, NamedZone("UTC")).policy.inherit_privileges);
   row.values["inherit_privileges"] = "true";
-  m = map_pg_partman(row, "UTC");
+  m = map_pg_partman(row, NamedZone("UTC"));
   CHECK(m.policy.inherit_privileges);
   CHECK(contains(settings(m.mapped), "inherit_privileges true => --inherit-privileges"));
   CHECK(!contains(manage_command(m.policy), "inherit"));
@@ -149,7 +149,7 @@ TEST_CASE("pg_partman map: inherit_privileges and template_table map onto what n
                                      "partman.template_public_ev (new partitions get its unique indexes"));
   row.template_schema.clear();
   row.template_table.clear();
-  m = map_pg_partman(row, "UTC");
+  m = map_pg_partman(row, NamedZone("UTC"));
   CHECK(m.problem.empty());
   CHECK(m.policy.template_table.empty());
   CHECK(contains(settings(m.not_mapped),
@@ -161,7 +161,7 @@ TEST_CASE("pg_partman map: retention keeps the table by default (detach), or mov
 {
   auto row = daily_row();
   set_retention(row, "3 months", PgInterval{3, 0, 0});
-  auto m = map_pg_partman(row, "UTC");
+  auto m = map_pg_partman(row, NamedZone("UTC"));
   REQUIRE(m.policy.retention);
   CHECK(m.policy.retention->text() == "3 months");
   CHECK(m.policy.retention_action == RetentionAction::detach);
@@ -169,7 +169,7 @@ TEST_CASE("pg_partman map: retention keeps the table by default (detach), or mov
 
   row.values["retention_keep_index"] = "false";
   row.values["retention_schema"] = "Old Stuff";
-  m = map_pg_partman(row, "UTC");
+  m = map_pg_partman(row, NamedZone("UTC"));
   CHECK(m.policy.retention_action == RetentionAction::detach);
   CHECK(m.policy.retention_schema == "Old Stuff");
   CHECK(contains(settings(m.mapped),
@@ -208,7 +208,7 @@ TEST_CASE("pg_partman map: PostgreSQL's interval forms become partman's interval
     auto row = daily_row();
     row.interval = c.iv;
     row.values["datetime_string"] = c.datetime_string;
-    const auto m = map_pg_partman(row, "UTC");
+    const auto m = map_pg_partman(row, NamedZone("UTC"));
     INFO(c.iv.months << " months " << c.iv.days << " days " << c.iv.micros << " us: " << m.problem);
     std::vector<std::string> got;
     for (const auto& iv : m.intervals)
@@ -224,7 +224,7 @@ TEST_CASE("pg_partman map: choosing another candidate interval changes the polic
 {
   auto row = daily_row();
   row.interval = PgInterval{0, 7, 0};
-  auto m = map_pg_partman(row, "UTC");
+  auto m = map_pg_partman(row, NamedZone("UTC"));
   CHECK(m.policy.interval.text() == "1 week");
   choose_interval(m, 1);
   CHECK(m.policy.interval.text() == "7 days");
@@ -241,7 +241,7 @@ TEST_CASE("pg_partman map: integer ranges map to a width and a retention below t
   row.values["retention_keep_table"] = "false";
   row.values.erase("datetime_string");
   row.interval.reset();
-  const auto m = map_pg_partman(row, "Europe/Berlin");
+  const auto m = map_pg_partman(row, NamedZone("Europe/Berlin"));
   INFO(settings(m.mapped) << settings(m.not_mapped));
   CHECK(m.problem.empty());
   CHECK(m.policy.shape == Shape::integer);
@@ -265,7 +265,7 @@ TEST_CASE("pg_partman map: integer ranges map to a width and a retention below t
         "--no-inherit-privileges --template-table partman.template_public_ev");
 
   row.values["partition_interval"] = "0";
-  CHECK(contains(map_pg_partman(row, "UTC").problem, "partition_interval: invalid width '0'"));
+  CHECK(contains(map_pg_partman(row, NamedZone("UTC")).problem, "partition_interval: invalid width '0'"));
 }
 
 TEST_CASE("pg_partman map: epoch keys map to an epoch policy with time intervals")
@@ -274,7 +274,7 @@ TEST_CASE("pg_partman map: epoch keys map to an epoch policy with time intervals
   row.control_type = "bigint";
   row.values["epoch"] = "milliseconds";
   set_retention(row, "7 days", PgInterval{0, 7, 0});
-  const auto m = map_pg_partman(row, "UTC");
+  const auto m = map_pg_partman(row, NamedZone("UTC"));
   INFO(settings(m.mapped) << settings(m.not_mapped));
   CHECK(m.problem.empty());
   CHECK(m.policy.shape == Shape::epoch);
@@ -343,7 +343,7 @@ TEST_CASE("pg_partman map: shapes partman does not plan are not imported, with t
     INFO(c.what);
     auto row = daily_row();
     c.change(row);
-    const auto m = map_pg_partman(row, "UTC");
+    const auto m = map_pg_partman(row, NamedZone("UTC"));
     CHECK(contains(m.problem, c.reason));
   }
 }
@@ -358,7 +358,7 @@ TEST_CASE("pg_partman map: options without an equivalent are listed, the parent 
   row.values["date_trunc_interval"] = "week";
   row.values["publications"] = "{pub}";
   row.values["drop_cascade_fk"] = "true";
-  const auto m = map_pg_partman(row, "UTC");
+  const auto m = map_pg_partman(row, NamedZone("UTC"));
   CHECK(m.problem.empty());
   const auto not_mapped = settings(m.not_mapped);
   for (const char* setting : {"automatic_maintenance off", "constraint_cols {id}",
@@ -370,7 +370,7 @@ TEST_CASE("pg_partman map: options without an equivalent are listed, the parent 
 
 TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines marked as level 2")
 {
-  const auto m = map_pg_partman(yearly_with_months(), "UTC");
+  const auto m = map_pg_partman(yearly_with_months(), NamedZone("UTC"));
   INFO(settings(m.mapped) << settings(m.not_mapped) << m.problem);
   CHECK(m.problem.empty());
   CHECK(m.policy.level == 1);
@@ -413,7 +413,7 @@ TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines
     sub.values["template_table"] = "partman.leaves";
     sub.template_table = "leaves";
   });
-  const auto t = map_pg_partman(other, "UTC");
+  const auto t = map_pg_partman(other, NamedZone("UTC"));
   CHECK(t.problem.empty());
   CHECK(t.policy.template_table == "leaves");
   REQUIRE(t.policy.sub);
@@ -430,7 +430,7 @@ TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines
                                       sub.values["partition_interval"] = "1000";
                                       sub.interval.reset();
                                     }),
-                                    "UTC");
+                                    NamedZone("UTC"));
   CHECK(by_id.problem.empty());
   REQUIRE(by_id.policy.sub);
   CHECK(by_id.policy.sub->shape == Shape::integer);
@@ -448,14 +448,14 @@ TEST_CASE("pg_partman map: a level-2 week is an ISO week when pg_partman was giv
     sub.values["partition_interval"] = given;
     sub.interval = PgInterval{0, 7, 0};
   };
-  auto m = map_pg_partman(with_sub(weeks), "UTC");
+  auto m = map_pg_partman(with_sub(weeks), NamedZone("UTC"));
   REQUIRE(m.policy.sub);
   CHECK(m.policy.sub->interval.text() == "1 week");
   CHECK(m.sub_intervals.size() == 1);
 
   // Seven days that pg_partman started elsewhere: ISO weeks first, then 7-day slots.
   given = "7 days";
-  m = map_pg_partman(with_sub(weeks), "UTC");
+  m = map_pg_partman(with_sub(weeks), NamedZone("UTC"));
   REQUIRE(m.sub_intervals.size() == 2);
   choose_interval(m, 1, 2);
   CHECK(m.policy.sub->interval.text() == "7 days");
@@ -556,9 +556,9 @@ TEST_CASE("adoption: epoch keys are compared as the instants they hold")
   policy.epoch_unit = EpochUnit::seconds;
   const Micros now = at("2026-01-10 12:00");
   CHECK(check_adoption(parent, policy, now).aligned == 1);
-  policy.timezone = "Europe/Berlin";
+  policy.timezone = NamedZone("Europe/Berlin");
   CHECK(check_adoption(parent, policy, now).ahead.size() == 1);
-  policy.timezone = "UTC";
+  policy.timezone = NamedZone("UTC");
   policy.epoch_unit = EpochUnit::milliseconds; // the same numbers read as milliseconds: 1970
   CHECK(check_adoption(parent, policy, now).behind.size() == 1);
 }

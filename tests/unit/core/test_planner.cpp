@@ -222,7 +222,7 @@ TEST_CASE("planner: start backfills from the slot holding it")
   }
   SECTION("start is read in the policy's zone")
   {
-    policy.timezone = "Europe/Berlin";
+    policy.timezone = NamedZone("Europe/Berlin");
     policy.start = at("2026-11-23 23:30Z"); // 2026-11-24 00:30 in Berlin
     const ParentPlan berlin = plan_parent(parent, policy, at("2026-11-25 04:20Z"));
     CHECK(created(berlin) == Lines{"events_p20261124", "events_p20261125", "events_p20261126"});
@@ -1246,12 +1246,12 @@ TEST_CASE("planner: parents that cannot be planned give an error and no actions"
   }
   SECTION("LIST")
   {
-    parent.strategy = 'l';
+    parent.strategy = Strategy::list;
     CHECK(plan_error(parent, policy) == "\"public\".\"events\" is not partitioned BY RANGE");
   }
   SECTION("HASH")
   {
-    parent.strategy = 'h';
+    parent.strategy = Strategy::hash;
     CHECK(plan_error(parent, policy) == "\"public\".\"events\" is not partitioned BY RANGE");
   }
   SECTION("two key columns")
@@ -1309,7 +1309,7 @@ TEST_CASE("planner: make_plan plans every parent, errors included")
 {
   std::vector<ParentSnapshot> parents{make_parent("public", "a"), make_parent("public", "b"),
                                       make_parent("public", "c")};
-  parents[1].strategy = 'l';
+  parents[1].strategy = Strategy::list;
   std::vector<Policy> policies{make_policy("public", "a", "1 day", 1), make_policy("public", "b", "1 day", 1),
                                make_policy("public", "c", "1 month", 2)};
   const Micros now = at("2026-11-25 04:20Z");

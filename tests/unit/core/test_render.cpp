@@ -88,7 +88,7 @@ Plan error_parents()
   auto missing = make_parent("public", "gone");
   missing.exists = false;
   auto list = make_parent("public", "by_region");
-  list.strategy = 'l';
+  list.strategy = Strategy::list;
   auto ok = make_parent("public", "quiet");
   const auto ok_policy = make_policy("public", "quiet", "1 year", 1);
   ok.children.push_back(
@@ -200,6 +200,18 @@ TEST_CASE("render: golden empty plan")
   check_all_golden("empty", make_plan({}, {}, k_now));
 }
 
+TEST_CASE("render: json_time writes bounds and instants as RFC 3339, other text as it is")
+{
+  CHECK(json_time("2026-11-25 00:00:00+01:00") == "2026-11-25T00:00:00+01:00");
+  CHECK(json_time("2026-11-25 00:00:00.250000-03:30") == "2026-11-25T00:00:00.250000-03:30");
+  CHECK(json_time("2026-11-25 00:00:00") == "2026-11-25T00:00:00"); // timestamp without time zone
+  CHECK(json_time("2026-11-25") == "2026-11-25");
+  CHECK(json_time("MINVALUE") == "MINVALUE");
+  CHECK(json_time("1000") == "1000");
+  CHECK(json_time("-1234567890123456789") == "-1234567890123456789");
+  CHECK(json_time("") == "");
+}
+
 TEST_CASE("render: iso_utc")
 {
   CHECK(iso_utc(0) == "1970-01-01T00:00:00Z");
@@ -270,12 +282,19 @@ TEST_CASE("render: json structure")
   REQUIRE(p["actions"].size() == 4);
   CHECK(p["actions"][0]["action"] == "create");
   CHECK(p["actions"][0]["name"] == "events_p20261126");
-  CHECK(p["actions"][0]["bounds"]["from"] == "2026-11-26 00:00:00+00:00");
-  CHECK(p["actions"][0]["bounds"]["to"] == "2026-11-27 00:00:00+00:00");
+  CHECK(p["actions"][0]["bounds"]["from"] == "2026-11-26T00:00:00+00:00");
+  CHECK(p["actions"][0]["bounds"]["to"] == "2026-11-27T00:00:00+00:00");
   CHECK(p["actions"][0]["sql"].size() == 3);
   CHECK(p["actions"][0]["transaction"] == true);
   CHECK(p["actions"][2]["action"] == "drop");
   CHECK(p["actions"][2]["bounds"].is_null());
+  // The keys a parent has in the status and run JSON too.
+  CHECK(p["schema"] == "public");
+  CHECK(p["table"] == "events");
+  CHECK(p["level"] == 1);
+  CHECK(p["partition_of"].is_null());
+  CHECK(p["summary"] == p["policy"]);
+  CHECK(p["summary"].get<std::string>().rfind("1 day", 0) == 0);
   CHECK(p["actions"][2]["transaction"] == false);
   CHECK(
       p["actions"][2]["sql"] ==

@@ -60,7 +60,7 @@ Child int_child(const std::string& name, std::optional<std::int64_t> lo, std::op
 ParentSnapshot list_parent(const std::string& table, KeyType type = KeyType::text)
 {
   auto p = make_parent("public", table, type);
-  p.strategy = 'l';
+  p.strategy = Strategy::list;
   p.key_column = "region";
   return p;
 }

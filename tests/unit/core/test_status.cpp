@@ -143,7 +143,7 @@ TEST_CASE("status: bounds shown in the policy's zone, wall clock for timestamp k
 TEST_CASE("status: parents that cannot be read give an error")
 {
   auto parent = make_parent("public", "events");
-  parent.strategy = 'l';
+  parent.strategy = Strategy::list;
   const auto policy = make_policy("public", "events", "1 day");
   const ParentStatus st = make_status(parent, policy, at("2026-11-25 04:20Z"));
   CHECK(st.error == "\"public\".\"events\" is not partitioned BY RANGE");
@@ -228,7 +228,7 @@ TEST_CASE("status: json rendering")
   CHECK(p["partitions"][0] == nlohmann::json{{"partition", "\"public\".\"events_old\""},
                                              {"default", false},
                                              {"from", "MINVALUE"},
-                                             {"to", "2026-10-19 00:00:00+00:00"},
+                                             {"to", "2026-10-19T00:00:00+00:00"},
                                              {"from_time", nullptr},
                                              {"to_time", nullptr},
                                              {"values", nullptr},
@@ -240,6 +240,113 @@ TEST_CASE("status: json rendering")
   CHECK(p["partitions"][7]["estimated_rows"].is_null());
   CHECK(p["partitions"][7]["state"] == "default");
   CHECK(p["partitions"][1]["state"] == "detach-pending");
+}
+
+TEST_CASE("status: json has the parent keys of the plan, counts by state, oldest and newest bound")
+{
+  auto parent = daily_parent();
+  parent.children[0].rare.get_or_make().counted_rows = 3;
+  auto policy = make_policy("public", "events", "1 day", 2);
+  policy.retention = period("36 days");
+  const ParentStatus st = make_status(parent, policy, at("2026-11-25 04:20Z"));
+  const auto doc = nlohmann::json::parse(render_status_json({st}, at("2026-11-25 04:20Z")));
+  const auto& p = doc.at("parents").at(0);
+  CHECK(p.at("schema") == "public");
+  CHECK(p.at("table") == "events");
+  CHECK(p.at("level") == 1);
+  CHECK(p.at("partition_of").is_null());
+  CHECK(p.at("summary") == policy_summary(policy));
+  CHECK(p.at("status") == "ok");
+  CHECK(p.at("counts") == nlohmann::json{{"past", 2},
+                                         {"current", 1},
+                                         {"future", 2},
+                                         {"expired", 1},
+                                         {"default", 1},
+                                         {"detach-pending", 1},
+                                         {"listed", 0},
+                                         {"unlisted", 0}});
+  CHECK(p.at("oldest_bound") == "MINVALUE");
+  CHECK(p.at("newest_bound") == "MAXVALUE");
+  CHECK(p.at("oldest_time").is_null());
+  CHECK(p.at("partitions").size() == 8);
+  CHECK(doc.at("view") == nlohmann::json{{"summary", false}, {"states", nullptr}});
+}
+
+TEST_CASE("status: --summary is a line per parent, in text and json")
+{
+  auto parent = make_parent("public", "events");
+  parent.children.push_back(
+      make_child("public", "events_p20261125", "2026-11-25 00:00:00+00:00", "2026-11-26 00:00:00+00:00"));
+  parent.children.push_back(
+      make_child("public", "events_p20261124", "2026-11-24 00:00:00+00:00", "2026-11-25 00:00:00+00:00"));
+  parent.children.push_back(make_default("public", "events_default"));
+  parent.children.back().rare.get_or_make().counted_rows = 7;
+  auto policy = make_policy("public", "events", "1 day", 2);
+  auto other = make_parent("public", "logs");
+  other.children.push_back(
+      make_child("public", "logs_p20261126", "2026-11-26 00:00:00+00:00", "2026-11-27 00:00:00+00:00"));
+  auto other_policy = make_policy("public", "logs", "1 day", 2);
+  const auto now = at("2026-11-25 04:20Z");
+  const std::vector<ParentStatus> statuses{make_status(parent, policy, now),
+                                           make_status(other, other_policy, now)};
+  StatusView view;
+  view.summary = true;
+  CHECK(render_status_text(statuses, view) ==
+        "\"public\".\"events\": 3 partition(s): 1 past, 1 current, 0 future, 0 expired; from 2026-11-24 "
+        "00:00:00+00:00 to 2026-11-26 00:00:00+00:00; default partition holds 7 row(s)\n"
+        "\"public\".\"logs\": 1 partition(s): 0 past, 0 current, 1 future, 0 expired; from 2026-11-26 "
+        "00:00:00+00:00 to 2026-11-27 00:00:00+00:00\n");
+  const auto doc = nlohmann::json::parse(render_status_json(statuses, now, view));
+  REQUIRE(doc.at("parents").size() == 2);
+  const auto& p = doc.at("parents").at(0);
+  CHECK_FALSE(p.contains("partitions"));
+  CHECK(p.at("oldest_bound") == "2026-11-24T00:00:00+00:00");
+  CHECK(p.at("newest_bound") == "2026-11-26T00:00:00+00:00");
+  CHECK(p.at("default_rows") == 7);
+  CHECK(p.at("counts").at("past") == 1);
+  CHECK(doc.at("parents").at(1).at("default_rows").is_null());
+
+  SECTION("with a state filter, only parents with a partition in those states")
+  {
+    view.states = {PartitionState::future};
+    CHECK(render_status_text(statuses, view) ==
+          "\"public\".\"logs\": 1 partition(s): 0 past, 0 current, 1 future, 0 expired; from 2026-11-26 "
+          "00:00:00+00:00 to 2026-11-27 00:00:00+00:00\n");
+    view.states = {PartitionState::expired};
+    CHECK(render_status_text(statuses, view) == "no managed parent has a partition in state expired\n");
+    CHECK(nlohmann::json::parse(render_status_json(statuses, now, view)).at("parents").empty());
+  }
+  SECTION("a state filter without --summary lists only those partitions")
+  {
+    view.summary = false;
+    view.states = {PartitionState::past, PartitionState::default_partition};
+    const std::string text = render_status_text(statuses, view);
+    CHECK(text.find("events_p20261124") != std::string::npos);
+    CHECK(text.find("events_p20261125") == std::string::npos);
+    CHECK(text.find("\"events_default\"    DEFAULT") != std::string::npos);
+    CHECK(text.find("logs") == std::string::npos);
+    const auto filtered = nlohmann::json::parse(render_status_json(statuses, now, view));
+    REQUIRE(filtered.at("parents").size() == 1);
+    const auto& parts = filtered.at("parents").at(0).at("partitions");
+    REQUIRE(parts.size() == 2);
+    CHECK(parts.at(0).at("state") == "past");
+    CHECK(parts.at(1).at("state") == "default");
+    CHECK(filtered.at("parents").at(0).at("counts").at("current") == 1); // counts stay over all
+    CHECK(filtered.at("view").at("states") == nlohmann::json::array({"past", "default"}));
+  }
+}
+
+TEST_CASE("status: parse_states reads a comma-separated list and names an unknown state")
+{
+  const auto ok = parse_states("future,expired,detach-pending");
+  REQUIRE(ok);
+  CHECK(*ok == std::vector<PartitionState>{PartitionState::future, PartitionState::expired,
+                                           PartitionState::detach_pending});
+  const auto bad = parse_states("future,old");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().rfind("unknown state 'old'; HINT: a comma-separated list of past, current,", 0) == 0);
+  CHECK_FALSE(parse_states(""));
+  CHECK_FALSE(parse_states("future,"));
 }
 
 TEST_CASE("status: row estimates above 2^24 read to the seven digits a real holds")

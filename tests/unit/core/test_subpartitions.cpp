@@ -140,7 +140,7 @@ TEST_CASE("sub-partitioning: another key is planned from now, as premake says, i
 {
   // LIST by tenant, then monthly ranges on created_at: each tenant gets this month and the next.
   ParentSnapshot outer = make_parent("public", "orders", KeyType::text);
-  outer.strategy = 'l';
+  outer.strategy = Strategy::list;
   outer.key_column = "tenant";
   outer.sub_key_type_name = "timestamp with time zone";
   outer.sub_key_type = KeyType::timestamptz;
@@ -316,11 +316,11 @@ TEST_CASE("sub-partitioning: a partition partitioned otherwise says how, naming 
 {
   ParentSnapshot ps;
   ps.key_column = "ts";
-  ps.strategy = 'r';
-  CHECK(partitioned_otherwise(ps, "ts", 'r').empty());
-  CHECK(partitioned_otherwise(ps, "ts", 'l') == "partitioned BY RANGE (\"ts\")");
-  CHECK(partitioned_otherwise(ps, "region", 'r') == "partitioned BY RANGE (\"ts\")");
-  ps.strategy = 'h';
+  ps.strategy = Strategy::range;
+  CHECK(partitioned_otherwise(ps, "ts", Strategy::range).empty());
+  CHECK(partitioned_otherwise(ps, "ts", Strategy::list) == "partitioned BY RANGE (\"ts\")");
+  CHECK(partitioned_otherwise(ps, "region", Strategy::range) == "partitioned BY RANGE (\"ts\")");
+  ps.strategy = Strategy::hash;
   ps.key_column = "Tenant";
-  CHECK(partitioned_otherwise(ps, "Tenant", 'r') == "partitioned BY HASH (\"Tenant\")");
+  CHECK(partitioned_otherwise(ps, "Tenant", Strategy::range) == "partitioned BY HASH (\"Tenant\")");
 }

@@ -34,6 +34,21 @@ TEST_CASE("find_zone: known and unknown zones")
   CHECK(!find_zone("europe/berlin_x"));
 }
 
+TEST_CASE("NamedZone: looked up once when made, and an unknown name keeps no rules")
+{
+  const NamedZone utc;
+  CHECK(utc.name() == "UTC");
+  CHECK(utc.rules() == utc_zone());
+  CHECK(to_local(utc.rules(), at("2026-01-15 12:00Z")) == wall("2026-01-15 12:00"));
+  const NamedZone berlin("Europe/Berlin");
+  CHECK(berlin.name() == "Europe/Berlin");
+  CHECK(berlin.rules() == zone("Europe/Berlin"));
+  const NamedZone bad("Mars/Olympus_Mons");
+  CHECK(bad.name() == "Mars/Olympus_Mons");
+  CHECK(bad.rules() == nullptr);
+  CHECK(unknown_zone_error(bad.name()) == find_zone("Mars/Olympus_Mons").error());
+}
+
 TEST_CASE("to_local and to_utc in Europe/Berlin, away from DST changes")
 {
   const Zone berlin = zone("Europe/Berlin");
