@@ -1,5 +1,11 @@
 -- partman schema, version 1: one policy row per managed parent, one history row per applied action.
--- @schema@ is replaced by the quoted schema name at install time.
+-- @schema@ is replaced by the quoted schema name at install time (the extension's scripts: by partman).
+-- A line that starts with "--extension-only " is a comment for `partman install` and a statement in the
+-- extension's scripts (packaging/extension_sql.cmake writes them): it registers a table or sequence with
+-- pg_extension_config_dump, so that pg_dump keeps its rows.
+
+-- The schema version (key 'schema_version'), so a newer partman upgrades the schema in place.
+CREATE TABLE IF NOT EXISTS @schema@.meta (key text PRIMARY KEY, value text NOT NULL);
 
 CREATE TABLE @schema@.policy (
     parent_schema      name        NOT NULL,
@@ -33,3 +39,7 @@ CREATE TABLE @schema@.history (
 );
 CREATE INDEX history_parent_idx ON @schema@.history (parent_schema, parent_table, applied_at);
 COMMENT ON TABLE @schema@.history IS 'partman: one row per action applied, with its SQL, duration and outcome';
+
+--extension-only SELECT pg_catalog.pg_extension_config_dump('@schema@.policy', '');
+--extension-only SELECT pg_catalog.pg_extension_config_dump('@schema@.history', '');
+--extension-only SELECT pg_catalog.pg_extension_config_dump('@schema@.history_id_seq', '');

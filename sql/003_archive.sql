@@ -38,3 +38,6 @@ CREATE UNIQUE INDEX archive_open_idx ON @schema@.archive (partition_schema, part
 CREATE INDEX archive_parent_idx ON @schema@.archive (parent_schema, parent_table, id);
 COMMENT ON TABLE @schema@.archive IS
     'partman: one row per archived partition: where its copy is, its checksum and rows, and how far it got';
+
+--extension-only SELECT pg_catalog.pg_extension_config_dump('@schema@.archive', '');
+--extension-only SELECT pg_catalog.pg_extension_config_dump('@schema@.archive_id_seq', '');

@@ -13,6 +13,7 @@ CREATE TABLE @schema@.run_state (
 );
 COMMENT ON TABLE @schema@.run_state IS
     'partman: per managed parent, when a run last worked on it, when one last succeeded, and its last error';
+--extension-only SELECT pg_catalog.pg_extension_config_dump('@schema@.run_state', '');
 
 -- A role given rights on partman's tables before this version (GRANT ... ON ALL TABLES covers only the
 -- tables that existed then) keeps working: run_state gets the grants the history table has, and the

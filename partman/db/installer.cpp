@@ -34,6 +34,48 @@ int installed_version(pqxx::transaction_base& tx, const std::string& schema)
   return r[0][0].as<bool>() ? meta_version(tx, schema) : 0;
 }
 
+// Throws UsageError when `schema` is at a version newer than this binary's.
+void refuse_newer(const std::string& schema, int version)
+{
+  if (version > latest_schema_version())
+    throw UsageError("schema '" + schema + "' is at version " + std::to_string(version) +
+                     ", newer than this partman (" + std::to_string(latest_schema_version()) +
+                     "); HINT: upgrade partman");
+}
+
+// Brings the extension partman, at `version`, to this binary's version with ALTER EXTENSION UPDATE (which
+// runs the update scripts installed on the server) and commits; nothing when it is there already.
+InstallResult update_extension(pqxx::work& tx, const std::string& version)
+{
+  InstallResult result;
+  result.extension = true;
+  result.to_version = latest_schema_version();
+  try {
+    result.from_version = std::stoi(version);
+  } catch (const std::exception&) {
+    throw UsageError("the extension partman is at version '" + version +
+                     "', which this partman does not know (its versions are whole numbers)");
+  }
+  refuse_newer("partman", result.from_version);
+  if (result.from_version == result.to_version)
+    return result;
+  const std::string to = std::to_string(result.to_version);
+  try {
+    tx.exec("ALTER EXTENSION partman UPDATE TO " + tx.quote(to));
+  } catch (const pqxx::insufficient_privilege&) {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    throw UsageError(
+        "cannot update the extension partman from version " + version + " to " + to + ": " +
+        first_line(e.what()) +
+        "; HINT: install the extension files of this partman on the database server (the partman "
+        "package, or 'cmake --install'), then rerun 'partman install' or run ALTER EXTENSION "
+        "partman UPDATE");
+  }
+  tx.commit();
+  return result;
+}
+
 } // namespace
 
 int latest_schema_version()
@@ -52,9 +94,12 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
                      "HINT: choose another, such as --schema partman");
   pqxx::work tx(conn);
   tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_install_lock) + ")");
-  const auto ext = tx.exec_params("SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
-                                  "e.extnamespace WHERE n.nspname = $1 ORDER BY 1",
-                                  schema);
+  const auto ext =
+      tx.exec_params("SELECT e.extname, e.extversion FROM pg_extension e JOIN pg_namespace n ON "
+                     "n.oid = e.extnamespace WHERE n.nspname = $1 ORDER BY e.extname <> 'partman', 1",
+                     schema);
+  if (!ext.empty() && ext[0][0].as<std::string>() == "partman")
+    return update_extension(tx, ext[0][1].as<std::string>());
   if (!ext.empty())
     throw UsageError("schema '" + schema + "' holds the extension '" + ext[0][0].as<std::string>() +
                      "'; partman keeps its tables apart from it; HINT: choose another schema with --schema, "
@@ -78,12 +123,7 @@ InstallResult install_schema(pqxx::connection& conn, const std::string& schema)
                        ", then rerun 'partman install'");
     tx.exec("CREATE SCHEMA " + q);
   }
-  if (result.from_version == 0)
-    tx.exec("CREATE TABLE IF NOT EXISTS " + q + ".meta (key text PRIMARY KEY, value text NOT NULL)");
-  if (result.from_version > latest_schema_version())
-    throw UsageError("schema '" + schema + "' is at version " + std::to_string(result.from_version) +
-                     ", newer than this partman (" + std::to_string(latest_schema_version()) +
-                     "); HINT: upgrade partman");
+  refuse_newer(schema, result.from_version);
   for (const auto& script : embedded_scripts()) {
     if (script.version > result.from_version)
       tx.exec(replace_all(script.text, "@schema@", q));

@@ -25,11 +25,13 @@ struct InstallResult
 {
   int from_version = 0; // 0: a new install
   int to_version = 0;
+  bool extension = false; // the schema is the extension partman (CREATE EXTENSION), updated as one
 };
 
 // Creates or upgrades the partman schema `schema` in one transaction; refuses a schema that holds an
 // extension (pg_partman is often installed in a schema named partman) and the names PostgreSQL keeps for
-// its system schemas (pg_*, information_schema).
+// its system schemas (pg_*, information_schema). A schema that holds the extension partman itself is
+// brought to this binary's version with ALTER EXTENSION partman UPDATE.
 InstallResult install_schema(pqxx::connection& conn, const std::string& schema);
 // Throws UsageError unless `schema` holds the partman schema at the version this binary expects.
 void require_schema(pqxx::connection& conn, const std::string& schema);

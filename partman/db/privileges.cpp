@@ -9,16 +9,6 @@ namespace partman::db {
 
 namespace {
 
-// Returns the first line of a server error without its "ERROR:" label.
-std::string first_line(const std::string& message)
-{
-  std::string line = message.substr(0, message.find('\n'));
-  const std::string label = "ERROR:";
-  if (line.rfind(label, 0) == 0)
-    line.erase(0, line.find_first_not_of(' ', label.size()));
-  return line;
-}
-
 // Joins the names of a text[] field with ", " (quoted as identifiers).
 std::string name_list(const pqxx::field& array)
 {
@@ -92,6 +82,15 @@ void require_privileges(pqxx::connection& conn, const std::string& schema, Acces
   }
   if (!problem.empty())
     throw UsageError(problem);
+}
+
+std::string first_line(const std::string& message)
+{
+  std::string line = message.substr(0, message.find('\n'));
+  const std::string label = "ERROR:";
+  if (line.rfind(label, 0) == 0)
+    line.erase(0, line.find_first_not_of(' ', label.size()));
+  return line;
 }
 
 std::string explain_refusal(const pqxx::sql_error& e)

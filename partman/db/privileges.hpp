@@ -22,5 +22,7 @@ void require_privileges(pqxx::connection& conn, const std::string& schema, Acces
 // Returns the server's refusal `e` (SQLSTATE 42501 or 25006) as a configuration error: its first line and
 // a HINT of what to check; empty for any other error.
 std::string explain_refusal(const pqxx::sql_error& e);
+// Returns the first line of a server error without its "ERROR:" label.
+std::string first_line(const std::string& message);
 
 } // namespace partman::db
