@@ -170,11 +170,13 @@ void Worker::dispatch_due()
     in.dsn = db.dsn;
     in.schema = m_config.schema;
     in.control = std::move(db.control);
+    in.known = std::move(db.known);
     in.locks.lock_timeout = m_config.lock_timeout;
     in.locks.exclusive_lock_timeout = m_config.exclusive_lock_timeout;
     in.max_removal_percent = m_config.max_removal_percent;
     in.window = m_config.window;
     in.health_due = now - db.stats.health_read >= std::chrono::minutes(1);
+    in.record_due = now - db.stats.recorded >= std::chrono::minutes(1);
     in.name_thread = m_options.name_thread;
     in.label = db.label;
     m_tasks.push_back({key, std::move(in)});
@@ -272,6 +274,7 @@ void Worker::collect_results()
     record_turn(db.stats, result);
     schedule_after(db, result);
     db.control = std::move(result.control);
+    db.known = std::move(result.known);
     if (!db.wanted)
       m_fleet.erase(it);
   }
