@@ -61,6 +61,13 @@ void count_outcomes(JobResult& out)
   }
 }
 
+// Returns the parents' health from the known catalog and its plan `plan` at `now`.
+run::HealthReport known_health(JobInput& in, const core::Plan& plan, core::Micros now)
+{
+  pqxx::read_transaction tx(in.control->connection());
+  return run::health_of(tx, in.schema, in.known->policies, in.known->snapshot, plan, now);
+}
+
 // Reports a turn on an unchanged catalog that planned nothing: every parent ok, recorded in run_state when
 // due, its health from the known catalog when due.
 void quiet_turn(JobInput& in, JobResult& out, core::Plan plan, core::Micros now)
@@ -79,10 +86,8 @@ void quiet_turn(JobInput& in, JobResult& out, core::Plan plan, core::Micros now)
     db::record_run_state(conn, in.schema, marks);
     out.recorded = true;
   }
-  if (in.health_due) {
-    pqxx::read_transaction tx(conn);
-    out.health = run::health_of(tx, in.schema, in.known->policies, in.known->snapshot, *out.report.plan, now);
-  }
+  if (in.health_due)
+    out.health = known_health(in, *out.report.plan, now);
 }
 
 // Takes the leader's turn: an unchanged catalog with nothing due is a quiet turn, else maintenance runs.
@@ -112,7 +117,11 @@ void lead_turn(JobInput& in, JobResult& out)
       done += n;
     if (in.health_due || done > 0) {
       try {
-        out.health = run::read_health_on(conn, {in.dsn, in.schema, {}, 0}, request.now);
+        if (done == 0 && in.known && out.report.plan) { // nothing changed the catalog it read
+          out.health = known_health(in, *out.report.plan, request.now);
+        } else {
+          out.health = run::read_health_on(conn, {in.dsn, in.schema, {}, 0}, request.now);
+        }
       } catch (const pqxx::broken_connection&) {
         throw;
       } catch (const std::exception& e) {

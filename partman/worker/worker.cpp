@@ -282,9 +282,17 @@ void Worker::collect_results()
 
 void Worker::publish()
 {
-  m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
-  m_facts.has_window = m_config.window.zone != nullptr;
-  std::string text = render_metrics(m_fleet, m_facts);
+  // The text grows with the fleet (about 4 KB a database): rendered at most once a second, not at every
+  // turn's end.
+  const auto now = Clock::now();
+  const bool render = now - m_rendered >= std::chrono::seconds(1);
+  std::string text;
+  if (render) {
+    m_rendered = now;
+    m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
+    m_facts.has_window = m_config.window.zone != nullptr;
+    text = render_metrics(m_fleet, m_facts);
+  }
   std::string unready;
   if (m_fleet.empty())
     unready = "no database found yet";
@@ -292,7 +300,7 @@ void Worker::publish()
     if (!db.stats.seen)
       unready = db.label + " has not had its first turn yet";
   }
-  if (!m_config.textfile.empty()) {
+  if (render && !m_config.textfile.empty()) {
     try {
       write_atomically(m_config.textfile, text);
     } catch (const std::exception& e) {
@@ -300,7 +308,8 @@ void Worker::publish()
     }
   }
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_metrics = std::move(text);
+  if (render)
+    m_metrics = std::move(text);
   m_unready = std::move(unready);
   m_heartbeat = Clock::now();
 }
