@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pqxx/except>
 #include <spdlog/spdlog.h>
@@ -292,6 +293,7 @@ void Worker::publish()
     m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
     m_facts.has_window = m_config.window.zone != nullptr;
     text = render_metrics(m_fleet, m_facts);
+    ::malloc_trim(0); // hands back what the pool threads' turns freed, rather than keep it in their arenas
   }
   std::string unready;
   if (m_fleet.empty())
