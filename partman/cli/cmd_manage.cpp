@@ -89,10 +89,8 @@ void print_manage(const run::ManageReport& r)
 
 int run_manage(const Globals& globals, const run::ManageOptions& options)
 {
-  const core::Micros now = resolve_now("");
   auto request = request_for<run::ManageRequest>(globals, "manage");
   request.options = options;
-  request.now = now;
   print_manage(run::manage(request));
   return k_exit_ok;
 }
