@@ -13,35 +13,9 @@ using partman::test::children_of;
 using partman::test::contains;
 using partman::test::run;
 using partman::test::TestDb;
+using partman::test::TestRole;
 
 namespace {
-
-// A login role for one test (no rights beyond PUBLIC's), dropped with what it owns afterwards.
-struct TestRole
-{
-  TestDb& db;
-  std::string name;
-  TestRole(TestDb& d, const std::string& suffix) : db(d), name(d.name() + "_" + suffix)
-  {
-    db.exec("CREATE ROLE " + q() + " LOGIN");
-  }
-  ~TestRole()
-  {
-    try {
-      db.exec("DROP OWNED BY " + q() + "; DROP ROLE " + q());
-    } catch (...) {
-    }
-  }
-  TestRole(const TestRole&) = delete;
-  TestRole& operator=(const TestRole&) = delete;
-  // Returns the role's name quoted.
-  std::string q() const { return db.conn().quote_name(name); }
-  // Runs partman as this role.
-  partman::test::CommandResult partman(const std::vector<std::string>& args)
-  {
-    return db.partman(args, {{"PGUSER", name}});
-  }
-};
 
 // Returns the server's clock moved by `offset` (an interval), as "YYYY-MM-DD HH:MM" in UTC.
 std::string server_time(TestDb& db, const std::string& offset)
