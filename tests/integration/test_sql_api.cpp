@@ -16,10 +16,12 @@ using partman::test::TestRole;
 
 namespace {
 
-// Creates, in the test database, refusal(call): runs `call` and returns "accepted", or the SQLSTATE, the
-// message and "; HINT: " and the hint of the error it raised (what the statement changed is rolled back).
-void add_refusal(TestDb& db)
+// Installs partman and creates, in the test database, refusal(call): runs `call` and returns "accepted", or
+// the SQLSTATE, the message and "; HINT: " and the hint of the error it raised (what the statement changed
+// is rolled back).
+void install_with_refusal(TestDb& db)
 {
+  run(db, {"install"});
   db.exec(R"sql(
     CREATE FUNCTION refusal(call text) RETURNS text LANGUAGE plpgsql AS $$
     DECLARE
@@ -108,8 +110,7 @@ TEST_CASE("SQL API: a migration creates a table and declares its policy in one t
 TEST_CASE("SQL API and partman manage refuse the same bad inputs with the same message, and write nothing")
 {
   TestDb db;
-  run(db, {"install"});
-  add_refusal(db);
+  install_with_refusal(db);
   db.exec(R"sql(
     CREATE TABLE ev (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at);
     CREATE TABLE days (id int, d date NOT NULL) PARTITION BY RANGE (d);
@@ -186,8 +187,7 @@ TEST_CASE("SQL API: a default partition is made at once, inserts land before the
           "change notifies a worker")
 {
   TestDb db;
-  run(db, {"install"});
-  add_refusal(db);
+  install_with_refusal(db);
   TestRole reader(db, "reader");
   pqxx::connection listen("dbname=" + db.name());
   partman::test::PolicyListener listener(listen);
@@ -222,8 +222,7 @@ TEST_CASE("SQL API: a default partition is made at once, inserts land before the
 TEST_CASE("SQL API: unmanage removes both levels of a policy and no table, and refuses an unmanaged parent")
 {
   TestDb db;
-  run(db, {"install"});
-  add_refusal(db);
+  install_with_refusal(db);
   db.exec("CREATE TABLE ev (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at); "
           "SELECT partman.manage('ev', 'monthly', premake => 1); "
           "SELECT partman.manage('ev', '1 day', subpartition_by => 'RANGE (at)')");
@@ -307,8 +306,7 @@ TEST_CASE("SQL API: only the owner of a parent and the members of its role may w
           "functions, by partman manage or directly")
 {
   TestDb db;
-  run(db, {"install"});
-  add_refusal(db);
+  install_with_refusal(db);
   TestRole owner(db, "owner");
   TestRole member(db, "member");
   TestRole other(db, "other");
