@@ -114,7 +114,7 @@ DECLARE
     name text := @schema@.quote_name(p.parent_schema, p.parent_table);
     integer_key boolean := key_type IN ('smallint', 'integer', 'bigint');
     time_key boolean := key_type IN ('timestamp with time zone', 'timestamp without time zone', 'date');
-    archive_hint text := 'give a location such as file:///backup/partman or s3://bucket/prefix';
+    archive_hint text := 'give one as archive_to (--archive-to): file:///backup/partman or s3://bucket/prefix';
 BEGIN
     IF p.shape = 'time' AND NOT time_key THEN
         PERFORM @schema@.refuse(pg_catalog.format(

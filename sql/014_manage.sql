@@ -9,7 +9,7 @@
 -- Refuses (SQLSTATE 42501) a role that may not `command` the policy of `parent`: one without the privileges
 -- of the role that owns it.
 CREATE FUNCTION @schema@.require_owner(parent regclass, command text) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     owner name;
     name text;
@@ -30,8 +30,9 @@ COMMENT ON FUNCTION @schema@.require_owner(regclass, text) IS
 
 -- Checks every write to the policy table: the role must have the privileges of the parent's owner (the
 -- old row's parent and the new one's); a new row must name a table that exists, unless a superuser writes it.
+-- It runs as the writer, with a fixed search_path, so that no operator of the writer's schemas decides it.
 CREATE FUNCTION @schema@.policy_owner_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rel regclass;
 BEGIN

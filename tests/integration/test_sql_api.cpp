@@ -338,6 +338,13 @@ TEST_CASE("SQL API: only the owner of a parent and the members of its role may w
                 "('public', 'not_yet', '1 day')") ==
       "42501 table \"public\".\"not_yet\" does not exist, so no role owns it and may give it a policy; HINT: "
       "create the table first, then its policy");
+  // The writer's own operators cannot switch the check off: it resolves them in pg_catalog only.
+  db.exec("CREATE SCHEMA evil AUTHORIZATION " + other.q());
+  CHECK(as(other,
+           "SET LOCAL search_path = evil, pg_catalog; CREATE FUNCTION evil.never(oid, regclass) RETURNS "
+           "boolean LANGUAGE sql AS 'SELECT false'; CREATE OPERATOR evil.= (LEFTARG = oid, RIGHTARG = "
+           "regclass, FUNCTION = evil.never); INSERT INTO partman.policy (parent_schema, parent_table, "
+           "partition_interval) VALUES ('public', 'ev', '1 day')") == refused);
   CHECK(db.scalar("SELECT count(*) FROM partman.policy") == "0");
 
   // The owner declares it (with a default partition, created as the owner), a member changes it.
