@@ -1,4 +1,4 @@
--- partman schema, version 12: the rules a policy's options follow, in SQL, so that partman.manage() (013)
+-- partman schema, version 12: the rules a policy's options follow, in SQL, so that partman.manage() (014)
 -- and the CLI's `partman manage`, which calls it, refuse the same inputs with the same messages. Each
 -- function here reads one option as a user writes it and returns it as the policy table keeps it, or raises
 -- SQLSTATE 22023 (invalid_parameter_value) with a lowercase message that quotes the bad value and a HINT.
