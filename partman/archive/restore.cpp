@@ -10,9 +10,11 @@
 #include "partman/archive/errors.hpp"
 #include "partman/archive/table_copy.hpp"
 #include "partman/core/backoff.hpp"
+#include "partman/core/citus.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/db/citus_sql.hpp"
 #include "partman/db/executor.hpp"
 
 namespace partman::archive {
@@ -178,11 +180,15 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
                      "archive #" +
                      std::to_string(id) + " under another name");
   if (options.attach) {
-    if (tx.exec_params("SELECT to_regclass($1)", core::quote_qualified(a.parent_schema, a.parent_table))[0][0]
-            .is_null())
-      throw UsageError("the parent " + core::quote_qualified(a.parent_schema, a.parent_table) +
-                       " no longer exists; HINT: restore without --attach");
-    tx.exec(core::create_like_sql(result.table, core::quote_qualified(a.parent_schema, a.parent_table)));
+    const std::string parent = core::quote_qualified(a.parent_schema, a.parent_table);
+    if (tx.exec_params("SELECT to_regclass($1)", parent)[0][0].is_null())
+      throw UsageError("the parent " + parent + " no longer exists; HINT: restore without --attach");
+    tx.exec(core::create_like_sql(result.table, parent));
+    // Of a distributed parent, the rows go to the workers' shards, not into a coordinator table that the
+    // attach would copy out and leave behind.
+    const core::Distribution d = db::read_distribution(tx, parent);
+    if (!d.column.empty())
+      tx.exec(core::distribute_sql(result.table, d.column, parent));
   } else {
     // The manifest comes from storage: each type must be one type name of this database, and the
     // statement goes through the extended protocol (one statement only).

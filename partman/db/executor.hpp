@@ -58,6 +58,7 @@ struct ActionOutcome
   long long history_id = 0;  // its history row, written as 'started' before such an action begins
   bool prepared = false;     // a create that moves rows in batches: its table was created (and recorded)
   long long moved = 0;       // rows it moved out of the default partition in batches
+  int messages = 0;          // messages (round trips) it sent to the server, its history row's included
 };
 
 // How one parent ended.

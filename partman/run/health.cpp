@@ -64,11 +64,13 @@ HealthReport read_health(const HealthRequest& request)
   catalog.history_schema = request.schema;
   catalog.partman_schema = request.schema;
   catalog.taken_names = false;
+  catalog.citus = facts.citus;
   const auto planned = plan_catalog(tx, policies, report.at, core::PlanOptions{}, catalog);
   std::map<std::string, std::size_t> index; // a level-1 parent as SQL writes it -> its figures
   std::vector<db::TableName> names;
   std::vector<db::TableName> defaults;
   std::vector<std::size_t> default_of; // the parent of each of `defaults`
+  std::vector<bool> distributed;       // each of `defaults` is a distributed table
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const auto& snapshot = planned.snapshot[i];
     const auto& pp = planned.plan.parents[i];
@@ -91,10 +93,11 @@ HealthReport read_health(const HealthRequest& request)
       report.parents.back().default_name = core::quote_qualified(c.schema, c.name);
       defaults.emplace_back(c.schema, c.name);
       default_of.push_back(report.parents.size() - 1);
+      distributed.push_back(!snapshot.distribution.column.empty());
     }
   }
   const auto records = db::read_run_records(tx, request.schema, names);
-  const auto rows = db::estimate_rows(tx, defaults);
+  const auto rows = db::estimate_rows(tx, defaults, distributed);
   for (std::size_t i = 0; i < report.parents.size(); ++i)
     report.parents[i].run = records[i];
   for (std::size_t d = 0; d < default_of.size(); ++d)
