@@ -152,6 +152,7 @@ void settle_failed_move(pqxx::connection& conn, ActionOutcome& out)
     if (!keep)
       tx.exec("DROP TABLE " + table);
     tx.exec("COMMIT");
+    out.messages += keep ? 4 : 5;
     out.prepared = keep;
     out.error += keep ? "; the rows moved so far wait in " + table + ", which the next run adopts"
                       : "; its new table " + table + " held no row and was dropped";

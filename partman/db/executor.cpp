@@ -181,6 +181,7 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.3f", out.ms);
   // A move that made its table keeps its 'started' row (the next run adopts the table): a row of its own.
+  ++out.messages;
   tx.exec(out.history_id != 0 && !out.prepared ? recorder.update_sql(out, ms)
                                                : recorder.insert_sql(parent, out, ms));
   return out;
