@@ -45,8 +45,8 @@ struct Child
   std::optional<Micros> lower; // empty: MINVALUE (integer keys: the value itself)
   std::optional<Micros> upper; // empty: MAXVALUE
   std::int64_t bytes = 0; // pg_total_relation_size (of a Citus table: citus_total_relation_size, its shards)
-  float estimated_rows = -1; // pg_class.reltuples (a real; of a Citus table, its shards' summed up); negative
-                             // when never analysed
+  float estimated_rows = -1; // pg_class.reltuples (a real; of a distributed table, its shards' summed up);
+                             // negative when never analysed
   bool is_default = false;
   bool null_value = false;     // a LIST partition that also holds NULL
   bool detach_pending = false; // an interrupted DETACH ... CONCURRENTLY

@@ -126,9 +126,9 @@ const std::string& catalog_sql(bool sizes, bool citus)
     const bool shards = with_citus && with_sizes; // what only status shows, from the workers
     set("@dist@", with_citus ? citus_distribution_sql("c.oid") : "false AS citus, NULL::text AS distcol");
     set("@ext@", with_citus ? "true" : "EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')");
-    set("@rows@",
-        shards ? "CASE WHEN f.distcol IS NULL THEN ch.reltuples ELSE " + citus_rows_sql("ch.oid") + " END"
-               : std::string("ch.reltuples"));
+    set("@rows@", shards ? "CASE WHEN f.distcol IS NULL THEN ch.reltuples ELSE " +
+                               citus_rows_sql("ch.oid", false) + " END"
+                         : std::string("ch.reltuples"));
     set("@bytes@", shards ? "CASE WHEN f.distcol IS NULL THEN " + plain_bytes + " ELSE " +
                                 citus_size_sql("ch.oid") + " END"
                           : plain_bytes);

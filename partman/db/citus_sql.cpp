@@ -18,16 +18,17 @@ std::string citus_size_sql(const std::string& relid)
   return "citus_total_relation_size(" + relid + ")";
 }
 
-std::string citus_rows_sql(const std::string& relid)
+std::string citus_rows_sql(const std::string& relid, bool live)
 {
   // run_command_on_shards puts each shard's name where %s stands (format()).
+  const std::string shard_rows = live
+                                     ? "CASE WHEN reltuples < 0 AND pg_stat_get_live_tuples(oid) = 0 THEN -1 "
+                                       "ELSE greatest(reltuples, pg_stat_get_live_tuples(oid)) END"
+                                     : "reltuples";
   return "(SELECT CASE WHEN bool_and(r.v < 0) THEN -1 ELSE sum(greatest(r.v, 0)) END::real FROM (SELECT "
          "s.result::real AS v FROM run_command_on_shards(" +
-         relid +
-         ", 'SELECT CASE WHEN reltuples < 0 AND pg_stat_get_live_tuples(oid) = 0 THEN -1 ELSE "
-         "greatest(reltuples, pg_stat_get_live_tuples(oid)) END FROM pg_class WHERE oid = ''%s''::regclass') "
-         "s "
-         "WHERE s.success) r)";
+         relid + ", 'SELECT " + shard_rows +
+         " FROM pg_class WHERE oid = ''%s''::regclass') s WHERE s.success) r)";
 }
 
 std::string citus_estimate_sql(const std::string& relid, const std::string& condition)

@@ -17,9 +17,10 @@ std::string citus_distribution_sql(const std::string& relid);
 // with their indexes and TOAST.
 std::string citus_size_sql(const std::string& relid);
 // Returns, as a real, the rows of distributed table `relid` (an SQL expression of its regclass or oid): its
-// shards' summed up, each the larger of its reltuples and the live rows the statistics counted, as Citus's
-// own citus_stats reads them; -1 when no shard was ever analysed or written.
-std::string citus_rows_sql(const std::string& relid);
+// shards' reltuples summed up, as Citus's own citus_stats reads them (-1 when no shard was ever analysed);
+// with `live`, each shard's the larger of its reltuples and the live rows the statistics counted (-1 when
+// no shard was ever analysed or written).
+std::string citus_rows_sql(const std::string& relid, bool live);
 // Returns, as a bigint, the planner's estimate of the rows of distributed table `relid` that match
 // `condition` (both SQL expressions, `condition` of the condition's text), asked of each shard (EXPLAIN, no
 // scan; 0 for a shard whose heap is empty) and summed up; NULL when no shard answered.

@@ -68,9 +68,10 @@ void move_by_key_range(pqxx::nontransaction& tx, const core::Action& action, con
   for (bool done = false; !done;) {
     std::vector<std::string> statements = timeout_statements(action, options); // SHARE queues writers
     statements.push_back(b.lock_sql);
-    out.messages += static_cast<int>(statements.size()) + 5; // BEGIN, next, copy, delete, COMMIT
     tx.exec("BEGIN");
     try {
+      statements = with_worker_timeouts(tx, std::move(statements), out.messages);
+      out.messages += static_cast<int>(statements.size()) + 5; // BEGIN, next, copy, delete, COMMIT
       for (const auto& s : statements)
         tx.exec(s);
       const char* from = first ? nullptr : start.c_str();
@@ -145,14 +146,22 @@ void settle_failed_move(pqxx::connection& conn, ActionOutcome& out)
   pqxx::nontransaction tx(conn);
   try {
     tx.exec("BEGIN");
-    tx.exec(core::lock_sql(action.schema, action.name, "ACCESS EXCLUSIVE"));
-    const auto r = tx.exec("SELECT c.relispartition, EXISTS (SELECT FROM ONLY " + table +
-                           ") FROM pg_class c WHERE c.oid = " + core::quote_literal(table) + "::regclass");
-    const bool keep = r[0][0].as<bool>() || r[0][1].as<bool>();
+    std::vector<std::string> statements{core::lock_sql(action.schema, action.name, "ACCESS EXCLUSIVE")};
+    if (action.per_statement)
+      statements = with_worker_timeouts(tx, std::move(statements), out.messages);
+    for (const auto& s : statements)
+      tx.exec(s);
+    // Two statements: Citus plans no query that reads the catalog and a distributed table together.
+    const bool attached =
+        tx.exec("SELECT relispartition FROM pg_class WHERE oid = " + core::quote_literal(table) +
+                "::regclass")[0][0]
+            .as<bool>();
+    const bool keep =
+        attached || tx.exec("SELECT EXISTS (SELECT 1 FROM ONLY " + table + ")")[0][0].as<bool>();
     if (!keep)
       tx.exec("DROP TABLE " + table);
     tx.exec("COMMIT");
-    out.messages += keep ? 4 : 5;
+    out.messages += static_cast<int>(statements.size()) + (keep ? 4 : 5);
     out.prepared = keep;
     out.error += keep ? "; the rows moved so far wait in " + table + ", which the next run adopts"
                       : "; its new table " + table + " held no row and was dropped";

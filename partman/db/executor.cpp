@@ -223,7 +223,12 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 
 bool is_lock_conflict(const pqxx::sql_error& e)
 {
-  return e.sqlstate() == "55P03" || e.sqlstate() == "40P01";
+  // Citus reports a lock timeout of its LOCK TABLE on a worker only as a warning, then fails the statement
+  // with this internal error (its messages are not translated); a worker that cannot be reached gives it
+  // too, and is tried again as well.
+  return e.sqlstate() == "55P03" || e.sqlstate() == "40P01" ||
+         (e.sqlstate() == "XX000" &&
+          std::string(e.what()).find("failure on connection marked as essential") != std::string::npos);
 }
 
 std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<TableName>& parents)

@@ -78,7 +78,8 @@ struct ParentOutcome
   std::vector<ActionOutcome> actions;
 };
 
-// Returns true for a lock_timeout or a deadlock: worth a retry after a back-off.
+// Returns true for a lock_timeout or a deadlock (or Citus's report of one on a worker): worth a retry after a
+// back-off.
 bool is_lock_conflict(const pqxx::sql_error& e);
 
 // Takes partman's advisory lock on each parent without waiting; returns the parents another run holds.

@@ -97,7 +97,7 @@ std::vector<std::int64_t> estimate_rows(pqxx::transaction_base& tx, const std::v
   const bool any = std::find(distributed.begin(), distributed.end(), true) != distributed.end();
   const auto rows = tx.exec_params(
       "SELECT " +
-          (any ? "CASE WHEN u.d THEN " + citus_rows_sql("c.oid") + "::bigint ELSE " + plain + " END"
+          (any ? "CASE WHEN u.d THEN " + citus_rows_sql("c.oid", true) + "::bigint ELSE " + plain + " END"
                : plain) +
           " FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(s, t, d, i) LEFT JOIN "
           "pg_namespace n ON n.nspname = u.s LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = "
