@@ -33,12 +33,16 @@ std::string citus_rows_sql(const std::string& relid, bool live)
 
 std::string citus_estimate_sql(const std::string& relid, const std::string& condition)
 {
-  // A '%' of the condition is doubled: run_command_on_shards passes the command through format().
-  return "(SELECT sum(CASE WHEN z.result::bigint = 0 THEN 0 ELSE round((e.result::json -> 0 -> 'Plan' ->> "
-         "'Plan Rows')::numeric) END)::bigint FROM run_command_on_shards(" +
+  // A '%' of the condition is doubled: run_command_on_shards passes the command through format(). The
+  // planner estimates at least one row of any table: a shard's 1 counts as none, else every shard of an
+  // empty range would add one.
+  return "(SELECT sum(CASE WHEN z.result::bigint = 0 OR r.n <= 1 THEN 0 ELSE r.n END)::bigint FROM "
+         "run_command_on_shards(" +
          relid + ", 'SELECT pg_relation_size(''%s'')') z JOIN run_command_on_shards(" + relid +
          ", 'EXPLAIN (FORMAT JSON) SELECT 1 FROM ONLY %s WHERE ' || replace(" + condition +
-         ", '%', '%%')) e USING (shardid) WHERE z.success AND e.success)";
+         ", '%', '%%')) e USING (shardid) CROSS JOIN LATERAL (SELECT round((e.result::json -> 0 -> 'Plan' "
+         "->> "
+         "'Plan Rows')::numeric) AS n) r WHERE z.success AND e.success)";
 }
 
 core::Distribution read_distribution(pqxx::transaction_base& tx, const std::string& table)

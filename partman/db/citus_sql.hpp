@@ -23,7 +23,8 @@ std::string citus_size_sql(const std::string& relid);
 std::string citus_rows_sql(const std::string& relid, bool live);
 // Returns, as a bigint, the planner's estimate of the rows of distributed table `relid` that match
 // `condition` (both SQL expressions, `condition` of the condition's text), asked of each shard (EXPLAIN, no
-// scan; 0 for a shard whose heap is empty) and summed up; NULL when no shard answered.
+// scan; 0 for a shard whose heap is empty, and for one estimated at 1, the planner's least) and summed up;
+// NULL when no shard answered.
 std::string citus_estimate_sql(const std::string& relid, const std::string& condition);
 
 // Returns how Citus distributes table `table` (as SQL writes it): nothing where the citus extension is not
