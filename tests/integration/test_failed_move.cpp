@@ -30,21 +30,39 @@ void default_with_rows(TestDb& db, int refuse_above)
   db.exec("CREATE TRIGGER refuse BEFORE DELETE ON ev_default FOR EACH ROW EXECUTE FUNCTION refuse_delete()");
 }
 
+// Runs drain-default on ev at 2026-03-01 in batches of 100 rows.
+partman::test::CommandResult drain(TestDb& db)
+{
+  return db.partman({"drain-default", "ev", "--batch-size", "100", "--at", "2026-03-01"});
+}
+
+// Drops the trigger and drains again: it completes, every row in ev_p20260310.
+void drain_without_trigger(TestDb& db)
+{
+  db.exec("DROP TRIGGER refuse ON ev_default");
+  const auto r = drain(db);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(db.scalar("SELECT count(*) FROM ev_p20260310") == "333");
+  CHECK(db.scalar("SELECT count(*) FROM ONLY ev_default") == "0");
+}
+
 } // namespace
 
 TEST_CASE("a failed drain-default drops the empty table it made, closes its history row, names the cause")
 {
   TestDb db;
   default_with_rows(db, 0); // no row can leave the default partition
-  const auto r = db.partman({"drain-default", "ev", "--batch-size", "100", "--at", "2026-03-01"});
+  const auto r = drain(db);
   INFO(r.out << r.err);
-  CHECK(r.exit_code == 3);
+  REQUIRE(r.exit_code == 3);
   // The real cause, not rows that fit no partition.
-  CHECK(contains(r.out, "stopped: create \"public\".\"ev_p20260310\" failed: ERROR:  the test refuses to "
-                        "delete row 1"));
-  CHECK(contains(r.out, "its new table \"public\".\"ev_p20260310\" held no row and was dropped"));
+  for (const char* said : {"stopped: create \"public\".\"ev_p20260310\" failed: ERROR:  the test refuses to "
+                           "delete row 1",
+                           "its new table \"public\".\"ev_p20260310\" held no row and was dropped",
+                           "the drain stopped at that failure"})
+    CHECK(contains(r.out, said));
   CHECK_FALSE(contains(r.out, "fit no partition"));
-  CHECK(contains(r.out, "the drain stopped at that failure"));
   // Nothing left behind: no table, no 'started' history row; the rows are where they were.
   CHECK(db.scalar("SELECT to_regclass('ev_p20260310')::text") == "");
   CHECK(db.scalar("SELECT count(*) FROM partman.history WHERE outcome = 'started'") == "0");
@@ -52,33 +70,23 @@ TEST_CASE("a failed drain-default drops the empty table it made, closes its hist
                   "'ev_p20260310' AND error LIKE '%refuses to delete row 1%held no row and was dropped'") ==
         "1");
   CHECK(db.scalar("SELECT count(*) FROM ONLY ev_default") == "333");
-  // Once the cause is gone, the drain completes.
-  db.exec("DROP TRIGGER refuse ON ev_default");
-  const auto again = db.partman({"drain-default", "ev", "--batch-size", "100", "--at", "2026-03-01"});
-  INFO(again.out << again.err);
-  CHECK(again.exit_code == 0);
-  CHECK(db.scalar("SELECT count(*) FROM ev_p20260310") == "333");
+  drain_without_trigger(db); // once the cause is gone, the drain completes
 }
 
 TEST_CASE("a failed drain-default keeps the rows it moved in their new table, and the next drain adopts it")
 {
   TestDb db;
   default_with_rows(db, 250); // the third batch of 100 fails, the first two moved
-  const auto r = db.partman({"drain-default", "ev", "--batch-size", "100", "--at", "2026-03-01"});
+  const auto r = drain(db);
   INFO(r.out << r.err);
-  CHECK(r.exit_code == 3);
+  REQUIRE(r.exit_code == 3);
   CHECK(contains(r.out, "the test refuses to delete row 2"));
   CHECK(contains(r.out,
                  "the rows moved so far wait in \"public\".\"ev_p20260310\", which the next run adopts"));
   CHECK(db.scalar("SELECT count(*) FROM ONLY ev_p20260310") == "200");
   CHECK(db.scalar("SELECT count(*) FROM ONLY ev_default") == "133");
   CHECK(db.scalar("SELECT count(*) FROM partman.history WHERE outcome = 'started'") == "1");
-  db.exec("DROP TRIGGER refuse ON ev_default");
-  const auto again = db.partman({"drain-default", "ev", "--batch-size", "100", "--at", "2026-03-01"});
-  INFO(again.out << again.err);
-  CHECK(again.exit_code == 0);
-  CHECK(db.scalar("SELECT count(*) FROM ev_p20260310") == "333");
-  CHECK(db.scalar("SELECT count(*) FROM ONLY ev_default") == "0");
+  drain_without_trigger(db); // adopts the table
   CHECK(db.scalar("SELECT count(*) FROM partman.history WHERE outcome = 'started'") == "0");
 }
 
