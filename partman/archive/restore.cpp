@@ -10,10 +10,13 @@
 #include "partman/archive/errors.hpp"
 #include "partman/archive/table_copy.hpp"
 #include "partman/core/backoff.hpp"
+#include "partman/core/citus.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/db/citus_sql.hpp"
 #include "partman/db/executor.hpp"
+#include "partman/db/statement_block.hpp"
 
 namespace partman::archive {
 
@@ -117,14 +120,19 @@ std::string bound_sql(const std::string& bound)
 // The waits between attempts to attach a restored table: 200 ms doubling up to 1 s, plus jitter.
 constexpr core::Backoff k_attach_backoff{200, 1000};
 
-// Attaches the restored table to its parent under lock_timeout, retrying lock conflicts a few times.
-void attach_restored(pqxx::connection& conn, const ArchiveRecord& a, const std::string& table, int retries)
+// Attaches the restored table to its parent under lock_timeout (on the workers too for a Citus parent,
+// `citus`), retrying lock conflicts a few times.
+void attach_restored(pqxx::connection& conn, const ArchiveRecord& a, const std::string& table, int retries,
+                     bool citus)
 {
   const std::string parent = core::quote_qualified(a.parent_schema, a.parent_table);
   std::mt19937 rng(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::work tx(conn);
+      int messages = 0;
+      for (const auto& s : citus ? db::with_worker_timeouts(tx, {}, messages) : std::vector<std::string>{})
+        tx.exec(s);
       tx.exec(core::lock_sql(a.parent_schema, a.parent_table, "SHARE UPDATE EXCLUSIVE"));
       const auto def = tx.exec_params(
           "SELECT n.nspname, c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partdefid "
@@ -172,17 +180,22 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
       parse_manifest(storage->get(a.manifest_key), storage->uri(a.manifest_key));
 
   pqxx::work tx(conn);
+  core::Distribution distribution; // the parent's, when the restore attaches to it
   if (!tx.exec_params("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", result.table).empty())
     throw UsageError("table " + result.table +
                      " already exists; HINT: pass --into SCHEMA.TABLE to restore "
                      "archive #" +
                      std::to_string(id) + " under another name");
   if (options.attach) {
-    if (tx.exec_params("SELECT to_regclass($1)", core::quote_qualified(a.parent_schema, a.parent_table))[0][0]
-            .is_null())
-      throw UsageError("the parent " + core::quote_qualified(a.parent_schema, a.parent_table) +
-                       " no longer exists; HINT: restore without --attach");
-    tx.exec(core::create_like_sql(result.table, core::quote_qualified(a.parent_schema, a.parent_table)));
+    const std::string parent = core::quote_qualified(a.parent_schema, a.parent_table);
+    if (tx.exec_params("SELECT to_regclass($1)", parent)[0][0].is_null())
+      throw UsageError("the parent " + parent + " no longer exists; HINT: restore without --attach");
+    tx.exec(core::create_like_sql(result.table, parent));
+    // Of a distributed parent, the rows go to the workers' shards, not into a coordinator table that the
+    // attach would copy out and leave behind.
+    distribution = db::read_distribution(tx, parent);
+    if (!distribution.column.empty())
+      tx.exec(core::distribute_sql(result.table, distribution.column, parent));
   } else {
     // The manifest comes from storage: each type must be one type name of this database, and the
     // statement goes through the extended protocol (one statement only).
@@ -223,7 +236,7 @@ RestoreResult restore_archive(pqxx::connection& conn, const std::string& schema,
   }
   tx.commit();
   if (options.attach) {
-    attach_restored(conn, a, result.table, options.attach_retries);
+    attach_restored(conn, a, result.table, options.attach_retries, distribution.citus);
     result.attached = true;
   }
   return result;

@@ -63,9 +63,15 @@ void print_drain(const run::DrainReport& r)
   print_line(std::cout, r.parent + ": " + std::to_string(r.created) + " partition(s) created, " +
                             std::to_string(r.moved) + " rows moved in batches; " + std::to_string(r.left) +
                             " rows stay in " + r.default_partition);
+  for (const auto& a : r.actions) {
+    if (a.status != db::ActionOutcome::Status::ok) // the real cause, not rows that fit nowhere
+      print_line(std::cout, "  stopped: " + std::string(core::to_string(a.kind)) + " " + a.partition + " " +
+                                db::to_string(a.status) + ": " + a.error);
+  }
   if (r.left == 0)
     return;
-  std::cout << "  they fit no partition partman can create:\n";
+  if (!r.stays.empty() || r.null_keys != 0)
+    std::cout << "  rows that fit no partition partman can create:\n";
   for (std::size_t i = 0; i < r.stays.size() && i < k_listed; ++i)
     print_line(std::cout, "    " + r.stays[i]);
   if (r.stays.size() > k_listed)
@@ -74,6 +80,9 @@ void print_drain(const run::DrainReport& r)
     std::cout << "    " << r.null_keys
               << " rows with a NULL key (no partition of a RANGE or LIST parent takes "
               << "NULL unless one is made for it)\n";
+  if (r.failed)
+    std::cout << "  the drain stopped at that failure: the rows after it were not tried; fix it and run "
+                 "drain-default again\n";
   std::string examples;
   for (const auto& e : r.examples)
     examples += (examples.empty() ? "" : ", ") + e;

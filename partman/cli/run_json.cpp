@@ -25,6 +25,7 @@ nlohmann::json action_json(const db::ActionOutcome& a)
           {"status", db::to_string(a.status)},
           {"ms", a.ms},
           {"attempts", a.attempts},
+          {"messages", a.messages},
           {"error", text_or_null(a.error)},
           {"archive_id", a.archive_id != 0 ? nlohmann::json(a.archive_id) : nlohmann::json(nullptr)},
           {"moved_rows", a.moved}};

@@ -1,6 +1,7 @@
 #include "partman/core/action_sql.hpp"
 
 #include "partman/core/children.hpp"
+#include "partman/core/citus.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planning.hpp"
 #include "partman/core/subpartitions.hpp"
@@ -97,6 +98,8 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
   const bool resume = unfinished_move(parent, name);
   const bool sub = ctx.policy.sub && bound != "DEFAULT"; // a default partition stays a plain table
   const ChildSetup setup = child_setup(parent, ctx.policy, name, sub);
+  const Distribution& dist = parent.distribution;
+  a.per_statement = dist.citus;
   // Locks in one order everywhere: the parent, then its default partition, then the partition.
   a.sql.push_back(lock_sql(parent.schema, parent.table, "SHARE UPDATE EXCLUSIVE"));
   if (ctx.def)
@@ -110,6 +113,9 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
     a.sql.insert(a.sql.end(), setup.before_attach.begin(), setup.before_attach.end());
     if (sub)
       add_sub_partitions(ctx, name, lower, upper, a);
+    // Rows moved into it land on the workers, not in a coordinator table that the attach would copy out.
+    if (ctx.def && !dist.column.empty())
+      a.sql.push_back(distribute_sql(child, dist.column, parent_sql));
   }
   if (ctx.def && default_unmovable(ctx).empty()) {
     DefaultMove m;
@@ -119,18 +125,28 @@ Action create_action(const Planning& ctx, const std::string& name, const std::st
     m.batch_size = ctx.options.batch_size;
     const std::string def_sql = quote_qualified(m.schema, m.name);
     const auto& columns = parent.properties.columns;
-    m.batch_sql = move_rows_sql(def_sql, child, columns, condition, m.batch_size);
     m.setup_from = setup_from;
     m.setup_count = a.sql.size() - setup_from;
     m.resume = resume;
     m.batched = resume;
     // The last rows move inside the attach's transaction, under its locks: none can slip in between.
-    a.sql.push_back(move_rows_sql(def_sql, child, columns, condition, 0));
+    if (dist.citus) {
+      m.key_ranges =
+          key_range_batches(def_sql, child, columns, condition, batch_column(parent), m.batch_size);
+      m.batch_sql = batches_text(*m.key_ranges);
+      for (auto& statement : move_all_sql(def_sql, child, columns, condition))
+        a.sql.push_back(std::move(statement));
+    } else {
+      m.batch_sql = move_rows_sql(def_sql, child, columns, condition, m.batch_size);
+      a.sql.push_back(move_rows_sql(def_sql, child, columns, condition, 0));
+    }
     a.move = std::move(m);
   }
   a.sql.push_back("ALTER TABLE " + parent_sql + " ATTACH PARTITION " + child + " " + bound);
   a.sql.insert(a.sql.end(), setup.after_attach.begin(), setup.after_attach.end());
-  if (sub)
+  if (dist.citus)
+    a.locks = ctx.def ? k_citus_create_default_locks : k_citus_create_locks;
+  else if (sub)
     a.locks = ctx.def
                   ? "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the default partition "
                     "(the attach scans it) and on the new table and its new partitions"
@@ -180,6 +196,23 @@ Action removal_action(const Planning& ctx, const Child& child, std::string reaso
   a.reason = std::move(reason);
   a.sql.reserve(def ? 4 : 2); // a drop's statements
   const std::string child_sql = quote_qualified(child.schema, child.name);
+  if (parent.distribution.citus) {
+    // Citus has no DETACH ... CONCURRENTLY: one short transaction, as beside a default partition.
+    a.per_statement = true;
+    a.exclusive = true;
+    a.sql.push_back(lock_sql(parent.schema, parent.table, "ACCESS EXCLUSIVE"));
+    if (def)
+      a.sql.push_back(lock_sql(def->schema, def->name, "ACCESS EXCLUSIVE"));
+    if (ctx.removal.action == RetentionAction::drop) {
+      a.sql.push_back("DROP TABLE " + child_sql); // as Citus's own drop_old_time_partitions does
+      a.locks = k_citus_drop_locks;
+      return a;
+    }
+    a.sql.push_back("ALTER TABLE " + ctx.parent_sql + " DETACH PARTITION " + child_sql);
+    a.locks = k_citus_detach_locks;
+    add_after_detach(ctx.removal, child, a, child_sql);
+    return a;
+  }
   std::string detach;
   detach.reserve(ctx.parent_sql.size() + child_sql.size() + 43); // with " CONCURRENTLY"
   detach.append("ALTER TABLE ").append(ctx.parent_sql).append(" DETACH PARTITION ").append(child_sql);

@@ -86,6 +86,8 @@ std::string fingerprint(const std::vector<ParentSnapshot>& parents, const std::v
     h.add(parent.key_type_name);
     h.add(parent.sub_key_type_name);
     h.add(parent.outer_schema + "." + parent.outer_table);
+    if (parent.distribution.citus) // only then: the fingerprints of plans made before Citus stay as they were
+      h.add("citus " + parent.distribution.column);
     std::vector<const Child*> children;
     for (const auto& c : parent.children)
       children.push_back(&c);

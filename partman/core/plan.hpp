@@ -21,6 +21,19 @@ enum class ActionKind
   archive // detach (unless an earlier run did), export, verify, drop
 };
 
+// The batches of a move out of a default partition that Citus distributes, bounded by key ranges (Citus
+// plans no DELETE by ctid). Each batch is one transaction: SHARE on the default partition (no row arrives
+// there or leaves while the batch runs), where the next batch starts, then the rows of [start, next) copied
+// into the new table shard by shard on the workers (the tables are colocated) and deleted from the default
+// partition. Statements take $1 and $2, the batch's first key and the next batch's, as text (NULL: open).
+struct KeyRangeBatches
+{
+  std::string lock_sql;   // LOCK TABLE ONLY the default partition IN SHARE MODE
+  std::string next_sql;   // returns the key that starts the next batch ($1; no row: this batch is the last)
+  std::string copy_sql;   // INSERT INTO the new table ... SELECT the rows of [$1, $2)
+  std::string delete_sql; // DELETE them from the default partition
+};
+
 // Rows of a new partition's range (or values) that sit in the default partition: moved into the new table
 // before the attach, so that the attach neither fails nor scans them under its lock.
 struct DefaultMove
@@ -35,6 +48,7 @@ struct DefaultMove
   bool resume = false;           // an interrupted run created the table and moved rows into it: finish it
   long long estimated_rows = -1; // the server's estimate of the rows to move (negative: not asked)
   bool batched = false;          // move in batches before the attach's transaction (else only within it)
+  Boxed<KeyRangeBatches> key_ranges; // set: batches bounded by key ranges (a Citus table), not batch_sql
 };
 
 // One change to one partition.
@@ -50,6 +64,8 @@ struct Action
   std::vector<std::string> sql;
   bool transactional = true;      // false: the statements cannot run inside a transaction block
   bool concurrent_detach = false; // the first statement is a DETACH ... CONCURRENTLY
+  bool per_statement = false;     // one statement per message (a Citus table: Citus re-sends an ATTACH's or
+                                  // DETACH's text to its workers, which refuse several commands in one)
   std::string_view locks;         // the locks the statements take, for display
   bool exclusive = false;         // ACCESS EXCLUSIVE on the parent or its default partition, which the
                                   // application queues behind: one transaction, under the exclusive timeout
@@ -81,6 +97,7 @@ struct ParentPlan
   std::string table;
   std::string summary;      // the policy in a few words
   std::string partition_of; // a partition planned under its parent's level-2 policy: that parent
+  std::string distributed;  // a Citus table: how Citus distributes it, in words (empty: not one)
   std::string error;
   std::string refused; // set: its removals are shown but not applied, its creates are (see PlanOptions)
   std::vector<Action> actions;

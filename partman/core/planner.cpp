@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "partman/core/citus.hpp"
 #include "partman/core/list_planner.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planning.hpp"
@@ -27,8 +28,9 @@ void add_default_create(Planning& ctx)
   }
   ctx.pp.actions.push_back(
       create_action(ctx, name, "DEFAULT", "", "default partition: the policy keeps one"));
-  ctx.pp.actions.back().locks = "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new "
-                                "(empty) table";
+  if (!parent.distribution.citus)
+    ctx.pp.actions.back().locks = "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the new "
+                                  "(empty) table";
 }
 
 // Warns about each table an interrupted move filled that this plan does not finish (its range is no longer
@@ -93,6 +95,7 @@ ParentPlan start_plan(const ParentSnapshot& parent, const Policy& policy)
   pp.summary = policy_summary(policy);
   if (!parent.outer_table.empty())
     pp.partition_of = quote_qualified(parent.outer_schema, parent.outer_table);
+  pp.distributed = distribution_text(parent.distribution);
   return pp;
 }
 
@@ -133,7 +136,8 @@ void finish_interrupted(Planning& ctx)
     const std::string table = quote_qualified(pa.schema, pa.name);
     if (!pa.table_exists) {
       pp.notes.push_back({NoteLevel::warning,
-                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" + to_string(pa.state) +
+                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" +
+                              to_string(pa.state) +
                               "' and the table no longer exists; HINT: 'partman archive list' shows what "
                               "was written; the table was dropped by something other than partman"});
       continue;
@@ -205,6 +209,12 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
                sub_partition_clause(policy);
     return pp;
   }
+  if (policy.sub && parent.distribution.citus) {
+    pp.error = quote_qualified(parent.schema, parent.table) + " is " + pp.distributed +
+               ", and Citus does not support multi-level partitioned tables; HINT: 'partman manage " +
+               quote_qualified(parent.schema, parent.table) + " --subpartition-by none'";
+    return pp;
+  }
   if (!policy.template_table.empty() && !parent.properties.template_found) {
     pp.error = "the policy's template table " +
                quote_qualified(policy.template_schema, policy.template_table) +
@@ -238,6 +248,8 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
   if (policy.default_partition && !ctx.def)
     add_default_create(ctx); // last: the parent's other actions were planned without a default partition
   note_referenced_parent(ctx);
+  for (auto& a : pp.actions)
+    a.per_statement = parent.distribution.citus; // also what finishes interrupted work
   return pp;
 }
 

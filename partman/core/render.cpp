@@ -3,6 +3,7 @@
 #include <date/date.h>
 #include <nlohmann/json.hpp>
 
+#include "partman/core/citus.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/core/printable.hpp"
@@ -83,8 +84,9 @@ std::string move_text(const Action& a)
            " rows (each its own transaction), then the last ones inside the attach's transaction";
   if (m.batched)
     return rows + " from " + def + " into the new, not yet attached table, in batches of " +
-           std::to_string(m.batch_size) +
-           " rows (each its own transaction), then the last ones inside the attach's transaction";
+           std::to_string(m.batch_size) + " rows (each its own transaction" +
+           (m.key_ranges ? ", bounded by key ranges" : "") +
+           "), then the last ones inside the attach's transaction";
   return rows + " from " + def + " into the new table inside the attach's transaction";
 }
 
@@ -152,6 +154,8 @@ std::string render_text(const Plan& plan)
   for (const auto& p : plan.parents) {
     out += "\n";
     append_line(out, parent_text(p) + " (" + policy_text(p) + ")");
+    if (!p.distributed.empty())
+      append_line(out, "  " + p.distributed + ": " + k_citus_differences);
     if (!p.error.empty())
       append_line(out, "  ! error: " + p.error);
     else if (p.actions.empty())
@@ -202,6 +206,8 @@ std::string render_sql(const Plan& plan, const std::string& lock_timeout,
                     quote_literal(lock_timeout) + ";\nSET standard_conforming_strings = on;\n";
   for (const auto& p : plan.parents) {
     out += "\n-- " + comment(parent_text(p) + " (" + policy_text(p) + ")") + "\n";
+    if (!p.distributed.empty())
+      out += "-- " + comment(p.distributed + ": " + k_citus_differences) + "\n";
     if (!p.error.empty())
       out += "-- error: " + comment(p.error) + "\n";
     for (const auto& n : p.notes)
@@ -246,6 +252,7 @@ std::string render_json(const Plan& plan)
            {"values", a.values.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.values)},
            {"sql", a.sql},
            {"transaction", a.transactional},
+           {"per_statement", a.per_statement},
            {"locks", std::string(a.locks)},
            {"exclusive", a.exclusive},
            {"reason", a.reason},
@@ -256,6 +263,7 @@ std::string render_json(const Plan& plan)
                                             {"batched", a.move->batched},
                                             {"batch_size", a.move->batch_size},
                                             {"batch_sql", a.move->batch_sql},
+                                            {"batches_by", a.move->key_ranges ? "key range" : "ctid"},
                                             {"resumes", a.move->resume}}
                            : nlohmann::json(nullptr)},
            {"sub_partitions", a.kind == ActionKind::create && !a.sub_partitions.empty()
@@ -277,6 +285,7 @@ std::string render_json(const Plan& plan)
                                         p.error);
     parent["policy"] = p.summary; // version 1's name of "summary"
     parent["refused"] = p.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.refused);
+    parent["distributed"] = p.distributed.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.distributed);
     parent["actions"] = actions;
     parent["notes"] = notes;
     parents.push_back(parent);

@@ -44,8 +44,9 @@ struct Child
   std::string name;
   std::optional<Micros> lower; // empty: MINVALUE (integer keys: the value itself)
   std::optional<Micros> upper; // empty: MAXVALUE
-  std::int64_t bytes = 0;      // pg_total_relation_size
-  float estimated_rows = -1;   // pg_class.reltuples (a real); negative when never analysed
+  std::int64_t bytes = 0; // pg_total_relation_size (of a Citus table: citus_total_relation_size, its shards)
+  float estimated_rows = -1; // pg_class.reltuples (a real; of a distributed table, its shards' summed up);
+                             // negative when never analysed
   bool is_default = false;
   bool null_value = false;     // a LIST partition that also holds NULL
   bool detach_pending = false; // an interrupted DETACH ... CONCURRENTLY
@@ -115,6 +116,15 @@ struct PendingArchive
   bool attached = false;                        // it is still a partition of the parent
 };
 
+// How Citus distributes a parent, read from its catalog (pg_dist_partition) where the citus extension is
+// installed; a parent that is no Citus table has `citus` false.
+struct Distribution
+{
+  bool citus = false; // a Citus table: Citus re-sends its DDL to the workers and has no DETACH CONCURRENTLY
+  std::string column; // hash-distributed on this column (its partitions colocated with it); empty: a
+                      // reference table or a Citus local table
+};
+
 // One managed parent as the catalog shows it.
 struct ParentSnapshot
 {
@@ -127,6 +137,7 @@ struct ParentSnapshot
   std::string key_column;
   std::string key_type_name;
   KeyType key_type = KeyType::unsupported;
+  Distribution distribution; // what Citus does with it (nothing: not a Citus table)
   std::vector<Child> children;
   std::vector<std::string> taken_names;      // relations in the parent's schema that share the child prefix
   std::vector<std::string> interrupted;      // partitions (in the parent's schema) whose drop or detach an

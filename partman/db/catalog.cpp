@@ -10,6 +10,7 @@
 #include "partman/core/planner.hpp"
 #include "partman/core/subpartitions.hpp"
 #include "partman/db/bound_node.hpp"
+#include "partman/db/citus_sql.hpp"
 #include "partman/db/history_reader.hpp"
 #include "partman/db/list_values.hpp"
 #include "partman/db/parent_properties.hpp"
@@ -25,15 +26,18 @@ namespace {
 // catalog lookup per partition); one partition per run (all with $3) is also deparsed by the server, to
 // check the client's reading. Other keys are deparsed, and returned as microseconds since the epoch
 // (UTC for timestamptz, wall-clock otherwise) or as the integer itself; LIST bounds are read on the client
-// from their deparsed text. @bytes@ stands for the partition's size (k_sizes_sql) or NULL: each expression
-// the query holds costs planning in the fresh server process of every run.
+// from their deparsed text. @bytes@ stands for the partition's size (k_sizes_sql) or NULL, @rows@ for its row
+// estimate: each expression the query holds costs planning in the fresh server process of every run. Where
+// the citus extension is installed, @dist@ reads how Citus distributes each parent from its catalog (the
+// table pg_dist_partition exists only there), and the sizes and row estimates of distributed partitions
+// are their shards' (citus_sql.hpp); elsewhere @ext@ says whether it is installed.
 const char* const k_catalog_sql = R"sql(
 WITH pol AS (
   SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(sch, tbl, ord)
 ), par AS (
   SELECT p.ord, c.oid AS relid, c.relkind, pt.partstrat, pt.partnatts, pt.partdefid,
          a.attname, format_type(a.atttypid, a.atttypmod) AS keytype,
-         pt.partstrat = 'r' AND pt.partnatts = 1 AS ranged
+         pt.partstrat = 'r' AND pt.partnatts = 1 AS ranged, @dist@
   FROM pol p
   LEFT JOIN pg_namespace n ON n.nspname = p.sch
   LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tbl
@@ -58,14 +62,15 @@ SELECT 'p' AS kind, par.ord, par.relid IS NOT NULL AS present, par.relkind = 'p'
        par.partstrat::text, par.partnatts, par.attname::text, par.keytype,
        NULL::text AS schema, NULL::text AS name, NULL::boolean AS is_default, NULL::boolean AS pending,
        NULL::boolean AS sub, NULL::real AS reltuples, NULL::bigint AS bytes, NULL::text AS bound,
-       NULL::bigint AS lower_us, NULL::bigint AS upper_us, NULL::text AS node, NULL::boolean AS fast
+       NULL::bigint AS lower_us, NULL::bigint AS upper_us, NULL::text AS node, NULL::boolean AS fast,
+       par.citus, par.distcol, @ext@ AS ext
 FROM par
 UNION ALL
 -- kind 'c': the partitions, in one pass (nothing held or sorted)
 SELECT 'c', f.ord, NULL, NULL, NULL, NULL, NULL, NULL,
        chn.nspname::text, ch.relname::text, ch.is_default, i.inhdetachpending, ch.relkind = 'p',
        -- (what the leaves of a sub-partitioned partition hold is read afterwards, for the few there are)
-       ch.reltuples, @bytes@, v.bound,
+       @rows@, @bytes@, v.bound,
        CASE WHEN v.lo IS NULL OR v.lo IN ('MINVALUE', 'MAXVALUE', 'infinity', '-infinity') THEN NULL
             WHEN f.keytype = 'timestamp with time zone' THEN (extract(epoch FROM v.lo::timestamptz) * 1000000)::bigint
             WHEN f.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.lo::timestamp) * 1000000)::bigint
@@ -76,7 +81,7 @@ SELECT 'c', f.ord, NULL, NULL, NULL, NULL, NULL, NULL,
             WHEN f.keytype = 'timestamp without time zone' THEN (extract(epoch FROM v.hi::timestamp) * 1000000)::bigint
             WHEN f.keytype = 'date' THEN (extract(epoch FROM v.hi::date) * 1000000)::bigint
             WHEN f.keytype IN ('smallint', 'integer', 'bigint') THEN v.hi::bigint END,
-       CASE WHEN ch.fast THEN ch.node::text END, ch.fast
+       CASE WHEN ch.fast THEN ch.node::text END, ch.fast, NULL, NULL, NULL
 FROM fast f
 CROSS JOIN chk
 JOIN pg_inherits i ON i.inhparent = f.relid
@@ -109,16 +114,29 @@ SELECT u.ord, (SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::real
 FROM unnest($1::text[]) WITH ORDINALITY AS u(rel, ord)
 )sql";
 
-// Returns the catalog query, with or without the partitions' sizes.
-const std::string& catalog_sql(bool sizes)
+// Returns the catalog query, with or without the partitions' sizes, for a server with or without Citus.
+const std::string& catalog_sql(bool sizes, bool citus)
 {
-  static const auto make = [](const char* bytes) {
+  static const auto make = [](bool with_sizes, bool with_citus) {
     std::string sql = k_catalog_sql;
-    const std::string marker = "@bytes@";
-    return sql.replace(sql.find(marker), marker.size(), bytes);
+    const auto set = [&sql](const std::string& marker, const std::string& text) {
+      sql.replace(sql.find(marker), marker.size(), text);
+    };
+    const std::string plain_bytes = with_sizes ? k_sizes_sql : "NULL::bigint";
+    const bool shards = with_citus && with_sizes; // what only status shows, from the workers
+    set("@dist@", with_citus ? citus_distribution_sql("c.oid") : "false AS citus, NULL::text AS distcol");
+    set("@ext@", with_citus ? "true" : "EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')");
+    set("@rows@", shards ? "CASE WHEN f.distcol IS NULL THEN ch.reltuples ELSE " +
+                               citus_rows_sql("ch.oid", false) + " END"
+                         : std::string("ch.reltuples"));
+    set("@bytes@", shards ? "CASE WHEN f.distcol IS NULL THEN " + plain_bytes + " ELSE " +
+                                citus_size_sql("ch.oid") + " END"
+                          : plain_bytes);
+    return sql;
   };
-  static const std::string with_sizes = make(k_sizes_sql), without = make("NULL::bigint");
-  return sizes ? with_sizes : without;
+  static const std::string variants[4] = {make(false, false), make(true, false), make(false, true),
+                                          make(true, true)};
+  return variants[(sizes ? 1 : 0) + (citus ? 2 : 0)];
 }
 
 // The columns of k_catalog_sql, by position (looking a column up by name costs more than the rest).
@@ -144,6 +162,9 @@ enum Column : int
   c_upper_us,
   c_node,
   c_fast,
+  c_citus,   // 'p' rows: the parent is a Citus table
+  c_distcol, // 'p' rows: its distribution column
+  c_ext,     // 'p' rows: the citus extension is installed
 };
 
 // Returns a real as the server prints it (libpqxx converts through a string stream, which costs more than
@@ -170,10 +191,12 @@ void read_leaf_rows(pqxx::transaction_base& tx, const std::vector<std::pair<std:
   }
 }
 
-// Fills `out` from the catalog query; returns false when a node tree did not read as the server's own
-// deparsing says (then nothing in `out` is to be trusted).
+// Fills `out` from the catalog query (with Citus's catalog when `citus`), and `installed` with whether the
+// citus extension is installed; returns false when a node tree did not read as the server's own deparsing
+// says (then nothing in `out` is to be trusted).
 bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
-               const CatalogOptions& options, bool deparse_all, std::vector<core::ParentSnapshot>& out)
+               const CatalogOptions& options, bool citus, bool deparse_all, bool& installed,
+               std::vector<core::ParentSnapshot>& out)
 {
   std::vector<std::string> schemas, tables;
   for (const auto& p : policies) {
@@ -188,7 +211,7 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
   if (policies.empty())
     return true;
   const auto rows =
-      tx.exec_params(catalog_sql(options.sizes), text_array(schemas), text_array(tables), deparse_all);
+      tx.exec_params(catalog_sql(options.sizes, citus), text_array(schemas), text_array(tables), deparse_all);
   std::vector<std::pair<std::size_t, std::size_t>> sub_partitioned; // (parent, child) of partitioned children
   for (const auto& row : rows) {
     const std::string kind = row[c_kind].as<std::string>();
@@ -203,6 +226,9 @@ bool read_rows(pqxx::transaction_base& tx, const std::vector<core::Policy>& poli
       ps.key_column = row[c_attname].is_null() ? "" : row[c_attname].as<std::string>();
       ps.key_type_name = row[c_keytype].is_null() ? "" : row[c_keytype].as<std::string>();
       ps.key_type = core::key_type_from_sql(ps.key_type_name);
+      ps.distribution.citus = !row[c_citus].is_null() && row[c_citus].as<bool>();
+      ps.distribution.column = row[c_distcol].is_null() ? "" : row[c_distcol].as<std::string>();
+      installed = row[c_ext].as<bool>();
       continue;
     }
     core::Child c;
@@ -297,10 +323,17 @@ std::vector<core::ParentSnapshot> read_parents(pqxx::transaction_base& tx,
                                                const CatalogOptions& options)
 {
   std::vector<core::ParentSnapshot> out;
-  if (!read_rows(tx, policies, options, false, out)) {
+  bool citus = options.citus.value_or(false);
+  bool installed = false;
+  bool read = read_rows(tx, policies, options, citus, false, installed, out);
+  if (read && installed && !citus && !options.citus) {
+    citus = true; // the query for servers without Citus found the extension: read Citus's catalog too
+    read = read_rows(tx, policies, options, citus, false, installed, out);
+  }
+  if (!read) {
     spdlog::warn(
         "partition bounds did not read from the catalog's node trees as expected; asking the server");
-    read_rows(tx, policies, options, true, out);
+    read_rows(tx, policies, options, citus, true, installed, out);
   }
   return out;
 }

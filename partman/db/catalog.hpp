@@ -1,6 +1,7 @@
 // Reads the catalog of every managed parent and its partitions in one query.
 #pragma once
 
+#include <optional>
 #include <pqxx/transaction_base>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ struct CatalogOptions
   std::string partman_schema; // partman's schema, whose max_key() finds integer policies' largest values
   bool properties = true;     // what new children copy from their parents (read_parent_properties)
   bool taken_names = true;    // the names new children must avoid (the fingerprint covers them)
+  // Whether the citus extension is installed (ServerFacts::citus), so the catalog query reads how Citus
+  // distributes each parent (pg_dist_partition exists only with it); unknown: the query for servers without
+  // Citus says whether it is, and is read again with Citus's catalog when it is.
+  std::optional<bool> citus;
 };
 
 // Returns one snapshot per policy, in the same order, read in one round trip, plus one for the largest

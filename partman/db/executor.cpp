@@ -16,7 +16,10 @@
 #include "partman/core/backoff.hpp"
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/db/default_move.hpp"
+#include "partman/db/recorder.hpp"
 #include "partman/db/session.hpp"
+#include "partman/db/statement_block.hpp"
 
 namespace partman::db {
 
@@ -26,93 +29,6 @@ namespace {
 constexpr int k_lock_class = 0x7061;
 
 const char* const k_lock_key_sql = "hashtext(quote_ident(s) || '.' || quote_ident(t))";
-
-std::string join_sql(const core::Action& a)
-{
-  std::string out;
-  for (const auto& s : a.sql)
-    out += s + ";\n";
-  return out;
-}
-
-// Writes history rows; one per action, in the action's own transaction when it succeeds.
-class Recorder
-{
-public:
-  Recorder(std::string schema, std::string run_id)
-      : m_schema(core::quote_ident(schema)), m_run_id(std::move(run_id))
-  {
-  }
-
-  // Returns the INSERT of a history row; `duration_sql` is an SQL expression of milliseconds.
-  std::string insert_sql(const core::ParentPlan& parent, const ActionOutcome& out,
-                         const std::string& duration_sql) const
-  {
-    const core::Action& a = *out.action;
-    const auto lit = [](const std::string& text) { return core::quote_literal(text); };
-    return "INSERT INTO " + m_schema +
-           ".history (run_id, parent_schema, parent_table, action, partition_schema, partition_name, sql, "
-           "duration_ms, outcome, error) VALUES (" +
-           lit(m_run_id) + ", " + lit(parent.schema) + ", " + lit(parent.table) + ", " +
-           lit(core::to_string(a.kind)) + ", " + lit(a.schema) + ", " + lit(a.name) + ", " +
-           lit(join_sql(a)) + ", " + duration_sql + ", " + lit(to_string(out.status)) + ", " +
-           (out.error.empty() ? "NULL" : lit(out.error)) + ")";
-  }
-
-  // Returns the UPDATE that records how the action behind history row `out.history_id` ended.
-  std::string update_sql(const ActionOutcome& out, const std::string& duration_sql) const
-  {
-    return "UPDATE " + m_schema + ".history SET outcome = " + core::quote_literal(to_string(out.status)) +
-           ", duration_ms = " + duration_sql +
-           ", error = " + (out.error.empty() ? "NULL" : core::quote_literal(out.error)) +
-           " WHERE id = " + std::to_string(out.history_id);
-  }
-
-  // Returns the INSERT of an archive's row (state 'detaching'), or the existing unfinished row, with its id.
-  std::string archive_row_sql(const core::ParentPlan& parent, const core::Action& a,
-                              const std::string& storage) const
-  {
-    const auto lit = [](const std::string& text) { return core::quote_literal(text); };
-    return "INSERT INTO " + m_schema +
-           ".archive AS a (parent_schema, parent_table, partition_schema, partition_name, bound_from, "
-           "bound_to, bound, storage) VALUES (" +
-           lit(parent.schema) + ", " + lit(parent.table) + ", " + lit(a.schema) + ", " + lit(a.name) + ", " +
-           (a.from.empty() ? "NULL" : lit(a.from)) + ", " + (a.to.empty() ? "NULL" : lit(a.to)) +
-           // the bound as the server deparses it, while the table is still a partition
-           ", (SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = to_regclass(" +
-           lit(core::quote_qualified(a.schema, a.name)) + ") AND c.relispartition), " + lit(storage) +
-           ") ON CONFLICT (partition_schema, partition_name) WHERE state <> " +
-           core::archive_state_sql(core::ArchiveState::dropped) +
-           " DO UPDATE SET "
-           "bound_from = coalesce(a.bound_from, EXCLUDED.bound_from), bound_to = coalesce(a.bound_to, "
-           "EXCLUDED.bound_to), bound = coalesce(a.bound, EXCLUDED.bound), updated_at = now() RETURNING id";
-  }
-
-  // Returns the UPDATE that records an archive's partition as detached.
-  std::string archive_detached_sql(long long id) const
-  {
-    return "UPDATE " + m_schema +
-           ".archive SET state = " + core::archive_state_sql(core::ArchiveState::detached) +
-           ", updated_at = now() WHERE id = " + std::to_string(id) +
-           " AND state = " + core::archive_state_sql(core::ArchiveState::detaching);
-  }
-
-private:
-  std::string m_schema;
-  std::string m_run_id;
-};
-
-std::string clean(std::string message)
-{
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-    message.pop_back();
-  return message;
-}
-
-double ms_since(std::chrono::steady_clock::time_point started)
-{
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-}
 
 // Returns how often `a` is retried after a lock conflict.
 int retries_of(const ExecutorOptions& options, const core::Action& a)
@@ -135,67 +51,6 @@ std::string finalize_form(const std::string& concurrent)
   return concurrent.substr(0, concurrent.size() - suffix.size()) + " FINALIZE";
 }
 
-// Runs `statements` (each ending in ";\n"), then `last` (without its ';') as one transaction block: with its
-// COMMIT in the same round trip when `commit`, else committed in a second one after `last`'s result (which
-// it returns) has come back. A failed statement leaves the block open and aborted: it is rolled back.
-pqxx::result exec_block(pqxx::nontransaction& tx, const std::string& statements, const std::string& last,
-                        bool commit)
-{
-  try {
-    auto r = tx.exec("BEGIN;\n" + statements + last + (commit ? ";\nCOMMIT" : ""));
-    if (!commit)
-      tx.exec("COMMIT");
-    return r;
-  } catch (const pqxx::sql_error&) {
-    tx.exec("ROLLBACK");
-    throw;
-  }
-}
-
-// Runs a create whose rows of the new range move out of the default partition in batches: first the new,
-// unattached table and its 'started' history row, in one transaction (unless an earlier attempt or run made
-// it); then batches of rows, each its own short transaction, until one moves less than a batch; then the
-// rest of the action (its locks, the last rows, the attach) in one transaction that records it as done.
-// A run killed in between leaves the table and its 'started' row, and the next run adopts the table.
-void run_move(pqxx::connection& conn, const core::ParentPlan& parent, const Recorder& recorder,
-              const ExecutorOptions& options, ActionOutcome& out,
-              std::chrono::steady_clock::time_point started_at)
-{
-  const core::Action& action = *out.action;
-  const core::DefaultMove& m = *action.move;
-  std::string setup, rest;
-  for (std::size_t i = 0; i < action.sql.size(); ++i)
-    (i >= m.setup_from && i < m.setup_from + m.setup_count ? setup : rest) += action.sql[i] + ";\n";
-  pqxx::nontransaction tx(conn);
-  if (!out.prepared && m.setup_count > 0) {
-    ActionOutcome started = out;
-    started.status = ActionOutcome::Status::started;
-    out.history_id =
-        exec_block(tx, setup, recorder.insert_sql(parent, started, "NULL") + " RETURNING id", false)[0][0]
-            .as<long long>();
-    out.prepared = true;
-  }
-  const std::string target = core::quote_qualified(action.schema, action.name);
-  const std::string from = core::quote_qualified(m.schema, m.name);
-  auto logged = std::chrono::steady_clock::now();
-  for (bool done = false; !done;) {
-    const auto moved = static_cast<long long>(tx.exec(m.batch_sql).affected_rows());
-    out.moved += moved;
-    done = moved < m.batch_size;
-    if (options.progress_ms == 0 || done || ms_since(logged) >= options.progress_ms) {
-      // A batch that moved nothing is news only to -v.
-      spdlog::log(moved > 0 ? spdlog::level::info : spdlog::level::debug,
-                  "{}: moved {} rows out of {} ({} so far{})", target, moved, from, out.moved,
-                  done ? "; the last ones move with the attach" : "");
-      logged = std::chrono::steady_clock::now();
-    }
-  }
-  out.status = ActionOutcome::Status::ok;
-  const std::string ms = std::to_string(ms_since(started_at));
-  exec_block(tx, core::exclusive_timeout_sql(action, options.exclusive_lock_timeout) + rest,
-             out.history_id != 0 ? recorder.update_sql(out, ms) : recorder.insert_sql(parent, out, ms), true);
-}
-
 // Runs one action's statements and its history row; throws what the server threw. A transactional action
 // goes to the server as one message (BEGIN; ...; COMMIT), so it costs one round trip. An archive action
 // goes on, after its detach, to the archive steps (options.archive).
@@ -213,15 +68,16 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
   }
   const bool archive = !action.archive_to.empty();
   // an action beside a default partition: its own, shorter lock_timeout, first in its transaction block
-  const std::string statements =
-      action.transactional
-          ? core::exclusive_timeout_sql(action, options.exclusive_lock_timeout) + join_sql(action)
-          : std::string();
+  std::vector<std::string> statements;
+  if (action.transactional) {
+    statements = timeout_statements(action, options);
+    statements.insert(statements.end(), action.sql.begin(), action.sql.end());
+  }
   pqxx::nontransaction tx(conn);
   if (action.transactional && !archive) {
     const std::string history = recorder.insert_sql(
         parent, out, "extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000");
-    exec_block(tx, statements, history, true);
+    exec_block(tx, statements, history, true, action.per_statement, out.messages);
     return;
   }
   // Step by step, resuming after the steps a previous attempt completed; the history row is written first,
@@ -230,25 +86,31 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
   if (out.history_id == 0) {
     ActionOutcome started = out;
     started.status = ActionOutcome::Status::started;
+    ++out.messages;
     out.history_id =
         tx.exec(recorder.insert_sql(parent, started, "NULL") + " RETURNING id")[0][0].as<long long>();
   }
-  if (archive && out.archive_id == 0)
+  if (archive && out.archive_id == 0) {
+    ++out.messages;
     out.archive_id =
         action.archive_id != 0
             ? action.archive_id
             : tx.exec(recorder.archive_row_sql(parent, action, action.archive_to))[0][0].as<long long>();
+  }
   const auto& sql = action.sql;
   if (action.transactional && out.completed < sql.size()) {
-    exec_block(tx, statements, recorder.archive_detached_sql(out.archive_id), true);
+    exec_block(tx, statements, recorder.archive_detached_sql(out.archive_id), true, action.per_statement,
+               out.messages);
     out.completed = sql.size();
   }
   for (; out.completed < sql.size(); ++out.completed) {
+    ++out.messages;
     if (out.completed == 0 && action.concurrent_detach && out.attempts > 1 && detach_pending(tx, action))
       tx.exec(finalize_form(sql[0])); // the attempt before got the partition to "detach pending"
     else
       tx.exec(sql[out.completed]);
   }
+  ++out.messages;
   if (!archive) {
     tx.exec(recorder.update_sql(out, std::to_string(ms_since(started_at))));
     return;
@@ -259,6 +121,7 @@ void run_action(pqxx::connection& conn, const core::ParentPlan& parent, const Re
     throw std::logic_error("archive actions need ExecutorOptions::archive");
   options.archive(conn, out.archive_id);
   pqxx::nontransaction done(conn);
+  ++out.messages;
   done.exec(recorder.update_sql(out, std::to_string(ms_since(started_at))));
 }
 
@@ -275,20 +138,20 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
       out.ms = ms_since(started);
       return out;
     } catch (const pqxx::sql_error& e) {
-      out.error = clean(e.what());
+      out.error = clean_message(e.what());
       if (!is_lock_conflict(e)) {
         out.status = ActionOutcome::Status::failed;
         break;
       }
     } catch (const pqxx::deadlock_detected& e) {
-      out.error = clean(e.what());
+      out.error = clean_message(e.what());
     } catch (const pqxx::broken_connection&) {
       throw; // the caller reconnects and re-plans
     } catch (const pqxx::in_doubt_error&) {
       throw; // the connection went while a commit was under way: the next plan reads what happened
     } catch (const std::exception& e) {
       // Anything else fails this action only: an archive step (storage, checksum), a bug. The table stays.
-      out.error = clean(e.what());
+      out.error = clean_message(e.what());
       out.status = ActionOutcome::Status::failed;
       break;
     } catch (...) {
@@ -311,11 +174,14 @@ ActionOutcome execute_action(pqxx::connection& conn, const core::ParentPlan& par
                  retries_of(options, action), wait);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
+  if (out.prepared)
+    settle_failed_move(conn, out); // drops a new table that holds no row; one that does waits for adoption
   out.ms = ms_since(started);
   pqxx::nontransaction tx(conn);
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.3f", out.ms);
   // A move that made its table keeps its 'started' row (the next run adopts the table): a row of its own.
+  ++out.messages;
   tx.exec(out.history_id != 0 && !out.prepared ? recorder.update_sql(out, ms)
                                                : recorder.insert_sql(parent, out, ms));
   return out;
@@ -357,7 +223,12 @@ ParentOutcome execute_parent(pqxx::connection& conn, const core::ParentPlan& par
 
 bool is_lock_conflict(const pqxx::sql_error& e)
 {
-  return e.sqlstate() == "55P03" || e.sqlstate() == "40P01";
+  // Citus reports a lock timeout of its LOCK TABLE on a worker only as a warning, then fails the statement
+  // with this internal error (its messages are not translated); a worker that cannot be reached gives it
+  // too, and is tried again as well.
+  return e.sqlstate() == "55P03" || e.sqlstate() == "40P01" ||
+         (e.sqlstate() == "XX000" &&
+          std::string(e.what()).find("failure on connection marked as essential") != std::string::npos);
 }
 
 std::vector<TableName> lock_parents(pqxx::connection& conn, const std::vector<TableName>& parents)

@@ -58,6 +58,7 @@ struct ActionOutcome
   long long history_id = 0;  // its history row, written as 'started' before such an action begins
   bool prepared = false;     // a create that moves rows in batches: its table was created (and recorded)
   long long moved = 0;       // rows it moved out of the default partition in batches
+  int messages = 0;          // messages (round trips) it sent to the server, its history row's included
 };
 
 // How one parent ended.
@@ -77,7 +78,8 @@ struct ParentOutcome
   std::vector<ActionOutcome> actions;
 };
 
-// Returns true for a lock_timeout or a deadlock: worth a retry after a back-off.
+// Returns true for a lock_timeout or a deadlock (or Citus's report of one on a worker): worth a retry after a
+// back-off.
 bool is_lock_conflict(const pqxx::sql_error& e);
 
 // Takes partman's advisory lock on each parent without waiting; returns the parents another run holds.

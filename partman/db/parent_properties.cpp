@@ -5,6 +5,7 @@
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
+#include "partman/db/citus_sql.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::db {
@@ -131,22 +132,28 @@ void read_parent_properties(pqxx::transaction_base& tx, const std::vector<core::
 
 void estimate_moves(pqxx::transaction_base& tx, const std::string& schema, core::Plan& plan)
 {
-  std::vector<std::string> tables, conditions;
+  std::vector<std::string> tables, conditions, citus;
+  bool any_citus = false;
   for (const auto& p : plan.parents) {
     for (const auto& a : p.actions) {
       if (!a.move)
         continue;
       tables.push_back(core::quote_qualified(a.move->schema, a.move->name));
       conditions.push_back(a.move->condition);
+      citus.push_back(a.move->key_ranges ? "t" : "f"); // a Citus table: its coordinator's table is empty
+      any_citus = any_citus || a.move->key_ranges;
     }
   }
   if (tables.empty())
     return;
-  const auto rows =
-      tx.exec_params("SELECT " + core::quote_ident(schema) +
-                         ".estimate_rows(u.t::regclass, u.c) FROM unnest($1::text[], $2::text[]) "
-                         "WITH ORDINALITY AS u(t, c, n) ORDER BY u.n",
-                     text_array(tables), text_array(conditions));
+  const std::string plain = core::quote_ident(schema) + ".estimate_rows(u.t::regclass, u.c)";
+  const auto rows = tx.exec_params(
+      "SELECT " +
+          (any_citus ? "CASE WHEN u.d THEN " + citus_estimate_sql("u.t::regclass", "u.c") + " ELSE " + plain +
+                           " END"
+                     : plain) +
+          " FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(t, c, d, n) ORDER BY u.n",
+      text_array(tables), text_array(conditions), text_array(citus));
   std::vector<long long> estimates;
   for (const auto& row : rows)
     estimates.push_back(row[0].is_null() ? -1 : row[0].as<long long>());

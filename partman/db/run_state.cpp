@@ -1,8 +1,10 @@
 #include "partman/db/run_state.hpp"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "partman/core/names.hpp"
+#include "partman/db/citus_sql.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::db {
@@ -81,17 +83,27 @@ std::vector<core::RunRecord> read_run_records(pqxx::transaction_base& tx, const 
   return out;
 }
 
-std::vector<std::int64_t> estimate_rows(pqxx::transaction_base& tx, const std::vector<TableName>& tables)
+std::vector<std::int64_t> estimate_rows(pqxx::transaction_base& tx, const std::vector<TableName>& tables,
+                                        const std::vector<bool>& distributed)
 {
   std::vector<std::int64_t> out(tables.size(), -1);
   if (tables.empty())
     return out;
   const auto [schemas, names] = name_arrays(tables);
+  std::vector<std::string> citus;
+  for (std::size_t i = 0; i < tables.size(); ++i)
+    citus.push_back(i < distributed.size() && distributed[i] ? "t" : "f");
+  const std::string plain = "greatest(c.reltuples::bigint, pg_stat_get_live_tuples(c.oid))";
+  const bool any = std::find(distributed.begin(), distributed.end(), true) != distributed.end();
   const auto rows = tx.exec_params(
-      "SELECT greatest(c.reltuples::bigint, pg_stat_get_live_tuples(c.oid)) FROM unnest($1::text[], "
-      "$2::text[]) WITH ORDINALITY AS u(s, t, i) LEFT JOIN pg_namespace n ON n.nspname = u.s LEFT JOIN "
-      "pg_class c ON c.relnamespace = n.oid AND c.relname = u.t ORDER BY u.i",
-      schemas, names);
+      "SELECT " +
+          (any ? "CASE WHEN u.d THEN " + citus_rows_sql("c.oid", true) + "::bigint ELSE " + plain + " END"
+               : plain) +
+          " FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(s, t, d, i) LEFT JOIN "
+          "pg_namespace n ON n.nspname = u.s LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = "
+          "u.t "
+          "ORDER BY u.i",
+      schemas, names, text_array(citus));
   for (std::size_t i = 0; i < rows.size() && i < out.size(); ++i)
     out[i] = rows[i][0].is_null() ? -1 : rows[i][0].as<std::int64_t>();
   return out;

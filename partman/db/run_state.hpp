@@ -28,7 +28,9 @@ std::vector<core::RunRecord> read_run_records(pqxx::transaction_base& tx, const 
                                               const std::vector<TableName>& parents);
 // Returns the estimated rows of each table of `tables` (in order): the larger of pg_class.reltuples (from
 // the last VACUUM or ANALYZE) and the live rows of the statistics system (kept up to date by every write,
-// lost after a crash); -1 for a table that does not exist. One query.
-std::vector<std::int64_t> estimate_rows(pqxx::transaction_base& tx, const std::vector<TableName>& tables);
+// lost after a crash); -1 for a table that does not exist. A table that Citus distributes (`distributed[i]`
+// true; only where the citus extension is installed) is estimated from its shards. One query.
+std::vector<std::int64_t> estimate_rows(pqxx::transaction_base& tx, const std::vector<TableName>& tables,
+                                        const std::vector<bool>& distributed = {});
 
 } // namespace partman::db

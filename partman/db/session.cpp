@@ -91,7 +91,8 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
         "set_config('standard_conforming_strings', 'on', false), set_config('jit', 'off', false), "
         "set_config('default_transaction_read_only', $2, false), "
         // checked only: a local setting ends with this statement's transaction, the session's stays
-        "CASE WHEN $3::text IS NOT NULL THEN set_config('lock_timeout', $3, true) END",
+        "CASE WHEN $3::text IS NOT NULL THEN set_config('lock_timeout', $3, true) END, "
+        "EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')",
         options.lock_timeout, options.read_only ? "on" : "off", nullable(options.exclusive_lock_timeout));
     if (facts) {
       facts->host_now = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -99,6 +100,7 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, const Ses
                             .count();
       facts->standby = r[0][0].as<bool>();
       facts->server_now = r[0][1].as<std::int64_t>();
+      facts->citus = r[0][11].as<bool>();
     }
   } catch (const pqxx::sql_error& e) {
     const bool exclusive =

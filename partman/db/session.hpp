@@ -25,6 +25,7 @@ struct ServerFacts
   bool standby = false;        // in recovery: nothing can be written
   std::int64_t server_now = 0; // the server's now(), microseconds since 1970-01-01 UTC
   std::int64_t host_now = 0;   // this host's clock when the answer arrived, the same unit
+  bool citus = false;          // the citus extension is installed (CatalogOptions::citus)
 };
 
 // Opens a connection from a conninfo string or URI (empty: PG* variables, service file, .pgpass) and

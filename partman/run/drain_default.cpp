@@ -21,12 +21,13 @@ constexpr int k_examples = 5;
 
 // Reads the policy's parent as the catalog shows it now.
 core::ParentSnapshot read_parent(pqxx::connection& conn, const std::string& schema,
-                                 const core::Policy& policy)
+                                 const core::Policy& policy, bool citus)
 {
   pqxx::read_transaction tx(conn);
   db::CatalogOptions catalog;
   catalog.history_schema = schema;
   catalog.partman_schema = schema;
+  catalog.citus = citus;
   return db::read_catalog(tx, {policy}, catalog).front();
 }
 
@@ -89,7 +90,7 @@ DrainReport drain_default(const DrainRequest& request, DrainObserver& observer)
   report.busy = !db::lock_parents(*conn, {name}).empty();
   if (report.busy)
     return report;
-  core::ParentSnapshot parent = read_parent(*conn, request.schema, policy);
+  core::ParentSnapshot parent = read_parent(*conn, request.schema, policy, facts.citus);
   if (auto problem = core::check_parent_shape(parent); !problem.empty())
     throw UsageError(problem);
   const core::Child* found = find_default(parent);
@@ -133,7 +134,7 @@ DrainReport drain_default(const DrainRequest& request, DrainObserver& observer)
     report.failed = !execute_step(*conn, s, request, executor, report, observer);
     if (report.failed || (!list && !s.next))
       break;
-    parent = read_parent(*conn, request.schema, policy);
+    parent = read_parent(*conn, request.schema, policy, facts.citus);
   }
   report.left = db::count_rows(*conn, def);
   if (report.left != 0) {

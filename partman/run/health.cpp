@@ -59,6 +59,7 @@ HealthReport health_of(pqxx::transaction_base& tx, const std::string& schema,
   std::vector<db::TableName> names;
   std::vector<db::TableName> defaults;
   std::vector<std::size_t> default_of; // the parent of each of `defaults`
+  std::vector<bool> distributed;       // each of `defaults` is a distributed table
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const auto& parent = snapshot[i];
     const auto& pp = plan.parents[i];
@@ -81,10 +82,11 @@ HealthReport health_of(pqxx::transaction_base& tx, const std::string& schema,
       report.parents.back().default_name = core::quote_qualified(c.schema, c.name);
       defaults.emplace_back(c.schema, c.name);
       default_of.push_back(report.parents.size() - 1);
+      distributed.push_back(!parent.distribution.column.empty());
     }
   }
   const auto records = db::read_run_records(tx, schema, names);
-  const auto rows = db::estimate_rows(tx, defaults);
+  const auto rows = db::estimate_rows(tx, defaults, distributed);
   for (std::size_t i = 0; i < report.parents.size(); ++i)
     report.parents[i].run = records[i];
   for (std::size_t d = 0; d < default_of.size(); ++d)

@@ -22,7 +22,8 @@ StatusReport read_status(const StatusRequest& request)
 {
   db::SessionOptions options;
   options.read_only = true;
-  auto conn = db::open_session(request.dsn, options);
+  db::ServerFacts facts;
+  auto conn = db::open_session(request.dsn, options, &facts);
   db::require_schema(*conn, request.schema);
   StatusReport report;
   report.policies = db::load_policies(*conn, request.schema, db::resolve_tables(*conn, request.parents));
@@ -33,6 +34,7 @@ StatusReport read_status(const StatusRequest& request)
   catalog.partman_schema = request.schema;
   catalog.properties = false; // what new children would copy: status plans none
   catalog.taken_names = false;
+  catalog.citus = facts.citus;
   report.snapshot = db::read_catalog_tree(tx, report.policies, catalog);
   for (std::size_t i = 0; i < report.policies.size(); ++i)
     report.statuses.push_back(core::make_status(report.snapshot[i], report.policies[i], request.now));
