@@ -10,10 +10,19 @@ set -euo pipefail
 partman=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
 
-if ! version=$(python3 -c 'import django, psycopg2; print(django.get_version())' 2>&1); then
+# The first Python that has both: python3 on PATH, else Debian's (a pyenv or venv python3 on PATH does not
+# see Debian's packages).
+python=
+for candidate in python3 /usr/bin/python3; do
+  if version=$("$candidate" -c 'import django, psycopg2; print(django.get_version())' 2>&1); then
+    python=$(command -v "$candidate")
+    break
+  fi
+done
+if [ -z "$python" ]; then
   echo "SKIPPED: the Django test needs python3-django and python3-psycopg2 (packaging/bootstrap.sh installs" \
     "them): ${version##*$'\n'}"
   exit 77
 fi
-echo "Django $version"
-PARTMAN="$partman" "$(dirname "$here")/pg_temp.sh" bash "$here/django_db.sh"
+echo "Django $version ($python)"
+PARTMAN="$partman" PYTHON="$python" "$(dirname "$here")/pg_temp.sh" bash "$here/django_db.sh"
