@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                     sql="""
                         SELECT partman.manage('events_event', partition_interval => '1 day', premake => 7,
                                               retention => '90 days', retention_action => 'archive',
-                                              archive_to => 'file:///var/backups/partman',
+                                              archive_to => 'file:///var/lib/partman/archive',
                                               default_partition => true)
                     """,
                     reverse_sql="SELECT partman.unmanage('events_event')",
