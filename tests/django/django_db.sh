@@ -9,6 +9,7 @@ sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@"; }
 django() { PGUSER=app "$PYTHON" manage.py "$@"; }
 log=$(mktemp /tmp/partman-django.XXXXXX)
 trap 'rm -f "$log"' EXIT
+trap 'echo "FAILED: line $LINENO: $BASH_COMMAND"' ERR
 
 # partman's schema in database $1, with README's GRANTs for the role that declares policies.
 prepare() {
@@ -34,7 +35,7 @@ declared="1 day 7 90 days archive file:///var/lib/partman/archive true"
 out=$(sql -d shop -c "$policy")
 [ "$out" = "$declared" ] || fail "the policy after migrate: '$out'"
 out=$(sql -d shop -c "SELECT count(*) || ' ' || count(DISTINCT x) FROM (
-        SELECT xmin::text AS x FROM pg_class WHERE oid IN ('events_event'::regclass, 'events_event_default'::regclass)
+        SELECT xmin::text AS x FROM pg_class WHERE oid IN (to_regclass('events_event'), to_regclass('events_event_default'))
         UNION ALL SELECT xmin::text FROM partman.policy WHERE parent_table = 'events_event'
         UNION ALL SELECT xmin::text FROM django_migrations WHERE app = 'events' AND name = '0001_event') s")
 [ "$out" = "4 1" ] || fail "table, default partition, policy and migration record: rows and transactions '$out', not '4 1'"
@@ -52,18 +53,20 @@ django migrate --noinput >"$log" 2>&1 || { cat "$log"; fail "migrate after zero"
 echo "ok: migrate events zero removes the policy and the table; migrate makes them again"
 
 # 4. Before any partman run, an insert through the ORM succeeds and lands in the default partition; then
-#    100 rows a day for today and the next 6 days, through create() and bulk_create().
+#    100 rows a day for today and the next 6 days, through create() and bulk_create(). (All at least 10
+#    minutes ahead, so that a run that passes midnight finds none before its first day.)
 django shell -c "
+from datetime import timedelta
 from django.utils import timezone
 from events.models import Event
-Event.objects.create(created_at=timezone.now(), payload={'first': True})" >"$log" 2>&1 || { cat "$log"; fail "the first ORM insert"; }
+Event.objects.create(created_at=timezone.now() + timedelta(minutes=10), payload={'first': True})" >"$log" 2>&1 || { cat "$log"; fail "the first ORM insert"; }
 out=$(sql -d shop -c "SELECT tableoid::regclass FROM events_event")
 [ "$out" = "events_event_default" ] || fail "the first row is in '$out', not the default partition"
 django shell -c "
 from datetime import timedelta
 from django.utils import timezone
 from events.models import Event
-now = timezone.now()
+now = timezone.now() + timedelta(minutes=10)
 for day in range(7):
     Event.objects.create(created_at=now + timedelta(days=day), payload={'day': day, 'i': 0})
     Event.objects.bulk_create(Event(created_at=now + timedelta(days=day, minutes=i), payload={'day': day, 'i': i})
