@@ -96,7 +96,10 @@ echo "ok: partman apply made $partitions partitions and moved the rows into $(sq
 # 6. manage.py test: the test database, made from partman_template, gets the table and policy by migrate,
 #    and the project's TestCase writes and reads events; Django drops it afterwards.
 django test --noinput events >"$log" 2>&1 || { cat "$log"; fail "manage.py test"; }
-grep -q "^Ran 2 tests" "$log" && grep -q "^OK$" "$log" || { cat "$log"; fail "manage.py test ran not 2 tests, or not OK"; }
+if ! grep -q "^Ran 2 tests" "$log" || ! grep -q "^OK$" "$log"; then
+  cat "$log"
+  fail "manage.py test ran not 2 tests, or not OK"
+fi
 [ "$(sql -c "SELECT count(*) FROM pg_database WHERE datname = 'test_shop'")" = 0 ] || fail "test_shop left behind"
 echo "ok: manage.py test passed (2 tests) on a test database made from partman_template"
 
