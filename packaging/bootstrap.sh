@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake make pkg-config libpqxx-dev libcli11-dev libhowardhinnant-date-dev libspdlog-dev catch2
           nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev libssl-dev libpugixml-dev libinih-dev libtomlplusplus-dev libcpp-httplib-dev libsystemd-dev openssl zstd time tzdata
           postgresql-15 postgresql-client-15 postgresql-15-partman clang-14 libclang-rt-14-dev faketime prometheus systemd
-          debhelper devscripts lintian help2man dpkg-dev bash-completion fakeroot file)
+          debhelper devscripts lintian help2man dpkg-dev bash-completion fakeroot file
+          python3-django python3-psycopg2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
