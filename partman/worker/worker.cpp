@@ -272,6 +272,7 @@ void Worker::collect_results()
       spdlog::info("{}: leads this database now", db.label);
     else if (was_leader && result.outcome != Outcome::ran)
       spdlog::warn("{}: no longer leads this database ({})", db.label, to_string(result.outcome));
+    m_changed = m_changed || !db.stats.seen || db.stats.last != result.outcome;
     record_turn(db.stats, result);
     schedule_after(db, result);
     db.control = std::move(result.control);
@@ -283,10 +284,11 @@ void Worker::collect_results()
 
 void Worker::publish()
 {
-  // The text grows with the fleet (about 4 KB a database): rendered at most once a second, not at every
-  // turn's end.
+  // The text grows with the fleet (about 5 KB a database): rendered once a second, not at every turn's
+  // end, or at once when a turn ended otherwise than the one before (a new leader, a database down).
   const auto now = Clock::now();
-  const bool render = now - m_rendered >= std::chrono::seconds(1);
+  const bool render = m_changed || now - m_rendered >= std::chrono::seconds(1);
+  m_changed = false;
   std::string text;
   if (render) {
     m_rendered = now;

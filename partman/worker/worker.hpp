@@ -91,6 +91,7 @@ private:
   std::string m_unready = "no turn has finished yet";
   Clock::time_point m_heartbeat = Clock::now();
   Clock::time_point m_rendered{}; // when the metrics text was last rendered
+  bool m_changed = false;         // a turn ended otherwise than the one before: render at once
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_reload{false};
   std::atomic<bool> m_quit_pool{false};
