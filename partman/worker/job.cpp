@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "partman/core/errors.hpp"
+#include "partman/db/executor.hpp"
 #include "partman/db/run_state.hpp"
 #include "partman/db/session.hpp"
 
@@ -108,7 +109,18 @@ void lead_turn(JobInput& in, JobResult& out)
     auto fresh = std::make_unique<run::KnownCatalog>();
     fresh->token = token.token;
     LogObserver observer;
-    out.report = run::run_maintenance_on(conn, facts, request, observer, fresh.get());
+    try {
+      out.report = run::run_maintenance_on(conn, facts, request, observer, fresh.get());
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (...) {
+      // The session outlives the run: parent locks a failed run took must not outlive it too.
+      try {
+        db::unlock_parents(conn);
+      } catch (const std::exception&) {
+      }
+      throw;
+    }
     out.recorded = true;
     in.known = run::plans_from_catalog_alone(fresh->policies) ? std::move(fresh) : nullptr;
     count_outcomes(out);
