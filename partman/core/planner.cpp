@@ -4,6 +4,7 @@
 
 #include "partman/core/list_planner.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/planning.hpp"
 #include "partman/core/range_planner.hpp"
 #include "partman/core/removal_guard.hpp"
@@ -17,7 +18,9 @@ namespace {
 void add_default_create(Planning& ctx)
 {
   const ParentSnapshot& parent = ctx.parent;
-  const std::string name = child_name(parent.table, "default");
+  const std::string name = ctx.policy.partition_names == PartitionNames::pg_partman
+                               ? pg_partman_default_name(parent.table)
+                               : child_name(parent.table, "default");
   if (name_taken(parent, name)) {
     ctx.pp.notes.push_back(
         {NoteLevel::warning, "cannot create default partition " + quote_qualified(parent.schema, name) +
@@ -133,7 +136,8 @@ void finish_interrupted(Planning& ctx)
     const std::string table = quote_qualified(pa.schema, pa.name);
     if (!pa.table_exists) {
       pp.notes.push_back({NoteLevel::warning,
-                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" + to_string(pa.state) +
+                          "archive #" + std::to_string(pa.id) + " of " + table + " stopped at '" +
+                              to_string(pa.state) +
                               "' and the table no longer exists; HINT: 'partman archive list' shows what "
                               "was written; the table was dropped by something other than partman"});
       continue;
@@ -154,6 +158,12 @@ void finish_interrupted(Planning& ctx)
 
 std::string policy_child_prefix(const Policy& policy)
 {
+  if (policy.partition_names == PartitionNames::pg_partman) {
+    const auto format = NameFormat::parse(policy_name_format(policy)); // a list policy has none
+    return pg_partman_name_prefix(policy.table, policy.shape == Shape::integer || !format
+                                                    ? k_pg_partman_integer_suffix_bytes
+                                                    : format->width());
+  }
   switch (policy.shape) {
   case Shape::time:
   case Shape::epoch:

@@ -6,6 +6,7 @@
 #include "partman/archive/storage.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/core/timepoint.hpp"
 
@@ -111,6 +112,14 @@ void apply_common_options(const ManageOptions& a, core::Policy& p)
     p.epoch_unit = value_or_usage(core::parse_epoch_unit(a.epoch), "--epoch");
   if (!a.list_retention.empty())
     p.list_retention = value_or_usage(core::parse_list_retention(a.list_retention), "--list-retention");
+  if (!a.partition_names.empty()) {
+    const auto [names, format] =
+        value_or_usage(core::parse_partition_names(a.partition_names), "--partition-names");
+    if (!format.empty())
+      value_or_usage(core::NameFormat::parse(format), "--partition-names");
+    p.partition_names = names;
+    p.name_format = format;
+  }
   if (!a.values_query.empty() && (!a.values.empty() || !a.value.empty()))
     throw UsageError("--values-query: give the values or a query that produces them, not both");
   listed_values(a);
@@ -201,6 +210,8 @@ void apply_shape_options(const ManageOptions& a, core::Policy& p, bool changed,
     if (changed) {
       p.keep_last.reset();
       p.start_value.reset();
+      if (a.partition_names.empty())
+        p.name_format.clear(); // pg_partman names integer ranges by their lower bound
     }
     if (!a.interval.empty() && !core::parse_positive(a.interval, "interval"))
       throw UsageError(
