@@ -4,8 +4,11 @@
 -- datetime_string, a to_char pattern such as YYYY_MM_DD; NULL: the one pg_partman's create_parent picks for
 -- the interval) or an integer range's lower bound, and the default partition <parent>_default; a long parent
 -- name is cut as pg_partman cuts it. import-pg-partman sets it for the parents it imports.
-ALTER TABLE @schema@.policy ADD COLUMN partition_names text NOT NULL DEFAULT 'partman';
-ALTER TABLE @schema@.policy ADD COLUMN name_format text;
+-- (Written to run again over itself: an upgrade from an older version number whose schema already has
+-- these columns, as a test that fakes an older schema leaves it, adds nothing twice.)
+ALTER TABLE @schema@.policy ADD COLUMN IF NOT EXISTS partition_names text NOT NULL DEFAULT 'partman';
+ALTER TABLE @schema@.policy ADD COLUMN IF NOT EXISTS name_format text;
+ALTER TABLE @schema@.policy DROP CONSTRAINT IF EXISTS policy_partition_names_check;
 ALTER TABLE @schema@.policy ADD CONSTRAINT policy_partition_names_check
     CHECK (partition_names IN ('partman', 'pg_partman')
            AND (name_format IS NULL OR (partition_names = 'pg_partman' AND name_format <> '')));

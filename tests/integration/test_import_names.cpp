@@ -79,7 +79,7 @@ std::string days_from_now(TestDb& db, int days)
 
 } // namespace
 
-TEST_CASE("import-pg-partman keeps pg_partman's names and default partition; apply goes on with them")
+TEST_CASE("import-pg-partman keeps pg_partman's names and default partition, and apply goes on with them")
 {
   TestDb db;
   daily_pg_partman_parent(db, "public.events");
@@ -171,7 +171,7 @@ TEST_CASE("import-pg-partman keeps pg_partman's names of integer ranges and of a
   CHECK(db.scalar("SELECT count(*) FROM ONLY public.ids_default") == "0");
 }
 
-TEST_CASE("import-pg-partman --partman-names names new partitions partman's way; manage switches back")
+TEST_CASE("import-pg-partman --partman-names names new partitions partman's way, and manage switches back")
 {
   TestDb db;
   daily_pg_partman_parent(db, "public.events");
