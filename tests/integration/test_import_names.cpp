@@ -185,8 +185,8 @@ TEST_CASE("import-pg-partman --partman-names names new partitions partman's way,
   // Four days on, partman makes today + 4 to today + 7 with its own names.
   const std::string later = days_from_now(db, 4);
   const auto names = [&db](const char* format) {
-    return db.column("SELECT to_char(now() AT TIME ZONE 'UTC' + d * interval '1 day', '" + std::string(format) +
-                     "') FROM generate_series(4, 7) d ORDER BY d");
+    return db.column("SELECT to_char(now() AT TIME ZONE 'UTC' + d * interval '1 day', '" +
+                     std::string(format) + "') FROM generate_series(4, 7) d ORDER BY d");
   };
   CHECK(planned_names(db, later) == names("\"events_p\"YYYYMMDD"));
 
