@@ -94,10 +94,8 @@ void print_manage(const run::ManageReport& r)
 
 int run_manage(const Globals& globals, const run::ManageOptions& options)
 {
-  const core::Micros now = resolve_now("");
   auto request = request_for<run::ManageRequest>(globals, "manage");
   request.options = options;
-  request.now = now;
   print_manage(run::manage(request));
   return k_exit_ok;
 }
@@ -119,7 +117,8 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   auto args = std::make_shared<run::ManageOptions>();
   auto* cmd = app.add_subcommand(
       "manage",
-      "Register a partitioned parent, or update its policy (options not given keep their value).\n"
+      "Register a partitioned parent, or update its policy (options not given keep their value);\n"
+      "the same as SELECT partman.manage(...) in SQL, which it calls.\n"
       "The parent is partitioned BY RANGE on one timestamptz, timestamp, date or integer column, or\n"
       "BY LIST on one text, varchar, integer, uuid or date column.");
   cmd->add_option("PARENT", args->parent, "The partitioned table")->required();
@@ -175,8 +174,9 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
                   "default), detach, drop, or archive (to --archive-to)");
   cmd->add_flag_callback(
       "--default-partition", [args] { args->default_partition = true; },
-      "Keep a default partition (PARENT_default), created when missing, for rows no partition takes;\n"
-      "apply moves a new partition's rows out of it before attaching it");
+      "Keep a default partition (PARENT_default) for rows no partition takes, created at once when\n"
+      "missing (and by apply if it goes missing); apply moves a new partition's rows out of it before\n"
+      "attaching it");
   cmd->add_flag_callback(
       "--no-default-partition", [args] { args->default_partition = false; },
       "Do not create a default partition (one that exists is left alone, never dropped)");

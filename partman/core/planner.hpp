@@ -29,11 +29,6 @@ ParentPlan plan_parent(const ParentSnapshot& parent, const Policy& policy, Micro
 Plan make_plan(const std::vector<ParentSnapshot>& parents, const std::vector<Policy>& policies, Micros now,
                const PlanOptions& options = {});
 
-// Returns why the partitions a time or epoch `policy` keeps on `parent` at `now` (from --start, or now, to
-// premake) cannot be planned: one would lie outside 0001-01-01 to 9999-12-31, or they are more than
-// k_max_creates_per_parent; empty when they can, and for other shapes.
-std::string check_time_window(const ParentSnapshot& parent, const Policy& policy, Micros now);
-
 // Returns true when `pp`, planned from `parent` without its properties and taken names, may differ from the
 // plan made with them. Properties shape only creates (what new children copy, rows moved out of a default
 // partition) and removals (foreign keys), and a policy's template table not found is an error; taken names

@@ -345,12 +345,4 @@ bool plan_range(Planning& ctx)
   return true;
 }
 
-std::string check_time_window(const ParentSnapshot& parent, const Policy& policy, Micros now)
-{
-  if (policy.shape != Shape::time && policy.shape != Shape::epoch)
-    return {};
-  const KeySpace keys = key_space(parent, policy);
-  return time_window(parent, policy, keys, RangeSlots(policy, keys), now).error;
-}
-
 } // namespace partman::core

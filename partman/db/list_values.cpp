@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <pqxx/pqxx>
+#include <tuple>
 
 #include "partman/core/names.hpp"
 #include "partman/core/planner.hpp"
@@ -108,9 +109,22 @@ std::string values_query_sql(const std::string& query, const std::string& key_ty
          "\n) AS q(x)) d ORDER BY d.v::" + key_type_name;
 }
 
+std::string cap_statement_timeout(pqxx::transaction_base& tx, const char* most)
+{
+  const std::string limit = tx.quote(most);
+  return tx
+      .exec("SELECT current_setting('statement_timeout'), set_config('statement_timeout', CASE WHEN "
+            "current_setting('statement_timeout')::interval IN (interval '0', interval '0 ms') OR "
+            "current_setting('statement_timeout')::interval > " +
+            limit + "::interval THEN " + limit +
+            " ELSE current_setting('statement_timeout') END, true)")[0][0]
+      .as<std::string>();
+}
+
 core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base& tx, const std::string& query,
                                                          const std::string& key_type_name,
-                                                         const std::string& parent_sql)
+                                                         const std::string& parent_sql,
+                                                         const std::string& table)
 {
   const std::string what = "the values query of " + parent_sql;
   pqxx::result rows;
@@ -119,17 +133,21 @@ core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base&
       pqxx::subtransaction sub(*db_tx, "partman_values");
       // A query that waits (on a lock, say) must not hold the run: at most k_values_timeout, or the
       // session's shorter timeout; set back afterwards (a failure rolls it back with the savepoint).
-      const std::string previous =
-          sub.exec("SELECT current_setting('statement_timeout'), set_config('statement_timeout', CASE WHEN "
-                   "current_setting('statement_timeout')::interval IN (interval '0', interval '0 ms') OR "
-                   "current_setting('statement_timeout')::interval > interval '" +
-                   std::string(k_values_timeout) + "' THEN '" + k_values_timeout +
-                   "' ELSE current_setting('statement_timeout') END, true)")[0][0]
+      const std::string previous = cap_statement_timeout(sub, k_values_timeout);
+      // It runs with the rights of the table's owner, who may write its policy (partman.manage()), where
+      // this role is a member of that role: the query can read nothing more than its author can.
+      const std::string role =
+          sub.exec_params(
+                 "SELECT current_setting('role'), (SELECT set_config('role', r.rolname, true) FROM "
+                 "pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = to_regclass($1) AND "
+                 "r.rolname <> current_user AND pg_has_role(c.relowner, 'MEMBER'))",
+                 table)[0][0]
               .as<std::string>();
       // The extended protocol (exec_params) takes exactly one statement: the query cannot end the
       // read-only transaction it runs in.
       rows = sub.exec_params(values_query_sql(query, key_type_name));
-      sub.exec("SELECT set_config('statement_timeout', " + tx.quote(previous) + ", true)");
+      sub.exec_params("SELECT set_config('statement_timeout', $1, true), set_config('role', $2, true)",
+                      previous, role);
       sub.commit();
     } else {
       rows = tx.exec_params(values_query_sql(query, key_type_name));
@@ -145,50 +163,18 @@ core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base&
   return checked_values(rows, key_type_name, what, false);
 }
 
-std::string values_query_problem(pqxx::dbtransaction& tx, const std::string& query)
-{
-  if (auto problem = core::check_values_query(query); !problem.empty())
-    return problem;
-  try {
-    pqxx::subtransaction sub(tx, "partman_values_check");
-    sub.exec_params("EXPLAIN (COSTS OFF) " + query);
-    sub.commit();
-  } catch (const pqxx::sql_error& e) {
-    if (server_message(e).find("multiple commands") != std::string::npos)
-      return "--values-query holds more than one statement; HINT: give one SELECT whose first column is the "
-             "values";
-    return "--values-query: " + server_message(e) + "; HINT: it must be one SELECT that runs on its own";
-  }
-  return {};
-}
-
-core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_base& tx,
-                                                             const std::vector<std::string>& values,
-                                                             const std::string& key_type_name)
-{
-  pqxx::result rows;
-  try {
-    rows = tx.exec_params("SELECT v, v::" + key_type_name +
-                              "::text FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) "
-                              "ORDER BY n",
-                          text_array(values));
-  } catch (const pqxx::data_exception& e) {
-    return core::Error{"--values: " + server_message(e) + "; HINT: every value must be a valid " +
-                       key_type_name};
-  }
-  return checked_values(rows, key_type_name, "--values", true);
-}
-
 void read_queried_values(pqxx::transaction_base& tx, const std::vector<core::Policy>& policies,
                          std::vector<core::ParentSnapshot>& out)
 {
-  std::map<std::pair<std::string, std::string>, core::Result<std::vector<std::string>>> done;
-  const auto run = [&](const core::Policy& policy, const std::string& type_name, const std::string& owner,
-                       std::vector<std::string>& values, std::string& error) {
-    auto it = done.find({policy.values_query, type_name});
+  // Each query once per key type and parent (a level-2 policy's once for all the partitions it applies to),
+  // as the owner of the level-1 parent (`table`).
+  std::map<std::tuple<std::string, std::string, std::string>, core::Result<std::vector<std::string>>> done;
+  const auto run = [&](const std::string& query, const std::string& type_name, const std::string& table,
+                       const std::string& owner, std::vector<std::string>& values, std::string& error) {
+    auto it = done.find({query, type_name, table});
     if (it == done.end())
-      it = done.emplace(std::make_pair(policy.values_query, type_name),
-                        query_list_values(tx, policy.values_query, type_name, owner))
+      it = done.emplace(std::make_tuple(query, type_name, table),
+                        query_list_values(tx, query, type_name, owner, table))
                .first;
     if (it->second)
       values = *it->second;
@@ -201,15 +187,15 @@ void read_queried_values(pqxx::transaction_base& tx, const std::vector<core::Pol
     const core::Policy* sub = policy.sub.get();
     if (sub && sub->shape == core::Shape::list && !sub->values_query.empty() &&
         ps.sub_key_type != core::KeyType::unsupported)
-      run(*sub, ps.sub_key_type_name, "the level-2 policy of " + policy.parent_sql(), ps.sub_queried_values,
-          ps.sub_values_error);
+      run(sub->values_query, ps.sub_key_type_name, policy.parent_sql(),
+          "the level-2 policy of " + policy.parent_sql(), ps.sub_queried_values, ps.sub_values_error);
     if (policy.shape != core::Shape::list || policy.values_query.empty() || !ps.exists ||
         ps.strategy != core::Strategy::list || ps.key_type == core::KeyType::unsupported ||
         !core::check_policy_fits(policy, core::Strategy::list, ps.key_type).empty())
       continue; // the plan says what is wrong with the parent
-    run(policy, ps.key_type_name,
-        policy.level == 2 ? "the level-2 policy of " + core::quote_qualified(ps.outer_schema, ps.outer_table)
-                          : policy.parent_sql(),
+    const std::string top =
+        policy.level == 2 ? core::quote_qualified(ps.outer_schema, ps.outer_table) : policy.parent_sql();
+    run(policy.values_query, ps.key_type_name, top, policy.level == 2 ? "the level-2 policy of " + top : top,
         ps.queried_values, ps.values_error);
   }
 }

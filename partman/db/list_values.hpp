@@ -20,20 +20,16 @@ bool parse_list_bound(const std::string& bound, std::vector<std::string>& values
 std::string values_query_sql(const std::string& query, const std::string& key_type_name);
 // The longest a values query may run.
 constexpr const char* k_values_timeout = "60s";
-// Runs a values query (in its own savepoint of `tx`, for at most k_values_timeout); returns the values as the
-// key's type prints them, or why they cannot be used (the query failed, gave NULL, or a value the type would
-// change).
+// Sets statement_timeout to `most` for the rest of `tx`, unless the session's is shorter (0 is none);
+// returns the setting it had.
+std::string cap_statement_timeout(pqxx::transaction_base& tx, const char* most);
+// Runs a values query (in its own savepoint of `tx`, for at most k_values_timeout, as the owner of `table`
+// where the session's role is a member of it); returns the values as the key's type prints them, or why
+// they cannot be used (the query failed, gave NULL, or a value the type would change).
 core::Result<std::vector<std::string>> query_list_values(pqxx::transaction_base& tx, const std::string& query,
                                                          const std::string& key_type_name,
-                                                         const std::string& parent_sql);
-// Returns why a values query is not one statement that parses alone (the server explains it in a savepoint
-// of `tx`, through the extended protocol, without running it), or "" when it is.
-std::string values_query_problem(pqxx::dbtransaction& tx, const std::string& query);
-// Returns listed values as the key's type prints them (the server casts each), or why they cannot be used:
-// a value that is not of the type, NULL, a value given twice.
-core::Result<std::vector<std::string>> canonical_list_values(pqxx::transaction_base& tx,
-                                                             const std::vector<std::string>& values,
-                                                             const std::string& key_type_name);
+                                                         const std::string& parent_sql,
+                                                         const std::string& table);
 // Runs the values query of each LIST policy that has one (out[i] belongs to policies[i]), in the caller's
 // (read-only) transaction and each in its own savepoint, so that one failing query fails its own parent
 // only; a level-2 policy's query runs once for all the partitions it applies to.

@@ -1,5 +1,6 @@
 #include "partman/db/privileges.hpp"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "partman/core/errors.hpp"
@@ -91,6 +92,24 @@ std::string first_line(const std::string& message)
   if (line.rfind(label, 0) == 0)
     line.erase(0, line.find_first_not_of(' ', label.size()));
   return line;
+}
+
+std::string message_and_hint(const std::string& error)
+{
+  std::string text = error;
+  const std::string label = "ERROR:";
+  if (text.rfind(label, 0) == 0)
+    text.erase(0, text.find_first_not_of(' ', label.size()));
+  const auto field = [&text](const char* name) { return text.find("\n" + std::string(name) + ":  "); };
+  std::string message =
+      text.substr(0, std::min({field("DETAIL"), field("HINT"), field("CONTEXT"), text.size()}));
+  while (!message.empty() && message.back() == '\n')
+    message.pop_back();
+  const std::size_t hint = field("HINT");
+  if (hint == std::string::npos)
+    return message;
+  const std::size_t from = hint + std::string("\nHINT:  ").size();
+  return message + "; HINT: " + text.substr(from, text.find('\n', from) - from);
 }
 
 std::string explain_refusal(const pqxx::sql_error& e)

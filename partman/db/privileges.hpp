@@ -24,5 +24,8 @@ void require_privileges(pqxx::connection& conn, const std::string& schema, Acces
 std::string explain_refusal(const pqxx::sql_error& e);
 // Returns the first line of a server error without its "ERROR:" label.
 std::string first_line(const std::string& message);
+// Returns a server error as libpq writes it ("ERROR:  m\nDETAIL: ...\nHINT:  h\nCONTEXT: ...") as partman
+// writes errors: "m; HINT: h" (or "m" without a hint).
+std::string message_and_hint(const std::string& error);
 
 } // namespace partman::db

@@ -1,6 +1,7 @@
 #include "partman/run/maintenance.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -21,10 +22,11 @@ namespace partman::run {
 
 namespace {
 
-// The policies and the plan of one run.
+// The policies, catalog and plan of one run.
 struct Planned
 {
   std::vector<core::Policy> policies;
+  std::vector<core::ParentSnapshot> snapshot;
   core::Plan plan;
   std::vector<db::TableName> busy;
 };
@@ -53,23 +55,8 @@ Planned make_run_plan(pqxx::connection& conn, const RunRequest& request, const c
   db::estimate_moves(tx, request.schema, out.plan);
   if (fingerprint)
     out.plan.fingerprint = core::fingerprint(planned.snapshot, out.policies);
+  out.snapshot = std::move(planned.snapshot);
   return out;
-}
-
-// Returns the request's guard with the removals held back when the clock says so (the time judged at is
-// ahead of the server's, or this host's clock far from it, which is also logged).
-core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool from_host_clock,
-                               const db::ServerFacts& facts)
-{
-  const core::ClockCheck clock = core::check_clock(now, from_host_clock, facts.server_now, facts.host_now);
-  if (!clock.warning.empty())
-    spdlog::warn("{}", clock.warning);
-  core::PlanOptions guard = request.guard;
-  if (!clock.refusal.empty())
-    guard.hold_removals = clock.refusal;
-  else if (request.window.zone && !request.window.open_at(now))
-    guard.hold_removals = request.window.hold_reason();
-  return guard;
 }
 
 // Returns why `p` did not succeed, or "" when it did.
@@ -129,6 +116,20 @@ void record_marks(pqxx::connection& conn, const std::string& schema,
 
 } // namespace
 
+core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool from_host_clock,
+                               const db::ServerFacts& facts, bool log)
+{
+  const core::ClockCheck clock = core::check_clock(now, from_host_clock, facts.server_now, facts.host_now);
+  if (log && !clock.warning.empty())
+    spdlog::warn("{}", clock.warning);
+  core::PlanOptions guard = request.guard;
+  if (!clock.refusal.empty())
+    guard.hold_removals = clock.refusal;
+  else if (request.window.zone && !request.window.open_at(now))
+    guard.hold_removals = request.window.hold_reason();
+  return guard;
+}
+
 db::SessionOptions session_options(const LockSettings& locks, bool read_only)
 {
   db::SessionOptions options;
@@ -178,7 +179,7 @@ PlanReport plan_database(const RunRequest& request)
 {
   db::ServerFacts facts;
   auto conn = db::open_session(request.dsn, session_options(request.locks, true), &facts);
-  const core::PlanOptions guard = judged_guard(request, request.now, request.now_from_clock, facts);
+  const core::PlanOptions guard = judged_guard(request, request.now, request.now_from_clock, facts, true);
   PlanReport report;
   if (request.window.zone && guard.hold_removals == request.window.hold_reason())
     report.window_hold = guard.hold_removals;
@@ -186,19 +187,24 @@ PlanReport plan_database(const RunRequest& request)
   return report;
 }
 
-RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
+namespace {
+
+// Runs maintenance on `conn`; with `reopen`, a lost session is replaced by reopen() once and the catalog
+// read and planned again, else the loss ends the run (pqxx::broken_connection). With `keep`, the policies
+// and catalog planned from are moved there.
+RunReport run_on(std::unique_ptr<pqxx::connection> owned, pqxx::connection* conn,
+                 const db::ServerFacts& facts, const RunRequest& request, RunObserver& observer,
+                 const std::function<std::unique_ptr<pqxx::connection>()>& reopen, KnownCatalog* keep)
 {
   const auto started = std::chrono::steady_clock::now();
   const auto& saved = request.saved;
   RunReport report;
   report.at = saved ? saved->at : request.now;
-  const db::SessionOptions session = session_options(request.locks, false);
-  db::ServerFacts facts;
-  auto conn = db::open_session(request.dsn, session, &facts);
   report.standby = facts.standby;
   if (report.standby)
     return report;
-  const core::PlanOptions guard = judged_guard(request, report.at, !saved && request.now_from_clock, facts);
+  const core::PlanOptions guard =
+      judged_guard(request, report.at, !saved && request.now_from_clock, facts, true);
   if (request.window.zone && guard.hold_removals == request.window.hold_reason())
     report.window_hold = guard.hold_removals;
   observer.started(report.at);
@@ -216,15 +222,22 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
       ++report.failed;
     observer.parent_done(p);
   };
+  const db::SessionOptions session = session_options(request.locks, false);
   for (int attempt = 1;; ++attempt) {
     try {
-      if (attempt > 1)
-        conn = db::open_session(request.dsn, session);
+      if (attempt > 1) {
+        owned = reopen();
+        conn = owned.get();
+      }
       Planned run = make_run_plan(*conn, request, guard, saved ? saved->parents : request.parents, report.at,
                                   true, saved.has_value());
       if (saved)
         check_saved_plan(*saved, run.plan);
       report.plan = std::make_unique<core::Plan>(std::move(run.plan));
+      if (keep) {
+        keep->policies = std::move(run.policies);
+        keep->snapshot = std::move(run.snapshot);
+      }
       report.failed = 0;
       report.parents = db::execute_plan(
           *conn, [&] { return db::open_session(request.dsn, session); }, *report.plan, run.busy, options,
@@ -233,7 +246,7 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
     } catch (const pqxx::broken_connection& e) {
       // What was in flight may or may not have committed: re-read the catalog and plan again rather than
       // repeat anything.
-      if (saved || attempt > 1)
+      if (saved || attempt > 1 || !reopen)
         throw;
       report.reconnected = e.what();
       observer.reconnecting(e.what());
@@ -249,6 +262,25 @@ RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
+}
+
+} // namespace
+
+RunReport run_maintenance(const RunRequest& request, RunObserver& observer)
+{
+  const db::SessionOptions session = session_options(request.locks, false);
+  db::ServerFacts facts;
+  auto conn = db::open_session(request.dsn, session, &facts);
+  pqxx::connection* first = conn.get();
+  return run_on(
+      std::move(conn), first, facts, request, observer,
+      [&] { return db::open_session(request.dsn, session); }, nullptr);
+}
+
+RunReport run_maintenance_on(pqxx::connection& conn, const db::ServerFacts& facts, const RunRequest& request,
+                             RunObserver& observer, KnownCatalog* keep)
+{
+  return run_on(nullptr, &conn, facts, request, observer, nullptr, keep);
 }
 
 } // namespace partman::run

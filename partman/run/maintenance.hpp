@@ -14,6 +14,7 @@
 #include "partman/core/removal_window.hpp"
 #include "partman/db/executor.hpp"
 #include "partman/db/session.hpp"
+#include "partman/run/known_catalog.hpp"
 #include "partman/run/saved_plan.hpp"
 
 namespace partman::run {
@@ -96,6 +97,17 @@ PlanReport plan_database(const RunRequest& request);
 // Plans and executes on one database: each parent under its advisory lock, each action in its own
 // transaction; a lost connection is re-read and planned once more. A standby is left alone.
 RunReport run_maintenance(const RunRequest& request, RunObserver& observer);
+
+// Runs maintenance as run_maintenance does, on the caller's session `conn` (a primary, whose clock `facts`
+// gives), which keeps its settings: a lost session ends the run (pqxx::broken_connection). With `keep`,
+// the policies and catalog planned from are moved there (see KnownCatalog).
+RunReport run_maintenance_on(pqxx::connection& conn, const db::ServerFacts& facts, const RunRequest& request,
+                             RunObserver& observer, KnownCatalog* keep);
+// Returns the request's guard with removals held back when the clock says so (the time judged at is ahead
+// of the server's, or this host's clock far from it: with `log`, a warning says so) or when the removal
+// window is closed.
+core::PlanOptions judged_guard(const RunRequest& request, core::Micros now, bool from_host_clock,
+                               const db::ServerFacts& facts, bool log);
 
 // Returns true for a parent that failed, was deferred, refused or could not be planned.
 bool is_bad(db::ParentOutcome::Status status);

@@ -4,13 +4,12 @@
 
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
-#include "partman/core/planner.hpp"
-#include "partman/core/subpartitions.hpp"
 #include "partman/db/catalog.hpp"
-#include "partman/db/list_values.hpp"
 #include "partman/db/installer.hpp"
-#include "partman/db/policy_check.hpp"
+#include "partman/db/list_values.hpp"
 #include "partman/db/policy_store.hpp"
+#include "partman/db/privileges.hpp"
+#include "partman/db/session.hpp"
 #include "partman/db/table_facts.hpp"
 #include "partman/run/primary.hpp"
 
@@ -18,169 +17,94 @@ namespace partman::run {
 
 namespace {
 
-// Applies the options about the default partition and what new children copy from their parent; the
-// template table must be a plain table other than the parent.
-void apply_children_options(pqxx::connection& conn, const ManageOptions& a, core::Policy& p)
+// Returns "true", "false", or NULL for an option not given.
+const char* flag(const std::optional<bool>& given)
 {
-  if (a.default_partition)
-    p.default_partition = *a.default_partition;
-  if (a.inherit_privileges)
-    p.inherit_privileges = *a.inherit_privileges;
-  if (is_none(a.template_table)) {
-    p.template_schema.clear();
-    p.template_table.clear();
-  } else if (!a.template_table.empty()) {
-    const auto t = db::resolve_tables(conn, {a.template_table}).front();
-    pqxx::read_transaction tx(conn);
-    if (db::relation_kind(tx, core::quote_qualified(t.first, t.second)) != "r" ||
-        t == db::TableName{p.schema, p.table})
-      throw UsageError("--template-table: " + core::quote_qualified(t.first, t.second) +
-                       " is not a plain table; HINT: create one with the unique indexes new partitions need "
-                       "(CREATE TABLE t (LIKE parent); CREATE UNIQUE INDEX ON t (...))");
-    p.template_schema = t.first;
-    p.template_table = t.second;
+  return !given ? nullptr : *given ? "true" : "false";
+}
+
+// Calls partman.manage() in `tx` with the options (the checks of every option live there, so the command
+// and SQL refuse the same inputs with the same messages); returns what changed and the values a values query
+// gives now (-1 without one).
+std::pair<ManageReport::Change, long long> call_manage(pqxx::work& tx, const std::string& schema,
+                                                       const std::string& parent, const ManageOptions& a)
+{
+  const std::vector<std::string> values = listed_values(a);
+  const std::string list = values.empty() ? std::string() : db::text_array(values);
+  const std::string premake = parse_premake(a.premake);
+  db::cap_statement_timeout(tx, db::k_values_timeout); // a values query runs as at plan time
+  const auto r = tx.exec_params(
+      "SELECT change, values_now FROM " + core::quote_ident(schema) +
+          ".manage(parent => $1::regclass, partition_interval => $2, premake => $3::integer, retention => "
+          "$4, "
+          "retention_action => $5, retention_schema => $6, archive_to => $7, timezone => $8, start => $9, "
+          "epoch => $10, list_values => $11::text[], values_query => $12, list_retention => $13, "
+          "default_partition => $14::boolean, inherit_privileges => $15::boolean, template_table => $16, "
+          "subpartition_by => $17, level => $18)",
+      parent, db::nullable(a.interval), db::nullable(premake), db::nullable(a.retention),
+      db::nullable(a.retention_action), db::nullable(a.retention_schema), db::nullable(a.archive_to),
+      db::nullable(a.timezone), db::nullable(a.start), db::nullable(a.epoch), db::nullable(list),
+      db::nullable(a.values_query), db::nullable(a.list_retention), flag(a.default_partition),
+      flag(a.inherit_privileges), db::nullable(a.template_table), db::nullable(a.subpartition_by), a.level);
+  const std::string change = r[0][0].as<std::string>();
+  return {change == "inserted"  ? ManageReport::Change::inserted
+          : change == "updated" ? ManageReport::Change::updated
+                                : ManageReport::Change::sub_removed,
+          r[0][1].is_null() ? -1 : r[0][1].as<long long>()};
+}
+
+// Checks, before the transaction that saved the policy commits, that partman can write where the policy
+// archives (only the client can: the server reaches no storage).
+void check_archive_storage(pqxx::work& tx, const std::string& schema, const db::TableName& parent, int level)
+{
+  const auto r =
+      tx.exec_params("SELECT archive_to FROM " + core::quote_ident(schema) +
+                         ".policy WHERE parent_schema = $1 AND parent_table = $2 AND level = $3 AND "
+                         "(retention_action = 'archive' OR (shape = 'list' AND list_retention = "
+                         "'archive'))",
+                     parent.first, parent.second, level);
+  if (!r.empty())
+    check_storage_writable(r[0][0].as<std::string>());
+}
+
+// Runs `job` (which writes through the server's checks); a refusal of partman.manage() or unmanage()
+// (SQLSTATE 22023, or 42501 for a role that does not own the parent) becomes a UsageError with the server's
+// message and hint, and a privilege the role lacks on partman's tables says which GRANTs it needs.
+template <typename Job>
+auto refused_as_usage(pqxx::connection& conn, const std::string& schema, const Job& job)
+{
+  try {
+    return job();
+  } catch (const pqxx::sql_error& e) {
+    const std::string state = e.sqlstate();
+    if (state == "42501" || dynamic_cast<const pqxx::insufficient_privilege*>(&e))
+      db::require_privileges(conn, schema, db::Access::write);
+    if (state == "22023" || state == "42501" || dynamic_cast<const pqxx::insufficient_privilege*>(&e))
+      throw UsageError(db::message_and_hint(e.what()));
+    throw;
   }
 }
 
-// Returns the snapshot that a level-2 policy of `outer` (read from the catalog) sees, as of a new partition
-// partitioned BY `spec`, after checking that the parent can be sub-partitioned that way: the column exists,
-// every unique index includes it, and partitions already partitioned are partitioned the same way.
-core::ParentSnapshot sub_parent_snapshot(pqxx::transaction_base& tx, const core::ParentSnapshot& outer,
-                                         const core::Policy& outer_policy, const SubSpec& spec,
-                                         const db::CatalogOptions& catalog, core::Policy& sub)
+// Returns the snapshot of the parent the saved policy keeps: the parent itself, or for a level-2 policy the
+// parent as its partitions are partitioned (on the policy's column).
+core::ParentSnapshot described_parent(pqxx::connection& conn, const std::string& schema,
+                                      const core::Policy& outer, const core::Policy& policy)
 {
-  const std::string parent = outer_policy.parent_sql();
-  const auto col = db::find_column(tx, parent, spec.column);
-  if (!col)
-    throw UsageError("--subpartition-by: " + parent + " has no column " + spec.column +
-                     "; HINT: name one of its columns, as SQL writes it");
-  sub.partition_key = col->name;
-  const std::string key = core::quote_ident(sub.partition_key);
-  if (sub.partition_key == outer.key_column && (spec.list || outer.strategy != core::Strategy::range))
-    throw UsageError("--subpartition-by: " + parent + " is already partitioned on " + key +
-                     "; HINT: partitions can be partitioned again on the same column only BY RANGE, inside a "
-                     "parent partitioned BY RANGE (months into days)");
-  if (const auto lacking = db::unique_indexes_without(tx, parent, col->attnum); !lacking.empty())
-    throw UsageError("--subpartition-by: unique index " + lacking.front() + " of " + parent +
-                     " does not include " + key +
-                     ", so partitions partitioned on it could not have it; HINT: add " + key +
-                     " to that index (or primary key), or sub-partition on a column it includes");
-  core::Policy outer_with_sub = outer_policy;
-  outer_with_sub.sub = std::make_shared<const core::Policy>(sub);
-  core::ParentSnapshot with_type = outer;
-  with_type.sub_key_type_name = col->type_name;
-  with_type.sub_key_type = core::key_type_from_sql(with_type.sub_key_type_name);
-  // Partitions partitioned already: partitioned the same way, or the policy could not apply to them.
-  const auto existing = core::sub_parents({outer}, {outer_with_sub});
-  std::vector<core::Policy> existing_policies;
-  for (const auto& e : existing)
-    existing_policies.push_back(e.policy);
-  const auto inner = db::read_catalog(tx, existing_policies, catalog);
-  for (const auto& ps : inner) {
-    if (const auto other = core::partitioned_otherwise(
-            ps, sub.partition_key, spec.list ? core::Strategy::list : core::Strategy::range);
-        !other.empty())
-      throw UsageError("--subpartition-by: partition " + core::quote_qualified(ps.schema, ps.table) + " of " +
-                       parent + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
-                       "; HINT: the level-2 policy must match the partitions partitioned already");
-  }
-  core::ParentSnapshot out = core::new_sub_parent(with_type, sub, outer.table, std::nullopt, std::nullopt);
-  // The shape follows from it (choose_shape).
-  out.strategy = spec.list ? core::Strategy::list : core::Strategy::range;
-  return out;
-}
-
-// Removes the level-2 policy of `outer`: new partitions are no longer created partitioned, and partitions
-// partitioned already keep what they have.
-ManageReport remove_sub_policy(const std::string& schema, pqxx::connection& conn, const core::Policy& outer)
-{
-  if (!db::delete_policy(conn, schema, {outer.schema, outer.table}, 2))
-    throw UsageError("--subpartition-by none: " + outer.parent_sql() + " has no level-2 policy");
-  ManageReport report;
-  report.change = ManageReport::Change::sub_removed;
-  report.sub_level = true;
-  report.policy = outer;
-  return report;
-}
-
-// Returns the policy `policy` (of `found` kind) starts from at level 2 under `outer`; UsageError when the
-// options cannot make or update one.
-core::Policy sub_policy_start(const ManageOptions& args, const core::Policy& outer, bool& found)
-{
-  if (!args.template_table.empty())
-    throw UsageError("--template-table: a level-2 policy uses its parent's template table, whose unique "
-                     "indexes go to the partitions' own partitions; HINT: 'partman manage " +
-                     outer.parent_sql() + " --template-table T' without --subpartition-by or --level 2");
-  found = outer.sub != nullptr;
-  if (!found && args.subpartition_by.empty())
-    throw UsageError("--level 2: " + outer.parent_sql() +
-                     " has no level-2 policy; HINT: create one with --subpartition-by 'RANGE (column)' or "
-                     "'LIST (column)'");
-  if (found)
-    return *outer.sub;
-  core::Policy policy;
-  policy.schema = outer.schema;
-  policy.table = outer.table;
-  policy.level = 2;
-  return policy;
-}
-
-// Reads the parent, settles the policy's shape and values, and checks the policy against the parent as it
-// stands; fills report.parent and report.query_rows.
-void check_against_parent(pqxx::connection& conn, const ManageRequest& request,
-                          const core::Policy& outer_policy, bool found, core::Policy& policy,
-                          ManageReport& report)
-{
-  const ManageOptions& args = request.options;
   pqxx::read_transaction tx(conn);
   db::CatalogOptions catalog;
-  catalog.partman_schema = request.schema;
-  core::Policy as_is = outer_policy; // the catalog as it stands; a values query is run below
-  as_is.values_query.clear();
+  catalog.partman_schema = schema;
+  core::Policy as_is = outer;
+  as_is.values_query.clear(); // not run again for a report
   as_is.sub.reset();
-  std::vector<core::ParentSnapshot> snap = db::read_catalog(tx, {as_is}, catalog);
-  if (auto problem = core::check_parent_shape(snap.front()); !problem.empty())
-    throw UsageError(problem);
-  if (report.sub_level) {
-    const SubSpec spec = args.subpartition_by.empty() ? SubSpec{policy.shape == core::Shape::list,
-                                                                core::quote_ident(policy.partition_key)}
-                                                      : parse_sub_spec(args.subpartition_by);
-    snap.front() = sub_parent_snapshot(tx, snap.front(), outer_policy, spec, catalog, policy);
+  core::ParentSnapshot parent = db::read_catalog(tx, {as_is}, catalog).front();
+  if (policy.level == 2) {
+    parent.strategy = policy.shape == core::Shape::list ? core::Strategy::list : core::Strategy::range;
+    parent.key_column = policy.partition_key;
+    const auto col = db::find_column(tx, outer.parent_sql(), core::quote_ident(policy.partition_key));
+    parent.key_type_name = col ? col->type_name : "";
+    parent.key_type = core::key_type_from_sql(parent.key_type_name);
   }
-  const core::ParentSnapshot& parent = snap.front();
-  const core::Shape shape = choose_shape(args, policy, found, parent);
-  const bool changed = found && shape != policy.shape;
-  policy.shape = shape;
-  if ((!found || changed) && shape != core::Shape::list && args.interval.empty())
-    throw UsageError(policy.parent_sql() + (found ? " changes shape" : " is not managed yet") +
-                     ", so --interval is required; HINT: for example " +
-                     (shape == core::Shape::integer ? "--interval 1000000 (the width of a partition)"
-                                                    : "--interval daily"));
-  if ((!found || changed) && shape == core::Shape::list && args.values.empty() && args.value.empty() &&
-      args.values_query.empty())
-    throw UsageError(policy.parent_sql() +
-                     " is partitioned BY LIST, so its values are required; HINT: --values a,b,c, --value X "
-                     "(repeatable, for values with commas) or --values-query 'SELECT code FROM regions'");
-  apply_shape_options(args, policy, changed, parent);
-  if (shape == core::Shape::list && policy.values_query.empty()) {
-    const auto values = db::canonical_list_values(tx, policy.values, parent.key_type_name);
-    if (!values)
-      throw UsageError(values.error());
-    policy.values = *values;
-  } else if (shape == core::Shape::list) {
-    if (auto problem = db::values_query_problem(tx, policy.values_query); !problem.empty())
-      throw UsageError(problem);
-    const auto values =
-        db::query_list_values(tx, policy.values_query, parent.key_type_name, policy.parent_sql());
-    if (!values)
-      throw UsageError("--values-query: " + values.error());
-    report.query_rows = values->size();
-  }
-  if (auto problem = db::check_policy(tx, parent, policy); !problem.empty())
-    throw UsageError(problem);
-  if (auto problem = core::check_time_window(parent, policy, request.now); !problem.empty())
-    throw UsageError(problem);
-  report.parent = parent;
+  return parent;
 }
 
 } // namespace
@@ -188,42 +112,28 @@ void check_against_parent(pqxx::connection& conn, const ManageRequest& request,
 ManageReport manage(const ManageRequest& request)
 {
   const ManageOptions& args = request.options;
-  core::Policy probe;
-  apply_common_options(args, probe); // rejects malformed options before connecting
+  listed_values(args); // what only the command line has: its comma syntax and number, before connecting
+  parse_premake(args.premake);
   auto conn = open_primary(request.dsn, {}, "manage");
   db::require_schema(*conn, request.schema);
   const auto name = db::resolve_tables(*conn, {args.parent}).front();
-  core::Policy policy;
-  policy.schema = name.first;
-  policy.table = name.second;
-  bool found = false;
-  for (const auto& p : db::load_policies(*conn, request.schema, {})) {
-    if (p.schema == policy.schema && p.table == policy.table) {
-      policy = p;
-      found = true;
-    }
-  }
+  const int level = args.level == 2 || !args.subpartition_by.empty() ? 2 : 1;
   ManageReport report;
-  report.sub_level = args.level == 2 || !args.subpartition_by.empty();
-  const core::Policy outer_policy = policy;
-  if (report.sub_level) {
-    if (!found)
-      throw UsageError(
-          policy.parent_sql() + " is not managed yet; HINT: give it a policy first ('partman manage " +
-          policy.parent_sql() + " --interval ...'), then its partitions' with --subpartition-by");
-    if (is_none(args.subpartition_by))
-      return remove_sub_policy(request.schema, *conn, outer_policy);
-    policy = sub_policy_start(args, outer_policy, found);
-  }
-  apply_common_options(args, policy);
-  apply_children_options(*conn, args, policy);
-  check_against_parent(*conn, request, outer_policy, found, policy, report);
-  if (policy.retention_action == core::RetentionAction::archive ||
-      (policy.shape == core::Shape::list && policy.list_retention == core::ListRetention::archive))
-    check_storage_writable(policy.archive_to);
-  report.change = db::save_policy(*conn, request.schema, policy) ? ManageReport::Change::inserted
-                                                                 : ManageReport::Change::updated;
-  report.policy = policy;
+  report.sub_level = level == 2;
+  const long long values_now = refused_as_usage(*conn, request.schema, [&] {
+    pqxx::work tx(*conn);
+    const auto [change, values] =
+        call_manage(tx, request.schema, core::quote_qualified(name.first, name.second), args);
+    report.change = change;
+    if (change != ManageReport::Change::sub_removed)
+      check_archive_storage(tx, request.schema, name, level);
+    tx.commit();
+    return values;
+  });
+  report.query_rows = values_now < 0 ? 0 : static_cast<std::size_t>(values_now);
+  const core::Policy outer = db::load_policies(*conn, request.schema, {name}).front();
+  report.policy = report.change == ManageReport::Change::sub_removed || level == 1 ? outer : *outer.sub;
+  report.parent = described_parent(*conn, request.schema, outer, report.policy);
   return report;
 }
 
@@ -235,16 +145,23 @@ UnmanageReport unmanage(const UnmanageRequest& request)
   try {
     name = db::resolve_tables(*conn, {request.parent}).front();
   } catch (const UsageError&) {
-    // The table may be gone already; then match the policy by its written name.
+    // The table may be gone already; then match the policy by its written name (no role owns it any more).
     for (const auto& p : db::load_policies(*conn, request.schema, {})) {
       if (request.parent == p.schema + "." + p.table || request.parent == p.parent_sql())
         name = {p.schema, p.table};
     }
     if (name.first.empty())
       throw;
+    db::delete_policy(*conn, request.schema, name);
+    return {name.first, name.second};
   }
-  if (!db::delete_policy(*conn, request.schema, name))
-    throw UsageError(core::quote_qualified(name.first, name.second) + " is not managed by partman");
+  refused_as_usage(*conn, request.schema, [&] {
+    pqxx::work tx(*conn);
+    tx.exec_params("SELECT " + core::quote_ident(request.schema) + ".unmanage($1::regclass)",
+                   core::quote_qualified(name.first, name.second));
+    tx.commit();
+    return 0;
+  });
   return {name.first, name.second};
 }
 

@@ -1,10 +1,10 @@
-// manage and unmanage: register, update or remove the policy of a parent. Plain requests in, reports out;
-// invalid input is a UsageError (exit 2) thrown before anything is written.
+// manage and unmanage: register, update or remove the policy of a parent, through partman.manage() and
+// partman.unmanage() in the database, which hold the rules. Plain requests in, reports out; invalid input is
+// a UsageError (exit 2), with nothing written.
 #pragma once
 
 #include <string>
 
-#include "partman/core/interval.hpp"
 #include "partman/core/policy.hpp"
 #include "partman/core/snapshot.hpp"
 #include "partman/run/manage_options.hpp"
@@ -16,7 +16,6 @@ namespace partman::run {
 struct ManageRequest : Target
 {
   ManageOptions options; // the parent and the options given
-  core::Micros now = 0;  // the instant a time window is judged at
 };
 
 // What manage did.
@@ -36,7 +35,7 @@ struct ManageReport
   std::size_t query_rows = 0;  // the values its values query gives now
 };
 
-// Checks the options against the parent and saves the policy (or removes the level-2 one).
+// Saves the policy of the options (or removes the level-2 one) with partman.manage(), in one transaction.
 ManageReport manage(const ManageRequest& request);
 
 // What unmanage needs.

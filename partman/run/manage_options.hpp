@@ -1,13 +1,11 @@
-// The options of manage as a user gives them, and how they change a policy: checked before anything
-// connects where they can be, and against the parent's shape once it is read.
+// The options of manage as a user gives them on the command line, and what only the client can check of
+// them: its comma syntax for values, its numbers, and that archive storage can be written. Everything else
+// is checked by partman.manage() in the database, for the command and for SQL alike.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "partman/core/policy.hpp"
-#include "partman/core/snapshot.hpp"
 
 namespace partman::run {
 
@@ -36,30 +34,13 @@ struct ManageOptions
   int level = 1;                          // 2: the options are for the level-2 policy
 };
 
-// A level-2 policy as --subpartition-by gives it: BY LIST or BY RANGE, on a column of the parent.
-struct SubSpec
-{
-  bool list = false;
-  std::string column; // as written, for the server's parse_ident()
-};
-
-// Returns true for the word that clears an option ("none").
-bool is_none(const std::string& text);
+// Returns the values of --values (split at commas, spaces around each trimmed) and --value (as given);
+// UsageError for an empty item of --values.
+std::vector<std::string> listed_values(const ManageOptions& a);
+// Returns --premake as the decimal number it holds ("" when not given); UsageError when it is no number.
+std::string parse_premake(const std::string& text);
 // Writes and removes a small object where archives will go, so a policy never names storage that partman
 // cannot write (missing credentials, unreachable endpoint, no permission); UsageError when it cannot.
 void check_storage_writable(const std::string& uri);
-// Applies the options that mean the same for every shape on top of `p` (the current policy or the
-// defaults); they are checked before anything connects (UsageError).
-void apply_common_options(const ManageOptions& a, core::Policy& p);
-// Returns the shape the policy of `parent` takes: LIST for a LIST parent; for a RANGE parent, time on a
-// time key, and on an integer key epoch (--epoch, or the policy was one) or integer ranges.
-core::Shape choose_shape(const ManageOptions& a, const core::Policy& current, bool found,
-                         const core::ParentSnapshot& parent);
-// Applies the options whose meaning depends on the shape on top of `p` (already of its new shape;
-// `changed` when it had another shape, whose interval, retention and start do not carry over).
-void apply_shape_options(const ManageOptions& a, core::Policy& p, bool changed,
-                         const core::ParentSnapshot& parent);
-// Parses "RANGE (column)" or "LIST (column)" (any case; a quoted column keeps its case); UsageError else.
-SubSpec parse_sub_spec(const std::string& text);
 
 } // namespace partman::run

@@ -37,43 +37,38 @@ std::string worker_dsn(const std::string& dsn)
   return db::edit_conninfo(with_keepalives, {{"options", given.empty() ? ours : ours + " " + given}}, false);
 }
 
-ControlSession::ControlSession(const std::string& dsn)
-    : m_conn(db::open_session(dsn, db::SessionOptions{"1s", "", true}))
+ControlSession::ControlSession(const std::string& dsn, const db::SessionOptions& options)
+    : m_conn(db::open_session(dsn, options))
 {
 }
 
 ControlSession::~ControlSession() = default;
 
-bool ControlSession::standby()
+Standing ControlSession::stand(const std::string& schema)
 {
-  pqxx::nontransaction tx(*m_conn);
-  return tx.exec("SELECT pg_is_in_recovery()")[0][0].as<bool>();
-}
-
-bool ControlSession::installed(const std::string& schema)
-{
-  bool found = false;
+  const std::string keys = std::to_string(k_leader_class) + ", " + std::to_string(k_leader_key);
+  // CASE evaluates in order: the lock is tried only on a primary with partman, and only when this session
+  // does not hold it already (a second pg_try_advisory_lock would stack a second hold).
+  pqxx::result r;
   {
     pqxx::nontransaction tx(*m_conn);
-    found = !tx.exec_params("SELECT to_regclass(format('%I.policy', $1::text))", schema)[0][0].is_null();
+    r = tx.exec_params("SELECT s.r, s.i, CASE WHEN s.r OR NOT s.i THEN false WHEN EXISTS (SELECT FROM "
+                       "pg_locks WHERE locktype = "
+                       "'advisory' AND pid = pg_backend_pid() AND granted AND classid = " +
+                           std::to_string(k_leader_class) + " AND objid = " + std::to_string(k_leader_key) +
+                           " AND objsubid = 2) THEN true ELSE pg_try_advisory_lock(" + keys +
+                           ") END FROM (SELECT pg_is_in_recovery() AS r, to_regclass(format('%I.policy', "
+                           "$1::text)) IS NOT NULL "
+                           "AS i) s",
+                       schema);
   }
-  if (found && !m_receiver)
+  if (r[0][0].as<bool>())
+    return Standing::standby;
+  if (!r[0][1].as<bool>())
+    return Standing::not_installed;
+  if (!m_receiver)
     m_receiver = std::make_unique<Receiver>(*m_conn, m_changed);
-  return found;
-}
-
-bool ControlSession::lead()
-{
-  pqxx::nontransaction tx(*m_conn);
-  const std::string keys = std::to_string(k_leader_class) + ", " + std::to_string(k_leader_key);
-  // Held already: a second pg_try_advisory_lock would stack a second hold, so look first.
-  const auto held = tx.exec("SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = "
-                            "pg_backend_pid() AND granted AND classid = " +
-                            std::to_string(k_leader_class) + " AND objid = " + std::to_string(k_leader_key) +
-                            " AND objsubid = 2)");
-  if (held[0][0].as<bool>())
-    return true;
-  return tx.exec("SELECT pg_try_advisory_lock(" + keys + ")")[0][0].as<bool>();
+  return r[0][2].as<bool>() ? Standing::leader : Standing::follower;
 }
 
 bool ControlSession::alive() const

@@ -1,12 +1,16 @@
 // The session a worker keeps on each database it maintains: it holds the leader's advisory lock (one worker
-// acts on a database at a time) and listens for policy changes. Runs use sessions of their own, so the
-// per-parent locks a run takes and releases never touch the leader's lock.
+// acts on a database at a time), listens for policy changes and runs the database's maintenance, so a
+// turn opens no server process and finds the server's caches warm. The per-parent locks a run takes and
+// releases are another class of advisory lock (db::unlock_parents releases only those): they never touch
+// the leader's lock.
 #pragma once
 
 #include <memory>
 #include <pqxx/connection>
 #include <pqxx/notification>
 #include <string>
+
+#include "partman/db/session.hpp"
 
 namespace partman::worker {
 
@@ -22,22 +26,30 @@ constexpr int k_leader_key = 0;
 // statements of a worker that died or was stopped are cancelled.
 std::string worker_dsn(const std::string& dsn);
 
+// Where this worker stands on a database.
+enum class Standing
+{
+  standby,       // the server is in recovery
+  not_installed, // no partman policy table in the schema
+  follower,      // another session holds the leader's lock
+  leader         // this session holds it
+};
+
 // One database's control session.
 class ControlSession
 {
 public:
-  // Connects (throws ConnectionError or UsageError).
-  explicit ControlSession(const std::string& dsn);
+  // Connects with the session settings of `options` (throws ConnectionError or UsageError).
+  ControlSession(const std::string& dsn, const db::SessionOptions& options);
   ~ControlSession();
   ControlSession(const ControlSession&) = delete;
   ControlSession& operator=(const ControlSession&) = delete;
 
-  // Returns true when the server is in recovery (a standby).
-  bool standby();
-  // Returns true when partman's policy table exists in `schema`; starts listening for its changes then.
-  bool installed(const std::string& schema);
-  // Returns true when this session holds the leader's lock, taking it if it is free.
-  bool lead();
+  // Returns where this worker stands, in one round trip: on a primary with partman's policy table in
+  // `schema`, the leader's lock is taken if it is free; listening for policy changes starts once found.
+  Standing stand(const std::string& schema);
+  // Returns the session, for the runs of the leader.
+  pqxx::connection& connection() { return *m_conn; }
   // Returns true while the connection is open.
   bool alive() const;
   // Returns the socket to wait on for notifications.

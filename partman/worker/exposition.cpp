@@ -63,25 +63,38 @@ void Exposition::sample(const std::string& name, const Labels& labels, double va
   }
   if (it == m_index.end())
     throw std::logic_error("metric family '" + name + "' was not declared");
-  std::string line = name;
+  // Appended to the family's text at once: a fleet's samples run to thousands of lines.
+  std::string& out = m_families[it->second].samples;
+  out += name;
   if (!labels.empty()) {
-    line += '{';
-    for (std::size_t i = 0; i < labels.size(); ++i)
-      line += (i ? "," : "") + labels[i].first + "=\"" + escaped(labels[i].second, false) + '"';
-    line += '}';
+    out += '{';
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (i)
+        out += ',';
+      out += labels[i].first;
+      out += "=\"";
+      out += escaped(labels[i].second, false);
+      out += '"';
+    }
+    out += '}';
   }
-  m_families[it->second].samples.push_back(line + ' ' + number(value));
+  out += ' ';
+  out += number(value);
+  out += '\n';
 }
 
 std::string Exposition::text() const
 {
+  std::size_t size = 0;
+  for (const auto& f : m_families)
+    size += f.samples.size() + f.name.size() * 2 + f.help.size() + 32;
   std::string out;
+  out.reserve(size);
   for (const auto& f : m_families) {
     if (f.samples.empty())
       continue;
     out += "# HELP " + f.name + ' ' + escaped(f.help, true) + "\n# TYPE " + f.name + ' ' + f.type + '\n';
-    for (const auto& s : f.samples)
-      out += s + '\n';
+    out += f.samples;
   }
   return out;
 }

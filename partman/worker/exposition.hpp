@@ -27,7 +27,7 @@ private:
   struct Family
   {
     std::string name, type, help;
-    std::vector<std::string> samples;
+    std::string samples; // one line a sample
   };
   std::vector<Family> m_families;
   std::map<std::string, std::size_t> m_index;

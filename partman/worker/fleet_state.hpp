@@ -36,6 +36,8 @@ struct DatabaseStats
   std::string last_error;                 // of the last turn that failed ("" after a success)
   std::vector<core::ParentHealth> health; // each parent's figures, as last read
   SteadyTime health_read{};               // when they were read
+  SteadyTime recorded{};                  // when a turn was last recorded in run_state
+  std::uint64_t quiet_turns = 0;          // turns that found the catalog unchanged and nothing due
 };
 
 // One database.
@@ -50,6 +52,7 @@ struct Database
   SteadyTime due{};
   int failures = 0; // turns failed in a row
   std::unique_ptr<ControlSession> control;
+  std::unique_ptr<run::KnownCatalog> known; // what its last run planned from
   DatabaseStats stats;
 };
 

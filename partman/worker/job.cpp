@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <pqxx/except>
+#include <pqxx/transaction>
 #include <spdlog/spdlog.h>
 
 #include "partman/core/errors.hpp"
+#include "partman/db/run_state.hpp"
 #include "partman/db/session.hpp"
 
 namespace partman::worker {
@@ -31,20 +33,24 @@ public:
   }
 };
 
-// Runs maintenance and counts what went wrong, apart from removals held for the removal window.
-void run_maintenance(JobInput& in, JobResult& out)
+// Returns the request of a run at `now`.
+run::RunRequest run_request(const JobInput& in, core::Micros now)
 {
   run::RunRequest request;
   request.dsn = in.dsn;
   request.schema = in.schema;
-  request.now = now_micros();
+  request.now = now;
   request.now_from_clock = true;
   request.guard.max_removal_percent = in.max_removal_percent;
   request.locks = in.locks;
   request.parallel = 1;
   request.window = in.window;
-  LogObserver observer;
-  out.report = run::run_maintenance(request, observer);
+  return request;
+}
+
+// Counts what went wrong in out.report, apart from removals held back for the removal window.
+void count_outcomes(JobResult& out)
+{
   const std::string& hold = out.report.window_hold;
   for (const auto& p : out.report.parents) {
     const bool for_window =
@@ -53,19 +59,78 @@ void run_maintenance(JobInput& in, JobResult& out)
     out.bad_parents += run::is_bad(p.status) && !for_window;
     out.refused += p.status == db::ParentOutcome::Status::refused && !for_window;
   }
-  out.outcome = out.report.standby ? Outcome::standby : Outcome::ran;
-  std::size_t done = 0;
-  for (const auto n : out.report.done)
-    done += n;
-  if (out.outcome == Outcome::ran && (in.health_due || done > 0)) {
-    try {
-      out.health = run::read_health({in.dsn, in.schema, {}, 0});
-    } catch (const pqxx::broken_connection&) {
-      throw;
-    } catch (const std::exception& e) {
-      spdlog::warn("reading the parents' health for the metrics failed: {}", e.what());
+}
+
+// Returns the parents' health from the known catalog and its plan `plan` at `now`.
+run::HealthReport known_health(JobInput& in, const core::Plan& plan, core::Micros now)
+{
+  pqxx::read_transaction tx(in.control->connection());
+  return run::health_of(tx, in.schema, in.known->policies, in.known->snapshot, plan, now);
+}
+
+// Reports a turn on an unchanged catalog that planned nothing: every parent ok, recorded in run_state when
+// due, its health from the known catalog when due.
+void quiet_turn(JobInput& in, JobResult& out, core::Plan plan, core::Micros now)
+{
+  pqxx::connection& conn = in.control->connection();
+  out.quiet = true;
+  out.report.at = now;
+  out.report.plan = std::make_unique<core::Plan>(std::move(plan));
+  std::vector<db::RunMark> marks;
+  for (const auto& pp : out.report.plan->parents) {
+    out.report.parents.push_back({&pp, db::ParentOutcome::Status::ok, {}});
+    if (pp.partition_of.empty())
+      marks.push_back({{pp.schema, pp.table}, ""});
+  }
+  if (in.record_due) {
+    db::record_run_state(conn, in.schema, marks);
+    out.recorded = true;
+  }
+  if (in.health_due)
+    out.health = known_health(in, *out.report.plan, now);
+}
+
+// Takes the leader's turn: an unchanged catalog with nothing due is a quiet turn, else maintenance runs.
+void lead_turn(JobInput& in, JobResult& out)
+{
+  const auto started = std::chrono::steady_clock::now();
+  pqxx::connection& conn = in.control->connection();
+  const run::ChangeToken token = run::read_change_token(conn, in.schema);
+  const run::RunRequest request = run_request(in, now_micros());
+  const db::ServerFacts facts{false, token.server_now, token.host_now};
+  std::optional<core::Plan> quiet;
+  if (in.known && in.known->token == token.token)
+    quiet =
+        run::quiet_plan(*in.known, request.now, run::judged_guard(request, request.now, true, facts, false));
+  if (quiet) {
+    quiet_turn(in, out, std::move(*quiet), request.now);
+  } else {
+    auto fresh = std::make_unique<run::KnownCatalog>();
+    fresh->token = token.token;
+    LogObserver observer;
+    out.report = run::run_maintenance_on(conn, facts, request, observer, fresh.get());
+    out.recorded = true;
+    in.known = run::plans_from_catalog_alone(fresh->policies) ? std::move(fresh) : nullptr;
+    count_outcomes(out);
+    std::size_t done = 0;
+    for (const auto n : out.report.done)
+      done += n;
+    if (in.health_due || done > 0) {
+      try {
+        if (done == 0 && in.known && out.report.plan) { // nothing changed the catalog it read
+          out.health = known_health(in, *out.report.plan, request.now);
+        } else {
+          out.health = run::read_health_on(conn, {in.dsn, in.schema, {}, 0}, request.now);
+        }
+      } catch (const pqxx::broken_connection&) {
+        throw;
+      } catch (const std::exception& e) {
+        spdlog::warn("reading the parents' health for the metrics failed: {}", e.what());
+      }
     }
   }
+  out.outcome = Outcome::ran;
+  out.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 } // namespace
@@ -102,17 +167,24 @@ JobResult run_job(JobInput in)
     in.name_thread(in.label);
   JobResult out;
   try {
-    if (!in.control)
-      in.control = std::make_unique<ControlSession>(in.dsn);
-    if (in.control->standby()) {
+    if (!in.control) {
+      in.control = std::make_unique<ControlSession>(in.dsn, run::session_options(in.locks, false));
+      in.known.reset();
+    }
+    switch (in.control->stand(in.schema)) {
+    case Standing::standby:
       out.outcome = Outcome::standby;
-    } else if (!in.control->installed(in.schema)) {
+      break;
+    case Standing::not_installed:
       out.outcome = Outcome::not_installed;
       in.control.reset(); // no idle session on a database partman does not maintain
-    } else if (!in.control->lead()) {
+      break;
+    case Standing::follower:
       out.outcome = Outcome::follower;
-    } else {
-      run_maintenance(in, out);
+      break;
+    case Standing::leader:
+      lead_turn(in, out);
+      break;
     }
   } catch (const ConnectionError& e) {
     out.outcome = Outcome::down;
@@ -129,7 +201,10 @@ JobResult run_job(JobInput in)
     if (in.control && !in.control->alive())
       in.control.reset();
   }
+  if (out.outcome == Outcome::down || out.outcome == Outcome::failed)
+    in.known.reset();
   out.control = std::move(in.control);
+  out.known = std::move(in.known);
   if (in.name_thread)
     in.name_thread("");
   return out;

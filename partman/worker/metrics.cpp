@@ -35,6 +35,8 @@ void declare(Exposition& e)
   e.family("partman_last_run_duration_seconds", "gauge", "How long the last run took");
   e.family("partman_run_duration_seconds", "summary", "How long maintenance runs took");
   e.family("partman_runs_total", "counter", "Maintenance runs, by result (ok: no parent failed)");
+  e.family("partman_quiet_runs_total", "counter",
+           "Runs that found the catalog as the last run read it and nothing due, so read no more");
   e.family("partman_actions_applied_total", "counter", "Actions applied, by kind");
   e.family("partman_actions_failed_total", "counter", "Actions that failed, by kind");
   e.family("partman_lock_timeout_deferrals_total", "counter",
@@ -75,6 +77,7 @@ void database_samples(Exposition& e, const Database& db)
   e.sample("partman_runs_total", {{"database", db.label}, {"result", "ok"}}, static_cast<double>(s.runs_ok));
   e.sample("partman_runs_total", {{"database", db.label}, {"result", "failed"}},
            static_cast<double>(s.runs_failed));
+  e.sample("partman_quiet_runs_total", labels, static_cast<double>(s.quiet_turns));
   for (std::size_t k = 0; k < k_kinds.size(); ++k) {
     const Labels by_kind{{"database", db.label}, {"kind", core::to_string(k_kinds[k])}};
     e.sample("partman_actions_applied_total", by_kind, static_cast<double>(s.applied[k]));
@@ -121,6 +124,9 @@ void record_turn(DatabaseStats& stats, const JobResult& result)
       stats.deferrals += a.status == db::ActionOutcome::Status::deferred;
     }
   }
+  if (result.recorded)
+    stats.recorded = std::chrono::steady_clock::now();
+  stats.quiet_turns += result.quiet;
   if (result.health) {
     stats.health = result.health->parents;
     stats.health_read = std::chrono::steady_clock::now();

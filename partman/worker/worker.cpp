@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pqxx/except>
 #include <spdlog/spdlog.h>
@@ -170,11 +171,13 @@ void Worker::dispatch_due()
     in.dsn = db.dsn;
     in.schema = m_config.schema;
     in.control = std::move(db.control);
+    in.known = std::move(db.known);
     in.locks.lock_timeout = m_config.lock_timeout;
     in.locks.exclusive_lock_timeout = m_config.exclusive_lock_timeout;
     in.max_removal_percent = m_config.max_removal_percent;
     in.window = m_config.window;
     in.health_due = now - db.stats.health_read >= std::chrono::minutes(1);
+    in.record_due = now - db.stats.recorded >= std::chrono::minutes(1);
     in.name_thread = m_options.name_thread;
     in.label = db.label;
     m_tasks.push_back({key, std::move(in)});
@@ -272,6 +275,7 @@ void Worker::collect_results()
     record_turn(db.stats, result);
     schedule_after(db, result);
     db.control = std::move(result.control);
+    db.known = std::move(result.known);
     if (!db.wanted)
       m_fleet.erase(it);
   }
@@ -279,9 +283,18 @@ void Worker::collect_results()
 
 void Worker::publish()
 {
-  m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
-  m_facts.has_window = m_config.window.zone != nullptr;
-  std::string text = render_metrics(m_fleet, m_facts);
+  // The text grows with the fleet (about 4 KB a database): rendered at most once a second, not at every
+  // turn's end.
+  const auto now = Clock::now();
+  const bool render = now - m_rendered >= std::chrono::seconds(1);
+  std::string text;
+  if (render) {
+    m_rendered = now;
+    m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
+    m_facts.has_window = m_config.window.zone != nullptr;
+    text = render_metrics(m_fleet, m_facts);
+    ::malloc_trim(0); // hands back what the pool threads' turns freed, rather than keep it in their arenas
+  }
   std::string unready;
   if (m_fleet.empty())
     unready = "no database found yet";
@@ -289,7 +302,7 @@ void Worker::publish()
     if (!db.stats.seen)
       unready = db.label + " has not had its first turn yet";
   }
-  if (!m_config.textfile.empty()) {
+  if (render && !m_config.textfile.empty()) {
     try {
       write_atomically(m_config.textfile, text);
     } catch (const std::exception& e) {
@@ -297,7 +310,8 @@ void Worker::publish()
     }
   }
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_metrics = std::move(text);
+  if (render)
+    m_metrics = std::move(text);
   m_unready = std::move(unready);
   m_heartbeat = Clock::now();
 }

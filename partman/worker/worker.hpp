@@ -90,6 +90,7 @@ private:
   std::string m_metrics;
   std::string m_unready = "no turn has finished yet";
   Clock::time_point m_heartbeat = Clock::now();
+  Clock::time_point m_rendered{}; // when the metrics text was last rendered
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_reload{false};
   std::atomic<bool> m_quit_pool{false};

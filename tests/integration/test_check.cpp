@@ -6,7 +6,9 @@
 #include "harness.hpp"
 #include "util.hpp"
 
+using partman::test::await_payloads;
 using partman::test::contains;
+using partman::test::PolicyListener;
 using partman::test::run;
 using partman::test::TestDb;
 
@@ -34,21 +36,6 @@ partman::test::CommandResult check(TestDb& db, const std::vector<std::string>& a
   CHECK(r.out.rfind("PARTMAN " + level + " - ", 0) == 0);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
   return r;
-}
-
-// A receiver that keeps the payloads of channel partman_policy.
-struct PolicyListener : pqxx::notification_receiver
-{
-  std::vector<std::string> payloads;
-  explicit PolicyListener(pqxx::connection& conn) : pqxx::notification_receiver(conn, "partman_policy") {}
-  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
-};
-
-// Waits up to 5 s for `listener` to hold `count` payloads.
-void await_payloads(pqxx::connection& conn, PolicyListener& listener, std::size_t count)
-{
-  for (int i = 0; i < 50 && listener.payloads.size() < count; ++i)
-    conn.await_notification(0, 100000);
 }
 
 } // namespace

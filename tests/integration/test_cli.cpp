@@ -132,7 +132,7 @@ TEST_CASE("manage rejects invalid parents and options with exit 2 and writes not
       {{"manage", "ev", "--start", "yesterday-ish"}, "yesterday-ish"},
       {{"manage", "days", "--interval", "1 hour"}, "1 hour"},
       {{"manage", "days", "--interval", "daily", "--premake", "0"}, "premake 0"},
-      {{"manage", "numbered"}, "--interval"},
+      {{"manage", "numbered"}, "an interval is required"},
   };
   for (const auto& c : cases) {
     std::string line;

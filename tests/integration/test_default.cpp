@@ -41,12 +41,22 @@ void insert_rows(TestDb& db, const std::string& day, long long first, long long 
 
 } // namespace
 
-TEST_CASE("manage --default-partition creates one, and --no-default-partition leaves it and its rows alone")
+TEST_CASE("manage --default-partition creates one at once, apply makes a missing one again, and "
+          "--no-default-partition leaves it and its rows alone")
 {
   TestDb db;
   REQUIRE(db.partman({"install"}).exit_code == 0);
   managed_parent(db, "ev", {"--interval", "daily", "--premake", "1", "--default-partition"});
   CHECK(db.scalar("SELECT default_partition FROM partman.policy") == "t");
+  // manage made it at once, so rows written before the first run have a place.
+  const std::string default_of_ev =
+      "SELECT partdefid::regclass::text FROM pg_partitioned_table WHERE partrelid = 'ev'::regclass";
+  CHECK(db.scalar(default_of_ev) == "ev_default");
+  db.exec("INSERT INTO ev (id, at) VALUES (1, '2030-01-01 00:00+00')");
+  CHECK(holders(db, "ev") == "ev_default:1\n");
+
+  // One that goes missing is made again by the next run, as the parent's last action.
+  db.exec("ALTER TABLE ev DETACH PARTITION ev_default; DROP TABLE ev_default");
   const auto plan = db.partman({"plan", "--at", "2026-01-10"});
   INFO(plan.out << plan.err);
   CHECK(contains(plan.out,
@@ -61,9 +71,7 @@ TEST_CASE("manage --default-partition creates one, and --no-default-partition le
   const auto apply = db.partman({"apply", "--at", "2026-01-10"});
   INFO(apply.out << apply.err);
   REQUIRE(apply.exit_code == 0);
-  CHECK(db.scalar(
-            "SELECT partdefid::regclass::text FROM pg_partitioned_table WHERE partrelid = 'ev'::regclass") ==
-        "ev_default");
+  CHECK(db.scalar(default_of_ev) == "ev_default");
   db.exec("INSERT INTO ev (id, at) VALUES (1, '2030-01-01 00:00+00'), (2, '2030-01-02 00:00+00')");
   CHECK(holders(db, "ev") == "ev_default:2\n");
   CHECK(contains(db.partman({"status", "--at", "2026-01-10"}).out,

@@ -13,35 +13,9 @@ using partman::test::children_of;
 using partman::test::contains;
 using partman::test::run;
 using partman::test::TestDb;
+using partman::test::TestRole;
 
 namespace {
-
-// A login role for one test (no rights beyond PUBLIC's), dropped with what it owns afterwards.
-struct TestRole
-{
-  TestDb& db;
-  std::string name;
-  TestRole(TestDb& d, const std::string& suffix) : db(d), name(d.name() + "_" + suffix)
-  {
-    db.exec("CREATE ROLE " + q() + " LOGIN");
-  }
-  ~TestRole()
-  {
-    try {
-      db.exec("DROP OWNED BY " + q() + "; DROP ROLE " + q());
-    } catch (...) {
-    }
-  }
-  TestRole(const TestRole&) = delete;
-  TestRole& operator=(const TestRole&) = delete;
-  // Returns the role's name quoted.
-  std::string q() const { return db.conn().quote_name(name); }
-  // Runs partman as this role.
-  partman::test::CommandResult partman(const std::vector<std::string>& args)
-  {
-    return db.partman(args, {{"PGUSER", name}});
-  }
-};
 
 // Returns the server's clock moved by `offset` (an interval), as "YYYY-MM-DD HH:MM" in UTC.
 std::string server_time(TestDb& db, const std::string& offset)
@@ -206,9 +180,15 @@ TEST_CASE("trust: a maintenance role given its GRANTs before an upgrade keeps th
 {
   TestDb db;
   daily_parent(db, "2", "30 days");
-  // The schema as version 10 left it: no run_state (GRANT ... ON ALL TABLES covers only existing tables).
-  db.exec("DROP TRIGGER policy_notify ON partman.policy; DROP FUNCTION partman.policy_changed(); DROP TABLE "
-          "partman.run_state; UPDATE partman.meta SET value = '10' WHERE key = 'schema_version'");
+  // The schema as version 10 left it: no run_state (GRANT ... ON ALL TABLES covers only existing tables),
+  // and none of the functions, triggers and views of later versions.
+  db.exec("DO $$ BEGIN EXECUTE (SELECT 'DROP VIEW ' || string_agg(oid::regclass::text, ', ') FROM pg_class "
+          "WHERE relkind = 'v' AND relnamespace = 'partman'::regnamespace); END $$");
+  db.exec(
+      "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE pronamespace "
+      "= 'partman'::regnamespace AND proname NOT IN ('max_key', 'estimate_rows', 'close_adopted_creates') "
+      "LOOP EXECUTE 'DROP FUNCTION ' || f || ' CASCADE'; END LOOP; END $$; DROP TABLE partman.run_state; "
+      "UPDATE partman.meta SET value = '10' WHERE key = 'schema_version'");
   TestRole maint(db, "maint");
   db.exec("GRANT USAGE ON SCHEMA partman TO " + maint.q() +
           "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA partman TO " + maint.q() +

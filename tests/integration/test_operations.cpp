@@ -24,7 +24,6 @@ partman::run::ManageRequest manage_request(TestDb& db, const std::string& parent
   partman::run::ManageRequest r;
   r.dsn = "dbname=" + db.name();
   r.options.parent = parent;
-  r.now = k_march_first;
   return r;
 }
 

@@ -232,7 +232,8 @@ TEST_CASE("sub-partitioning: bad input is refused with a clear message and chang
   db.exec("CREATE TABLE m (id bigint NOT NULL, ts timestamptz NOT NULL, region text NOT NULL, PRIMARY KEY "
           "(id, ts)) PARTITION BY RANGE (ts)");
   const auto unmanaged = run(db, {"manage", "m", "--subpartition-by", "LIST (region)", "--values", "eu"}, 2);
-  CHECK(contains(unmanaged.err, "\"public\".\"m\" is not managed yet; HINT: give it a policy first"));
+  CHECK(contains(unmanaged.err,
+                 "\"public\".\"m\" is not managed yet; HINT: give it a policy of its own first"));
   run(db, {"manage", "m", "--interval", "monthly"});
   run(db, {"manage", "events", "--interval", "monthly"});
   // A partition made by hand, partitioned on another column.
@@ -244,21 +245,21 @@ TEST_CASE("sub-partitioning: bad input is refused with a clear message and chang
   const std::string before = fingerprint(db);
 
   const auto unique = run(db, {"manage", "m", "--subpartition-by", "LIST (region)", "--values", "eu"}, 2);
-  CHECK(contains(unique.err, "--subpartition-by: unique index m_pkey of \"public\".\"m\" does not include "
+  CHECK(contains(unique.err, "unique index m_pkey of \"public\".\"m\" does not include "
                              "\"region\", so partitions partitioned on it could not have it; HINT: add"));
   CHECK(contains(run(db, {"manage", "m", "--subpartition-by", "LIST (nosuch)", "--values", "eu"}, 2).err,
                  "\"public\".\"m\" has no column nosuch"));
   CHECK(contains(run(db, {"manage", "m", "--subpartition-by", "HASH (region)"}, 2).err,
-                 "--subpartition-by: 'HASH (region)' is not RANGE (column) or LIST (column)"));
+                 "'HASH (region)' is not RANGE (column) or LIST (column)"));
   CHECK(contains(run(db, {"manage", "m", "--subpartition-by", "LIST (ts)", "--values", "2026-01-01"}, 2).err,
                  "is already partitioned on \"ts\"; HINT: partitions can be partitioned again on the same "
                  "column only BY RANGE"));
   CHECK(contains(run(db, {"manage", "m", "--level", "2", "--premake", "3"}, 2).err,
-                 "--level 2: \"public\".\"m\" has no level-2 policy"));
+                 "\"public\".\"m\" has no level-2 policy"));
   CHECK(contains(run(db, {"manage", "m", "--subpartition-by", "RANGE (ts)"}, 2).err,
-                 "is not managed yet, so --interval is required"));
+                 "is not managed yet, so an interval is required"));
   CHECK(contains(run(db, {"manage", "w", "--subpartition-by", "RANGE (ts)", "--interval", "daily"}, 2).err,
-                 "--subpartition-by: partition \"public\".\"w_p202611\" of \"public\".\"w\" is "
+                 "partition \"public\".\"w_p202611\" of \"public\".\"w\" is "
                  "partitioned BY LIST (\"payload\"), not BY RANGE (\"ts\")"));
   CHECK(fingerprint(db) == before);
 
@@ -268,7 +269,7 @@ TEST_CASE("sub-partitioning: bad input is refused with a clear message and chang
                  "updated the policy of \"public\".\"events\"'s partitions"));
   CHECK(db.scalar("SELECT premake FROM partman.policy WHERE level = 2") == "2");
   CHECK(contains(run(db, {"manage", "events", "--level", "2", "--template-table", "m"}, 2).err,
-                 "--template-table: a level-2 policy uses its parent's template table"));
+                 "a level-2 policy uses its parent's template table"));
   const auto removed = run(db, {"manage", "events", "--subpartition-by", "none"});
   CHECK(contains(removed.out, "no longer sub-partitioning the new partitions of \"public\".\"events\""));
   CHECK(db.scalar("SELECT count(*) FROM partman.policy WHERE parent_table = 'events'") == "1");

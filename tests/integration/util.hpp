@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "harness.hpp"
 
@@ -178,6 +179,48 @@ inline long wait_for_orphans(TestDb& db)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return waited();
+}
+
+// A login role for one test (no rights beyond PUBLIC's), dropped with what it owns afterwards.
+struct TestRole
+{
+  TestDb& db;
+  std::string name;
+  TestRole(TestDb& d, const std::string& suffix) : db(d), name(d.name() + "_" + suffix)
+  {
+    db.exec("CREATE ROLE " + q() + " LOGIN");
+  }
+  ~TestRole()
+  {
+    try {
+      db.exec("DROP OWNED BY " + q() + "; DROP ROLE " + q());
+    } catch (...) {
+    }
+  }
+  TestRole(const TestRole&) = delete;
+  TestRole& operator=(const TestRole&) = delete;
+  // Returns the role's name quoted.
+  std::string q() const { return db.conn().quote_name(name); }
+  // Runs partman as this role.
+  partman::test::CommandResult partman(const std::vector<std::string>& args)
+  {
+    return db.partman(args, {{"PGUSER", name}});
+  }
+};
+
+// A receiver that keeps the payloads of channel partman_policy.
+struct PolicyListener : pqxx::notification_receiver
+{
+  std::vector<std::string> payloads;
+  explicit PolicyListener(pqxx::connection& conn) : pqxx::notification_receiver(conn, "partman_policy") {}
+  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+};
+
+// Waits up to 5 s for `listener` to hold `count` payloads.
+inline void await_payloads(pqxx::connection& conn, PolicyListener& listener, std::size_t count)
+{
+  for (int i = 0; i < 50 && listener.payloads.size() < count; ++i)
+    conn.await_notification(0, 100000);
 }
 
 } // namespace partman::test

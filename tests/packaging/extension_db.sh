@@ -107,3 +107,25 @@ sql -d plain -c "CREATE TABLE public.more (at timestamptz NOT NULL) PARTITION BY
 "$PARTMAN" -d dbname=plain apply >/dev/null || fail "apply after the move (a sequence behind its table?)"
 echo "ok: README's move from partman install to the extension keeps the rows ($before) and sequences"
 echo "ok: pg_dump and pg_restore keep the rows (policy history archive run_state: $after) and the sequences"
+
+# 6. The SQL API from the extension: a table and its policy in the migration's one transaction, which
+#    CREATE EXTENSION opens too; the next plan shows the parent, and nothing is left by a rolled-back one.
+createdb ext_sql
+sql -d ext_sql <<'SQL'
+BEGIN;
+CREATE EXTENSION partman;
+CREATE SCHEMA app;
+CREATE TABLE app.events (id bigint, ts timestamptz NOT NULL) PARTITION BY RANGE (ts);
+SELECT partman.manage('app.events', '1 day', premake => 7, retention => '90 days', retention_action => 'archive',
+                      archive_to => 'file:///backups');
+COMMIT;
+BEGIN;
+CREATE TABLE app.gone (id bigint, ts timestamptz NOT NULL) PARTITION BY RANGE (ts);
+SELECT partman.manage('app.gone', 'monthly', default_partition => true);
+ROLLBACK;
+SQL
+out=$("$PARTMAN" -d dbname=ext_sql plan)
+[[ $out == *'"app"."events" (1 day, premake 7, retention 90 days (archive to file:///backups), UTC)'* ]] ||
+  fail "plan after partman.manage() from the extension: $out"
+[[ $out == *"8 to create"* ]] && [[ $out != *gone* ]] || fail "plan after partman.manage() from the extension: $out"
+echo "ok: partman.manage() from the extension in the migration's transaction; plan shows the parent"

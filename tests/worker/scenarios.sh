@@ -39,6 +39,27 @@ scenario_notify() {
   fi
 }
 
+# Quiet turns: once nothing is due, turns plan the known catalog in memory; a partition dropped behind the
+# worker's back changes the catalog's token and is made again at the next turn.
+quiet_turns() { [ "$(metric "$1" "partman_quiet_runs_total{database=\"$2\"}" | cut -d. -f1)" -ge "$3" ]; }
+scenario_quiet() {
+  ensure_primary || return
+  local db label
+  use_database "$P" qt || { fail "setup"; return; }
+  start_worker -d "$db" --interval 200ms
+  check "ready within 20 s" wait_for 20 ready "$worker_port"
+  check "turns with nothing to do are quiet" wait_for 10 quiet_turns "$worker_port" "$label" 5
+  local before newest
+  before=$(partitions "$P" qt)
+  newest=$(sql "$P" qt -c "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE
+    i.inhparent = 'public.events'::regclass ORDER BY c.relname DESC LIMIT 1")
+  sql "$P" qt -c "DROP TABLE public.$newest"
+  check "a partition dropped by hand ($newest) is made again within 3 s" wait_for 3 partitions_at_least "$P" qt "$before"
+  check "quiet again afterwards" wait_for 10 quiet_turns "$worker_port" "$label" \
+    "$(($(metric "$worker_port" "partman_quiet_runs_total{database=\"$label\"}" | cut -d. -f1) + 3))"
+  check "no run failed" metric_is "$worker_port" "partman_runs_total{database=\"$label\",result=\"failed\"}" 0
+}
+
 # Two workers on one database: one leads, the other follows; every action happens once.
 scenario_two_workers() {
   ensure_primary || return

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(notify two_workers takeover restart standby sigterm reload metrics discover soak)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(notify quiet two_workers takeover restart standby sigterm reload metrics discover soak)
 for s in "${scenarios[@]}"; do
   run_scenario "$s"
 done

@@ -165,15 +165,3 @@ TEST_CASE("limits: drain-default leaves rows beyond 9999-12-31 where they are")
     CHECK(*s.next == wall("0001-01-01"));
   }
 }
-
-TEST_CASE("limits: check_time_window says what manage refuses")
-{
-  const auto parent = make_parent("public", "events");
-  CHECK(check_time_window(parent, make_policy("public", "events", "daily", 4), k_now).empty());
-  CHECK(has(check_time_window(parent, make_policy("public", "events", "5000 years", 4), k_now),
-            "interval '5000 years'"));
-  auto integer = make_policy("public", "events", "daily", 4);
-  integer.shape = Shape::integer;
-  integer.width = 1000;
-  CHECK(check_time_window(make_parent("public", "events", KeyType::bigint), integer, k_now).empty());
-}

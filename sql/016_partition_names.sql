@@ -1,4 +1,4 @@
--- partman schema, version 13: how a policy names the partitions it creates. 'partman' (the default, and what
+-- partman schema, version 16: how a policy names the partitions it creates. 'partman' (the default, and what
 -- every policy made before this version keeps): events_p20261213, events_p2026w50, ids_p5000. 'pg_partman':
 -- as pg_partman names them, <parent>_p<suffix> with the suffix written by name_format (pg_partman's
 -- datetime_string, a to_char pattern such as YYYY_MM_DD; NULL: the one pg_partman's create_parent picks for
