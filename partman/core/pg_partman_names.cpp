@@ -145,9 +145,13 @@ Result<NameFormat> NameFormat::parse(const std::string& pattern)
       continue;
     }
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalpha(u) || c == '\\' || u >= 0x80)
-      return refuse("'" + pattern.substr(i, p != std::end(patterns) ? std::strlen(p->text) : 1) +
-                    "' is not a pattern partman writes, nor plain text");
+    if (std::isalpha(u) || c == '\\' || u >= 0x80) {
+      std::size_t n = p != std::end(patterns) ? std::strlen(p->text) : 1;
+      while (u >= 0x80 && i + n < pattern.size() &&
+             (static_cast<unsigned char>(pattern[i + n]) & 0xC0) == 0x80)
+        ++n; // the whole UTF-8 character
+      return refuse("'" + pattern.substr(i, n) + "' is not a pattern partman writes, nor plain text");
+    }
     if (c < ' ' || c == '\x7f')
       return refuse("it holds a control character");
     f.m_parts.push_back({Field::text, std::string(1, c)});

@@ -128,6 +128,8 @@ TEST_CASE("pg_partman names: a pattern partman cannot write is refused, naming t
       {"", "it writes nothing"},
       {"\"\"", "it writes nothing"},
       {"YYYY\\MM", "'\\' is not a pattern partman writes"},
+      {"YYYY_\xC3\xA9t\xC3\xA9", "'\xC3\xA9' is not a pattern partman writes"}, // the whole character
+      {"YYYY\tMM", "it holds a control character"},
       {"YYYY_MM_DD_HH24MISS_YYYY_MM_DD_HH24MISS_YYYY_MM", "its names take 43 bytes"},
   };
   for (const auto& [pattern, why] : cases) {
