@@ -367,11 +367,11 @@ std::string check_partition_names(const Policy& policy)
   case Shape::integer:
     return policy.name_format.empty()
                ? ""
-               : "pg_partman names integer ranges by their lower bound, without a name "
-                 "format; HINT: --partition-names pg_partman";
+               : "pg_partman names integer ranges by their lower bound, without a name format; HINT: "
+                 "give partition_names 'pg_partman' (--partition-names pg_partman)";
   case Shape::list:
     return "pg_partman's partition names are for RANGE parents, and " + policy.parent_sql() +
-           " is partitioned BY LIST; HINT: --partition-names partman";
+           " is partitioned BY LIST; HINT: give partition_names 'partman' (--partition-names partman)";
   }
   const auto format = NameFormat::parse(policy_name_format(policy));
   return !format ? format.error() : format->conflict(policy.interval);

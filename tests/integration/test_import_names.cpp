@@ -193,10 +193,10 @@ TEST_CASE("import-pg-partman --partman-names names new partitions partman's way,
   // Bad names change nothing and say why.
   const std::string policy = db.scalar("SELECT p::text FROM partman.policy p");
   for (const auto& [names, why] : std::vector<std::pair<std::string, std::string>>{
-           {"pg_partman:YYYY_Mon", "--partition-names: name format 'YYYY_Mon': 'M' is not a pattern"},
+           {"pg_partman:YYYY_Mon", "name format 'YYYY_Mon': 'M' is not a pattern"},
            {"pg_partman:YYYY_MM", "name format 'YYYY_MM' tells apart months, so partitions of '1 day' would "
                                   "share names"},
-           {"partmann", "--partition-names: invalid partition names 'partmann'"}}) {
+           {"partmann", "invalid partition names 'partmann'"}}) {
     r = db.partman({"manage", "public.events", "--partition-names", names});
     INFO(names << ": " << r.err);
     CHECK(r.exit_code == 2);
