@@ -19,6 +19,7 @@ struct ImportArgs
   std::string from_schema;
   bool dry_run = false;
   bool replace = false;
+  bool partman_names = false;
 };
 
 void print_candidate(const run::ImportCandidate& c, bool dry_run, const std::string& schema_option)
@@ -116,6 +117,7 @@ int run_import(const Globals& globals, const ImportArgs& args)
   request.from_schema = args.from_schema;
   request.dry_run = args.dry_run;
   request.replace = args.replace;
+  request.names = args.partman_names ? core::PartitionNames::partman : core::PartitionNames::pg_partman;
   const run::ImportReport report = run::import_pg_partman(request);
   print_import(report, globals.schema);
   return exit_code_of(report);
@@ -140,6 +142,10 @@ void add_import_command(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_flag("--dry-run", args->dry_run, "Only print what would be imported; nothing is written");
   cmd->add_flag("--replace", args->replace,
                 "Overwrite the policy of a parent partman manages already (default: leave it unchanged)");
+  cmd->add_flag("--partman-names", args->partman_names,
+                "Name new partitions partman's way (events_p20261213) instead of as pg_partman named them\n"
+                "(events_p2026_12_13, its datetime_string; the default); existing partitions are adopted by\n"
+                "their bounds either way, and keep their names");
   cmd->callback([&globals, &exit_code, args] {
     exit_code = run_guarded([&] { return run_import(globals, *args); }, std::cerr);
   });

@@ -4,6 +4,7 @@
 #include "partman/cli/common.hpp"
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/core/render.hpp"
 #include "partman/core/subpartitions.hpp"
@@ -61,6 +62,10 @@ std::string describe_children(const core::Policy& policy)
          " on new partitions";
   if (!policy.inherit_privileges)
     s += "; new partitions keep partman's owner and no grants";
+  if (policy.partition_names == core::PartitionNames::pg_partman)
+    s += "; pg_partman's partition names" + (policy.shape == core::Shape::integer
+                                                 ? std::string()
+                                                 : " (" + core::policy_name_format(policy) + ")");
   return s;
 }
 
@@ -184,6 +189,13 @@ void add_manage_commands(CLI::App& app, const Globals& globals, int& exit_code)
   cmd->add_option("--template-table", args->template_table,
                   "A table whose unique indexes every new partition gets (unique keys without the partition\n"
                   "key cannot live on the parent); 'none' clears it");
+  cmd->add_option("--partition-names", args->partition_names,
+                  "How new partitions and the default partition are named: partman (the default:\n"
+                  "events_p20261213, events_p202612, ids_p5000), or pg_partman, as pg_partman names them\n"
+                  "(events_p2026_12_13, events_p2026_12, ids_p5000; a long parent name cut as it cuts it),\n"
+                  "the suffix as its create_parent picks it for the interval; 'pg_partman:FORMAT' gives its\n"
+                  "datetime_string ('pg_partman:YYYY\"q\"Q'). Existing partitions are known by their bounds")
+      ->type_name("partman|pg_partman[:FORMAT]");
   cmd->add_option(
       "--subpartition-by", args->subpartition_by,
       "Sub-partitioning: the options given are the level-2 policy, which keeps the partitions of\n"

@@ -62,7 +62,8 @@ void add_policy(Hasher& h, const Policy& p)
   h.add(std::string(p.default_partition ? "d" : "-") + (p.inherit_privileges ? "i" : "-"));
   h.add(p.template_schema);
   h.add(p.template_table);
-
+  if (p.partition_names != PartitionNames::partman) // the default leaves earlier fingerprints as they were
+    h.add("names " + partition_names_text(p));
   h.add(p.level);
   h.add(p.partition_key);
   if (p.sub)

@@ -36,7 +36,8 @@ std::string fnv_hex(const std::string& text, bool wide = false)
   return buf;
 }
 
-// Returns the longest prefix of `text` of at most `bytes` bytes that does not split a UTF-8 character.
+} // namespace
+
 std::string utf8_prefix(const std::string& text, std::size_t bytes)
 {
   if (text.size() <= bytes)
@@ -47,7 +48,23 @@ std::string utf8_prefix(const std::string& text, std::size_t bytes)
   return text.substr(0, cut);
 }
 
-} // namespace
+std::size_t utf8_length(const std::string& text)
+{
+  std::size_t n = 0;
+  for (char c : text)
+    n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string utf8_head(const std::string& text, std::size_t chars)
+{
+  std::size_t i = 0;
+  for (std::size_t n = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && n++ == chars)
+      break;
+  }
+  return text.substr(0, i);
+}
 
 std::string quote_ident(const std::string& name)
 {

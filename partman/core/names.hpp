@@ -18,6 +18,13 @@ std::string quote_qualified(const std::string& schema, const std::string& name);
 // Returns `text` as a single-quoted SQL literal (standard_conforming_strings on).
 std::string quote_literal(const std::string& text);
 
+// Returns the longest prefix of `text` of at most `bytes` bytes that does not split a UTF-8 character.
+std::string utf8_prefix(const std::string& text, std::size_t bytes);
+// Returns how many UTF-8 characters `text` holds.
+std::size_t utf8_length(const std::string& text);
+// Returns the first `chars` UTF-8 characters of `text` (all of it when it has fewer).
+std::string utf8_head(const std::string& text, std::size_t chars);
+
 // Returns the name suffix of the partition starting at wall-clock `local`: p2026, p202611, p2026w48,
 // p20261125 or p20261125_0415, depending on the interval's unit.
 std::string partition_suffix(const Interval& iv, Micros local);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 
 namespace partman::core {
 
@@ -209,6 +210,45 @@ void map_children(const PgPartmanParent& p, PgPartmanMapping& m)
            "which pg_partman also copies)"});
 }
 
+// Maps how pg_partman names partitions: kept (`names` pg_partman: its datetime_string, or for a level-2
+// row, which has none, the one create_parent picks for its interval), or partman's own names instead.
+void map_names(const PgPartmanParent& p, PgPartmanMapping& m, PartitionNames names,
+               const ProblemSink& problem)
+{
+  const bool integer = m.policy.shape == Shape::integer;
+  std::string format = value(p, "datetime_string");
+  const std::string setting = integer ? std::string("partition names (") + p.table + "_p<lower bound>)"
+                              : format.empty() ? "partition names (part_config_sub has no datetime_string)"
+                                               : "datetime_string '" + format + "' (partition names)";
+  if (names == PartitionNames::partman) {
+    m.not_mapped.push_back(
+        {setting, "--partman-names: partman names new partitions its own way (" + p.table + "_p20261125, " +
+                      p.table + "_p1000); existing ones are adopted by their bounds, not their names"});
+    return;
+  }
+  m.policy.partition_names = PartitionNames::pg_partman;
+  if (integer) {
+    m.mapped.push_back({setting, names_option(m.policy) +
+                                     " (new partitions named as pg_partman names them, by their lower bound, "
+                                     "such as " +
+                                     pg_partman_child_name(p.table, "1000") + ")"});
+    return;
+  }
+  if (format.empty() && m.problem.empty())
+    format = pg_partman_datetime_string(m.policy.interval, value(p, "partition_interval"));
+  const auto parsed = NameFormat::parse(format);
+  if (!parsed) {
+    problem(parsed.error() + "; HINT: import-pg-partman --partman-names imports it with partman's names");
+    m.not_mapped.push_back({setting, parsed.error()});
+    return;
+  }
+  m.policy.name_format = format;
+  const Micros example = 20800 * k_micros_per_day; // 2026-12-13 00:00
+  m.mapped.push_back({setting, names_option(m.policy) +
+                                   " (new partitions named as pg_partman names them, such as " +
+                                   pg_partman_child_name(p.table, parsed->suffix(example)) + ")"});
+}
+
 // Lists the settings that have no partman equivalent, or none yet.
 void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
 {
@@ -216,9 +256,6 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
     if (!value(p, column).empty())
       m.not_mapped.push_back({setting, reason});
   };
-  note("datetime_string", "datetime_string '" + value(p, "datetime_string") + "' (partition names)",
-       "partman names new partitions its own way (" + p.table +
-           "_p20261125); existing partitions are adopted by their bounds, not their names");
   if (p.template_table.empty())
     note("template_table", "template_table " + value(p, "template_table"),
          "there is no such table: new partitions get no indexes from a template");
@@ -253,10 +290,10 @@ void list_not_mapped(const PgPartmanParent& p, PgPartmanMapping& m)
 
 // Maps the part_config_sub row of `p` onto its level-2 policy, as part_config's rows are mapped; its lines
 // and its problem are marked as level 2.
-void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const NamedZone& timezone,
+void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const NamedZone& timezone, PartitionNames names,
              const ProblemSink& problem)
 {
-  PgPartmanMapping sub = map_pg_partman(*p.sub, timezone);
+  PgPartmanMapping sub = map_pg_partman(*p.sub, timezone, names);
   const std::string key = value(*p.sub, "control");
   sub.policy.level = 2;
   sub.policy.partition_key = key;
@@ -297,7 +334,7 @@ void map_sub(const PgPartmanParent& p, PgPartmanMapping& m, const NamedZone& tim
 
 } // namespace
 
-PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const NamedZone& timezone)
+PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const NamedZone& timezone, PartitionNames names)
 {
   PgPartmanMapping m;
   m.policy.schema = p.schema;
@@ -383,9 +420,11 @@ PgPartmanMapping map_pg_partman(const PgPartmanParent& p, const NamedZone& timez
         {"start (no such setting)", "none: existing partitions are kept, none is made before now"});
   }
   map_children(p, m);
+  if (m.policy.shape != Shape::list && (p.interval || m.policy.shape == Shape::integer))
+    map_names(p, m, names, problem);
   list_not_mapped(p, m);
   if (p.sub)
-    map_sub(p, m, timezone, problem);
+    map_sub(p, m, timezone, names, problem);
   return m;
 }
 
@@ -404,6 +443,11 @@ void choose_interval(PgPartmanMapping& m, std::size_t index, int level)
     if (line.setting.rfind(setting, 0) == 0)
       line.outcome = "--interval '" + chosen.text() + "'";
   }
+}
+
+std::string names_option(const Policy& policy)
+{
+  return "--partition-names " + shell_word(partition_names_text(policy));
 }
 
 std::string manage_command(const Policy& policy)
@@ -429,6 +473,10 @@ std::string manage_command(const Policy& policy)
     out += " --no-inherit-privileges";
   if (!policy.template_table.empty())
     out += " --template-table " + template_word(policy);
+  if (policy.default_partition)
+    out += " --default-partition";
+  if (policy.partition_names != PartitionNames::partman)
+    out += " " + names_option(policy);
   return out;
 }
 

@@ -59,11 +59,15 @@ struct PgPartmanMapping
 
 // Maps one part_config row, and its part_config_sub row onto a level-2 policy (report lines marked
 // "level 2: "); `timezone` is the database's TimeZone (looked up by the caller), which pg_partman's
-// boundaries follow.
-PgPartmanMapping map_pg_partman(const PgPartmanParent& parent, const NamedZone& timezone);
+// boundaries follow; `names` pg_partman keeps pg_partman's partition names, partman takes partman's own.
+PgPartmanMapping map_pg_partman(const PgPartmanParent& parent, const NamedZone& timezone,
+                                PartitionNames names = PartitionNames::pg_partman);
 // Makes `mapping.intervals[index]` the policy's interval (level 2: `mapping.sub_intervals[index]` the level-2
 // policy's), and the report say so.
 void choose_interval(PgPartmanMapping& mapping, std::size_t index, int level = 1);
+// Returns the manage option that names new partitions as `policy` does ("--partition-names ...", quoted for
+// a POSIX shell).
+std::string names_option(const Policy& policy);
 // Returns the 'partman manage' command line that registers `policy` at its level (words quoted for a POSIX
 // shell).
 std::string manage_command(const Policy& policy);

@@ -5,6 +5,7 @@
 #include "partman/core/citus.hpp"
 #include "partman/core/list_planner.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/planning.hpp"
 #include "partman/core/range_planner.hpp"
 #include "partman/core/removal_guard.hpp"
@@ -18,7 +19,9 @@ namespace {
 void add_default_create(Planning& ctx)
 {
   const ParentSnapshot& parent = ctx.parent;
-  const std::string name = child_name(parent.table, "default");
+  const std::string name = ctx.policy.partition_names == PartitionNames::pg_partman
+                               ? pg_partman_default_name(parent.table)
+                               : child_name(parent.table, "default");
   if (name_taken(parent, name)) {
     ctx.pp.notes.push_back(
         {NoteLevel::warning, "cannot create default partition " + quote_qualified(parent.schema, name) +
@@ -158,6 +161,12 @@ void finish_interrupted(Planning& ctx)
 
 std::string policy_child_prefix(const Policy& policy)
 {
+  if (policy.partition_names == PartitionNames::pg_partman) {
+    const auto format = NameFormat::parse(policy_name_format(policy)); // a list policy has none
+    return pg_partman_name_prefix(policy.table, policy.shape == Shape::integer || !format
+                                                    ? k_pg_partman_integer_suffix_bytes
+                                                    : format->width());
+  }
   switch (policy.shape) {
   case Shape::time:
   case Shape::epoch:

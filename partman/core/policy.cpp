@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/timepoint.hpp"
 
 namespace partman::core {
@@ -106,6 +107,38 @@ Result<ListRetention> parse_list_retention(const std::string& text)
       return r;
   }
   return Error{"invalid list retention '" + text + "'; HINT: use 'keep', 'detach', 'drop' or 'archive'"};
+}
+
+const char* to_string(PartitionNames names)
+{
+  switch (names) {
+  case PartitionNames::partman:
+    return "partman";
+  case PartitionNames::pg_partman:
+    return "pg_partman";
+  }
+  return "?";
+}
+
+std::string partition_names_text(const Policy& policy)
+{
+  const std::string names = to_string(policy.partition_names);
+  return policy.name_format.empty() ? names : names + ":" + policy.name_format;
+}
+
+Result<std::pair<PartitionNames, std::string>> parse_partition_names(const std::string& text)
+{
+  if (text == "partman")
+    return std::pair{PartitionNames::partman, std::string()};
+  if (text == "pg_partman")
+    return std::pair{PartitionNames::pg_partman, std::string()};
+  const std::string head = "pg_partman:";
+  if (text.size() > head.size() && text.compare(0, head.size(), head) == 0)
+    return std::pair{PartitionNames::pg_partman, text.substr(head.size())};
+  return Error{
+      "invalid partition names '" + text +
+      "'; HINT: use 'partman', 'pg_partman', or 'pg_partman:FORMAT' with pg_partman's datetime_string "
+      "(pg_partman:YYYY_MM_DD)"};
 }
 
 Result<std::int64_t> parse_integer(const std::string& text, const char* what)
@@ -255,6 +288,9 @@ std::string policy_summary(const Policy& policy)
     s += ", template " + quote_qualified(policy.template_schema, policy.template_table);
   if (!policy.inherit_privileges)
     s += ", privileges not inherited";
+  if (policy.partition_names == PartitionNames::pg_partman)
+    s += ", pg_partman's names" +
+         (policy.shape == Shape::integer ? std::string() : " (" + policy_name_format(policy) + ")");
   if (policy.sub)
     s += "; partitions sub-partitioned BY " + sub_partition_clause(*policy.sub) + ": " +
          policy_summary(*policy.sub);
@@ -314,6 +350,34 @@ std::string check_policy_fits(const Policy& policy, Strategy strategy, KeyType k
     return policy.parent_sql() + " is not partitioned BY RANGE";
   return validate_policy(policy, key_type, key_type_name);
 }
+
+namespace {
+
+// Returns why the policy's partition names cannot be made, or "".
+std::string check_partition_names(const Policy& policy)
+{
+  if (policy.partition_names == PartitionNames::partman)
+    return policy.name_format.empty()
+               ? ""
+               : "a name format is for pg_partman's names (--partition-names pg_partman)";
+  switch (policy.shape) {
+  case Shape::time:
+  case Shape::epoch:
+    break;
+  case Shape::integer:
+    return policy.name_format.empty()
+               ? ""
+               : "pg_partman names integer ranges by their lower bound, without a name format; HINT: "
+                 "give partition_names 'pg_partman' (--partition-names pg_partman)";
+  case Shape::list:
+    return "pg_partman's partition names are for RANGE parents, and " + policy.parent_sql() +
+           " is partitioned BY LIST; HINT: give partition_names 'partman' (--partition-names partman)";
+  }
+  const auto format = NameFormat::parse(policy_name_format(policy));
+  return !format ? format.error() : format->conflict(policy.interval);
+}
+
+} // namespace
 
 std::string validate_policy(const Policy& policy, KeyType key_type, const std::string& key_type_name)
 {
@@ -389,6 +453,8 @@ std::string validate_policy(const Policy& policy, KeyType key_type, const std::s
   if (policy.retention_action == RetentionAction::archive && policy.archive_to.empty())
     return "retention action 'archive' needs a storage location; HINT: pass --archive-to "
            "file:///backup/partman or --archive-to s3://bucket/prefix";
+  if (auto problem = check_partition_names(policy); !problem.empty())
+    return problem;
   if (!policy.timezone.rules())
     return unknown_zone_error(policy.timezone.name());
   return {};

@@ -62,6 +62,13 @@ enum class ListRetention
   archive
 };
 
+// How a policy names the partitions it creates.
+enum class PartitionNames
+{
+  partman,   // partman's own: events_p20261213, events_p2026w50, events_p202612, ids_p5000
+  pg_partman // as pg_partman names them: events_p2026_12_13 (its datetime_string), ids_p5000
+};
+
 // One row of the policy table: how one parent is kept.
 struct Policy
 {
@@ -87,8 +94,11 @@ struct Policy
   bool inherit_privileges = true; // new children get the parent's owner and grants
   std::string template_schema;    // a table whose unique indexes every new child gets (empty: none)
   std::string template_table;
-  int level = 1;                     // 2: the policy of the partitions of a level-1 parent's partitions
-  std::string partition_key;         // level 2: the column those partitions are partitioned on
+  PartitionNames partition_names = PartitionNames::partman; // how new partitions and the default are named
+  std::string name_format;   // pg_partman names of time and epoch policies: its datetime_string (empty: the
+                             // one pg_partman's create_parent picks for the interval)
+  int level = 1;             // 2: the policy of the partitions of a level-1 parent's partitions
+  std::string partition_key; // level 2: the column those partitions are partitioned on
   std::shared_ptr<const Policy> sub; // level 1: its level-2 policy (schema and table are the parent's)
 
   // Returns "schema.table" as SQL would quote it.
@@ -123,6 +133,13 @@ Result<EpochUnit> parse_epoch_unit(const std::string& text);
 const char* to_string(ListRetention retention);
 // Parses "keep", "detach", "drop" or "archive".
 Result<ListRetention> parse_list_retention(const std::string& text);
+// Returns "partman" or "pg_partman".
+const char* to_string(PartitionNames names);
+// Returns "partman", or "pg_partman" followed by ":" and the name format when the policy has one.
+std::string partition_names_text(const Policy& policy);
+// Parses "partman", "pg_partman" or "pg_partman:FORMAT" into the names and the format (empty when none is
+// given; the format itself is checked with the policy).
+Result<std::pair<PartitionNames, std::string>> parse_partition_names(const std::string& text);
 // Parses a whole number of at least 1 (an integer width or retention); `what` names it in the error.
 Result<std::int64_t> parse_positive(const std::string& text, const char* what);
 // Parses a whole number, negative allowed (an integer --start).

@@ -189,6 +189,11 @@ RangeSlots::RangeSlots(const Policy& policy, const KeySpace& keys)
     : m_policy(policy), m_keys(keys),
       m_prefix(policy.shape == Shape::integer ? policy_child_prefix(policy) : std::string())
 {
+  if (policy.partition_names == PartitionNames::pg_partman && policy.shape != Shape::integer) {
+    // validate_policy refused a format that cannot be read, before any plan: it reads here.
+    if (auto format = NameFormat::parse(policy_name_format(policy)))
+      m_format = *format;
+  }
 }
 
 __int128 RangeSlots::start(__int128 slot) const
@@ -200,10 +205,16 @@ __int128 RangeSlots::start(__int128 slot) const
 
 std::string RangeSlots::name(__int128 slot) const
 {
-  if (m_policy.shape == Shape::integer)
-    return m_prefix + integer_suffix(static_cast<std::int64_t>(std::max<__int128>(start(slot), INT64_MIN)));
+  const bool pg_partman = m_policy.partition_names == PartitionNames::pg_partman;
+  if (m_policy.shape == Shape::integer) {
+    const auto lower = static_cast<std::int64_t>(std::max<__int128>(start(slot), INT64_MIN));
+    return pg_partman ? pg_partman_child_name(m_policy.table, std::to_string(lower))
+                      : m_prefix + integer_suffix(lower);
+  }
   const Interval& iv = m_policy.interval;
-  return child_name(m_policy.table, partition_suffix(iv, slot_start(iv, static_cast<std::int64_t>(slot))));
+  const Micros local = slot_start(iv, static_cast<std::int64_t>(slot));
+  return m_format ? pg_partman_child_name(m_policy.table, m_format->suffix(local))
+                  : child_name(m_policy.table, partition_suffix(iv, local));
 }
 
 std::optional<__int128> RangeSlots::holding(Micros key) const

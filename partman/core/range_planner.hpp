@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "partman/core/key_space.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/planner.hpp"
 
 namespace partman::core {
@@ -36,7 +37,8 @@ public:
 private:
   const Policy& m_policy;
   const KeySpace& m_keys;
-  std::string m_prefix; // integer policies: the names' shared prefix
+  std::string m_prefix;               // integer policies with partman's names: the names' shared prefix
+  std::optional<NameFormat> m_format; // time and epoch policies with pg_partman's names: their suffix
 };
 
 // Returns the retention cutoff of a RANGE policy at `now`: partitions whose upper bound is not above it have

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/core/planner.hpp"
 #include "partman/core/printable.hpp"
 #include "partman/core/render.hpp"
@@ -249,23 +250,26 @@ nlohmann::json policy_json(const Policy& pol)
   };
   const bool integer = pol.shape == Shape::integer;
   const bool list = pol.shape == Shape::list;
-  return {{"shape", to_string(pol.shape)},
-          {"interval", list      ? nlohmann::json(nullptr)
-                       : integer ? nlohmann::json(pol.width)
-                                 : nlohmann::json(pol.interval.text())},
-          {"premake", pol.premake},
-          {"retention", integer
-                            ? null_or(!pol.keep_last, pol.keep_last.value_or(0))
+  return {
+      {"shape", to_string(pol.shape)},
+      {"interval", list      ? nlohmann::json(nullptr)
+                   : integer ? nlohmann::json(pol.width)
+                             : nlohmann::json(pol.interval.text())},
+      {"premake", pol.premake},
+      {"retention", integer ? null_or(!pol.keep_last, pol.keep_last.value_or(0))
                             : null_or(list || !pol.retention, pol.retention ? pol.retention->text() : "")},
-          {"epoch", null_or(pol.shape != Shape::epoch, to_string(pol.epoch_unit))},
-          {"start", null_or(!integer || !pol.start_value, pol.start_value.value_or(0))},
-          {"values", null_or(!list || !pol.values_query.empty(), pol.values)},
-          {"values_query", null_or(pol.values_query.empty(), pol.values_query)},
-          {"list_retention", null_or(!list, to_string(pol.list_retention))},
-          {"retention_action", to_string(pol.retention_action)},
-          {"retention_schema", null_or(pol.retention_schema.empty(), pol.retention_schema)},
-          {"archive_to", null_or(pol.archive_to.empty(), pol.archive_to)},
-          {"timezone", pol.timezone.name()}};
+      {"epoch", null_or(pol.shape != Shape::epoch, to_string(pol.epoch_unit))},
+      {"start", null_or(!integer || !pol.start_value, pol.start_value.value_or(0))},
+      {"values", null_or(!list || !pol.values_query.empty(), pol.values)},
+      {"values_query", null_or(pol.values_query.empty(), pol.values_query)},
+      {"list_retention", null_or(!list, to_string(pol.list_retention))},
+      {"retention_action", to_string(pol.retention_action)},
+      {"retention_schema", null_or(pol.retention_schema.empty(), pol.retention_schema)},
+      {"archive_to", null_or(pol.archive_to.empty(), pol.archive_to)},
+      {"timezone", pol.timezone.name()},
+      {"partition_names", to_string(pol.partition_names)},
+      {"name_format",
+       null_or(pol.partition_names == PartitionNames::partman || integer || list, policy_name_format(pol))}};
 }
 
 // Returns a parent's entry of the status JSON.

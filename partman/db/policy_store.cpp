@@ -40,6 +40,8 @@ enum PolicyColumn : int
   pc_template_table,
   pc_level,
   pc_partition_key,
+  pc_partition_names,
+  pc_name_format,
 };
 constexpr const char* k_policy_columns[] = {"parent_schema",
                                             "parent_table",
@@ -62,8 +64,10 @@ constexpr const char* k_policy_columns[] = {"parent_schema",
                                             "template_schema",
                                             "template_table",
                                             "level",
-                                            "partition_key"};
-static_assert(std::size(k_policy_columns) == pc_partition_key + 1, "a name for every column");
+                                            "partition_key",
+                                            "partition_names",
+                                            "name_format"};
+static_assert(std::size(k_policy_columns) == pc_name_format + 1, "a name for every column");
 
 core::Policy policy_from_row(const pqxx::row& row)
 {
@@ -122,6 +126,8 @@ core::Policy policy_from_row(const pqxx::row& row)
   }
   p.level = row[pc_level].as<int>();
   p.partition_key = row[pc_partition_key].is_null() ? "" : row[pc_partition_key].as<std::string>();
+  p.partition_names = value(core::parse_partition_names(row[pc_partition_names].as<std::string>())).first;
+  p.name_format = row[pc_name_format].is_null() ? "" : row[pc_name_format].as<std::string>();
   return p;
 }
 
@@ -221,9 +227,9 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           "retention_action, "
           "retention_schema, timezone, start_at, archive_to, shape, epoch_unit, start_value, list_values, "
           "values_query, list_retention, default_partition, inherit_privileges, template_schema, "
-          "template_table, level, partition_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-          "'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10, $11, $12, $13::bigint, "
-          "$14::text[], $15, $16, $17, $18, $19, $20, $21, $22) "
+          "template_table, level, partition_key, partition_names, name_format) VALUES ($1, $2, $3, $4, $5, "
+          "$6, $7, $8, 'epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10, $11, $12, "
+          "$13::bigint, $14::text[], $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) "
           "ON CONFLICT (parent_schema, parent_table, level) DO UPDATE SET partition_interval = "
           "EXCLUDED.partition_interval, "
           "premake = EXCLUDED.premake, retention = EXCLUDED.retention, retention_action = "
@@ -234,14 +240,15 @@ bool save_policy(pqxx::transaction_base& tx, const std::string& schema, const co
           "EXCLUDED.list_values, values_query = EXCLUDED.values_query, list_retention = "
           "EXCLUDED.list_retention, default_partition = EXCLUDED.default_partition, inherit_privileges = "
           "EXCLUDED.inherit_privileges, template_schema = EXCLUDED.template_schema, template_table = "
-          "EXCLUDED.template_table, partition_key = EXCLUDED.partition_key, updated_at = now() "
+          "EXCLUDED.template_table, partition_key = EXCLUDED.partition_key, partition_names = "
+          "EXCLUDED.partition_names, name_format = EXCLUDED.name_format, updated_at = now() "
           "RETURNING (xmax = 0) AS inserted",
       p.schema, p.table, nullable(interval), p.premake, nullable(retention),
       core::to_string(p.retention_action), nullable(p.retention_schema), p.timezone.name(), nullable(start),
       nullable(p.archive_to), core::to_string(p.shape), nullable(epoch_unit), nullable(start_value),
       nullable(values), nullable(p.values_query), core::to_string(p.list_retention), p.default_partition,
       p.inherit_privileges, nullable(p.template_schema), nullable(p.template_table), p.level,
-      nullable(p.partition_key));
+      nullable(p.partition_key), core::to_string(p.partition_names), nullable(p.name_format));
   return r[0][0].as<bool>();
 }
 

@@ -27,6 +27,35 @@ std::string partition_text(const core::ParentSnapshot& parent, const core::Polic
          bound(c.upper, "MAXVALUE") + ")";
 }
 
+// Returns the default partition of `parent`, or nullptr.
+const core::Child* default_child(const core::ParentSnapshot& parent)
+{
+  for (const auto& c : parent.children) {
+    if (c.is_default)
+      return &c;
+  }
+  return nullptr;
+}
+
+// Makes the policy (level 2: its level-2 policy) keep the default partitions pg_partman made, where they
+// are, and the report say so: `def` is the parent's, or the first sub-partition set's.
+void keep_default(core::PgPartmanMapping& m, const core::Child& def, int level)
+{
+  const std::string name = core::quote_qualified(def.schema, def.name);
+  if (level == 2) {
+    auto sub = std::make_shared<core::Policy>(*m.policy.sub);
+    sub->default_partition = true;
+    m.policy.sub = std::move(sub);
+    m.mapped.push_back({"level 2: a default partition in every sub-partition set (" + name + ", ...)",
+                        "--default-partition (kept where they are; new partitions get one each, as "
+                        "pg_partman gives them)"});
+    return;
+  }
+  m.policy.default_partition = true;
+  m.mapped.push_back({"default partition " + name,
+                      "--default-partition (kept where it is, with its rows; partman makes no other)"});
+}
+
 // Describes how the existing partitions line up with `policy`: sets `problem` when partman would leave gaps
 // beside them, else `text`.
 void describe_adoption(const core::Policy& policy, const core::ParentSnapshot& parent,
@@ -96,7 +125,24 @@ struct Tree
   std::size_t interval = 0;
   std::size_t from = 0;
   std::size_t to = 0;
+  bool defaults = false; // every sub-partition set has a default partition (there is at least one set)
 };
+
+// Makes the level-2 policies of `tree` keep a default partition when every sub-partition set has one.
+void keep_set_defaults(const std::vector<core::ParentSnapshot>& snapshots,
+                       std::vector<core::Policy>& policies, Tree& tree)
+{
+  tree.defaults = tree.to > tree.from + 1;
+  for (std::size_t j = tree.from + 1; j < tree.to; ++j)
+    tree.defaults = tree.defaults && default_child(snapshots[j]);
+  if (!tree.defaults)
+    return;
+  auto sub = std::make_shared<core::Policy>(*policies[tree.from].sub);
+  sub->default_partition = true;
+  policies[tree.from].sub = std::move(sub);
+  for (std::size_t j = tree.from + 1; j < tree.to; ++j)
+    policies[j].default_partition = true;
+}
 
 // What one sub-partition set looks like under a tree's level-2 policy.
 struct SetCheck
@@ -123,7 +169,8 @@ std::string check_tree(pqxx::transaction_base& tx, const std::vector<core::Paren
   for (std::size_t j = tree.from + 1; j < tree.to; ++j) {
     const core::ParentSnapshot& set = snapshots[j];
     const std::string name = "sub-partition set " + core::quote_qualified(set.schema, set.table);
-    if (const auto other = core::partitioned_otherwise(set, sub.partition_key, core::Strategy::range); !other.empty())
+    if (const auto other = core::partitioned_otherwise(set, sub.partition_key, core::Strategy::range);
+        !other.empty())
       return name + " is " + other + ", not BY " + core::sub_partition_clause(sub) +
              " as part_config_sub says";
     if (auto problem = db::check_policy(tx, set, policies[j]); !problem.empty())
@@ -189,6 +236,10 @@ void check_candidates(pqxx::connection& conn, const std::string& partman_schema,
         if (adoption.ahead.empty()) {
           if (!c.mapping.intervals.empty())
             core::choose_interval(c.mapping, owners[j].second);
+          if (const core::Child* def = default_child(snapshots[j])) {
+            keep_default(c.mapping, *def, 1);
+            policies[j].default_partition = true;
+          }
           describe_adoption(policies[j], snapshots[j], adoption, c.mapping.problem, c.adoption);
           c.preview = describe_first_apply(snapshots[j], policies[j], now);
           chosen = adoption;
@@ -239,6 +290,8 @@ void check_sub_sets(pqxx::connection& conn, const std::string& partman_schema,
     else
       trees.back().to = j + 1;
   }
+  for (auto& tree : trees)
+    keep_set_defaults(snapshots, policies, tree);
   for (std::size_t t = 0; t < trees.size();) {
     const std::size_t owner = trees[t].candidate;
     ImportCandidate& c = candidates[owner];
@@ -253,6 +306,8 @@ void check_sub_sets(pqxx::connection& conn, const std::string& partman_schema,
       chosen = problem.empty();
       if (chosen && !c.mapping.sub_intervals.empty())
         core::choose_interval(c.mapping, trees[t].interval, 2);
+      if (chosen && trees[t].defaults)
+        keep_default(c.mapping, *default_child(snapshots[trees[t].from + 1]), 2);
       if (first_problem.empty())
         first_problem = std::move(problem);
     }

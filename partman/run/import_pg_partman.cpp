@@ -5,6 +5,7 @@
 
 #include "partman/core/errors.hpp"
 #include "partman/core/names.hpp"
+#include "partman/core/pg_partman_names.hpp"
 #include "partman/db/installer.hpp"
 #include "partman/db/pg_partman_config.hpp"
 #include "partman/db/policy_store.hpp"
@@ -43,6 +44,41 @@ std::vector<core::PgPartmanParent> chosen_parents(pqxx::connection& conn,
     }
   }
   return chosen;
+}
+
+// Gives the level-2 policy of each candidate that keeps pg_partman's names the datetime_string its
+// sub-partition sets were made with (part_config_sub has none; each set's part_config row has), when they
+// all have the same.
+void name_like_sets(std::vector<ImportCandidate>& candidates)
+{
+  for (auto& c : candidates) {
+    const auto& sub = c.mapping.policy.sub;
+    if (!sub || sub->partition_names != core::PartitionNames::pg_partman ||
+        sub->shape == core::Shape::integer)
+      continue;
+    std::string format;
+    bool same = true;
+    for (const auto& set : candidates) {
+      const auto it = set.config.values.find("datetime_string");
+      if (set.config.sub_partition_of != c.config.parent_table || it == set.config.values.end())
+        continue;
+      same = same && (format.empty() || format == it->second);
+      format = it->second;
+    }
+    if (!same || format.empty() || !core::NameFormat::parse(format))
+      continue;
+    auto named = std::make_shared<core::Policy>(*sub);
+    named->name_format = format;
+    for (auto& line : c.mapping.mapped) {
+      if (line.setting.rfind("level 2: partition names", 0) == 0) {
+        line.setting =
+            "level 2: datetime_string '" + format + "' of its sub-partition sets (partition names)";
+        line.outcome =
+            core::names_option(*named) + " (their partitions' partitions are named as pg_partman names them)";
+      }
+    }
+    c.mapping.policy.sub = std::move(named);
+  }
 }
 
 // Decides each candidate's outcome: import, replace or managed for one that maps; a sub-partition set
@@ -142,7 +178,8 @@ ImportReport import_pg_partman(const ImportRequest& request)
   const core::NamedZone zone(report.timezone); // looked up once, for every policy mapped
   for (const auto& config : configs)
     candidates.push_back(
-        {config, core::map_pg_partman(config, zone), ImportOutcome::unmapped, "", ""});
+        {config, core::map_pg_partman(config, zone, request.names), ImportOutcome::unmapped, "", ""});
+  name_like_sets(candidates);
   check_candidates(*conn, request.schema, candidates, request.now);
   check_sub_sets(*conn, request.schema, candidates, request.now);
   decide_outcomes(candidates, db::load_policies(*conn, request.schema, {}), request.replace);

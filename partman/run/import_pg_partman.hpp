@@ -18,7 +18,8 @@ struct ImportRequest : Target
   std::string from_schema;          // holds part_config; "": the pg_partman extension's schema
   bool dry_run = false;             // write nothing (the session is read-only)
   bool replace = false;             // overwrite the policy of a parent partman manages already
-  core::Micros now = 0;             // the instant adoption and the first apply are judged at
+  core::PartitionNames names = core::PartitionNames::pg_partman; // how new partitions are named
+  core::Micros now = 0; // the instant adoption and the first apply are judged at
 };
 
 // What becomes of one parent of pg_partman.

@@ -40,12 +40,13 @@ std::pair<ManageReport::Change, long long> call_manage(pqxx::work& tx, const std
           "retention_action => $5, retention_schema => $6, archive_to => $7, timezone => $8, start => $9, "
           "epoch => $10, list_values => $11::text[], values_query => $12, list_retention => $13, "
           "default_partition => $14::boolean, inherit_privileges => $15::boolean, template_table => $16, "
-          "subpartition_by => $17, level => $18)",
+          "subpartition_by => $17, level => $18, partition_names => $19)",
       parent, db::nullable(a.interval), db::nullable(premake), db::nullable(a.retention),
       db::nullable(a.retention_action), db::nullable(a.retention_schema), db::nullable(a.archive_to),
       db::nullable(a.timezone), db::nullable(a.start), db::nullable(a.epoch), db::nullable(list),
       db::nullable(a.values_query), db::nullable(a.list_retention), flag(a.default_partition),
-      flag(a.inherit_privileges), db::nullable(a.template_table), db::nullable(a.subpartition_by), a.level);
+      flag(a.inherit_privileges), db::nullable(a.template_table), db::nullable(a.subpartition_by), a.level,
+      db::nullable(a.partition_names));
   const std::string change = r[0][0].as<std::string>();
   return {change == "inserted"  ? ManageReport::Change::inserted
           : change == "updated" ? ManageReport::Change::updated

@@ -29,6 +29,7 @@ struct ManageOptions
   std::optional<bool> default_partition;  // --default-partition / --no-default-partition
   std::optional<bool> inherit_privileges; // --inherit-privileges / --no-inherit-privileges
   std::string template_table;             // a table, or none
+  std::string partition_names;            // partman, pg_partman or pg_partman:FORMAT
   std::string subpartition_by;            // RANGE (column) or LIST (column): the level-2 policy; or none
   int level = 1;                          // 2: the options are for the level-2 policy
 };

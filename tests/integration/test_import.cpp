@@ -152,7 +152,10 @@ TEST_CASE("import-pg-partman --dry-run prints what maps and what does not, and w
        "--timezone Etc/UTC (the database's TimeZone)",
        "time zone: Etc/UTC (the database's current TimeZone)",
        "start (no such setting)",
-       "not mapped: datetime_string 'YYYY_MM_DD' (partition names): partman names new partitions its own way",
+       "maps:       datetime_string 'YYYY_MM_DD' (partition names)",
+       "-> --partition-names pg_partman:YYYY_MM_DD (new partitions named as pg_partman names them",
+       "maps:       default partition \"public\".\"ev_default\"",
+       "-> --default-partition (kept where it is, with its rows; partman makes no other)",
        "template_table pgp.template_public_ev",
        "-> --template-table pgp.template_public_ev (new partitions get its unique indexes",
        "inherit_privileges false",
@@ -162,7 +165,7 @@ TEST_CASE("import-pg-partman --dry-run prints what maps and what does not, and w
        "first apply: nothing to do",
        "equivalent: partman manage public.ev --interval '1 day' --premake 3 --retention '30 days' "
        "--retention-action drop --timezone Etc/UTC --no-inherit-privileges --template-table "
-       "pgp.template_public_ev",
+       "pgp.template_public_ev --default-partition --partition-names pg_partman:YYYY_MM_DD\n",
        "2 to import, 0 already managed and left unchanged, 0 not imported",
        "UPDATE \"pgp\".part_config SET automatic_maintenance = 'off' WHERE parent_table IN ('public.ev', "
        "'public.mo');"});
@@ -199,13 +202,14 @@ TEST_CASE("import-pg-partman creates equivalent policies that adopt pg_partman's
   REQUIRE(plan.exit_code == 0);
   CHECK(partman::test::action_count(plan.out) == 0);
   const auto text = db.partman({"plan", "public.ev", "public.mo"});
-  CHECK(contains(text.out, "\"public\".\"ev\" (1 day, premake 3, retention 30 days (drop), Etc/UTC, template "
-                           "\"pgp\".\"template_public_ev\", privileges not inherited)\n  nothing to do"));
-  CHECK(contains(text.out,
-                 "\"public\".\"mo\" (1 month, premake 4, Etc/UTC, template \"pgp\".\"template_public_mo\", "
-                 "privileges not inherited)\n  nothing to do"));
+  CHECK(contains(text.out, "\"public\".\"ev\" (1 day, premake 3, retention 30 days (drop), Etc/UTC, default "
+                           "partition, template \"pgp\".\"template_public_ev\", privileges not inherited, "
+                           "pg_partman's names (YYYY_MM_DD))\n  nothing to do"));
+  CHECK(contains(text.out, "\"public\".\"mo\" (1 month, premake 4, Etc/UTC, default partition, template "
+                           "\"pgp\".\"template_public_mo\", privileges not inherited, pg_partman's names "
+                           "(YYYY_MM))\n  nothing to do"));
 
-  // Three days on, partman continues exactly where pg_partman's premake stopped, with its own names.
+  // Three days on, partman continues exactly where pg_partman's premake stopped, with pg_partman's names.
   const std::string last_upper = db.scalar(
       "SELECT max(to_char((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''([^'']+)''\\)'))[1]"
       "::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')) FROM pg_inherits i JOIN pg_class c ON "
@@ -221,7 +225,9 @@ TEST_CASE("import-pg-partman creates equivalent policies that adopt pg_partman's
   REQUIRE(actions.size() == 3);
   CHECK(actions.at(0).at("action") == "create");
   CHECK(actions.at(0).at("bounds").at("from") == last_upper + "+00:00");
-  CHECK(contains(actions.at(0).at("name").get<std::string>(), "ev_p"));
+  std::string day = last_upper.substr(0, 10);
+  std::replace(day.begin(), day.end(), '-', '_');
+  CHECK(actions.at(0).at("name") == "ev_p" + day);
 
   // Applying now changes nothing either.
   CHECK(db.partman({"apply"}).exit_code == 0);
@@ -303,9 +309,15 @@ TEST_CASE("import-pg-partman imports a sub-partitioned parent with a level-2 pol
   REQUIRE(r.exit_code == 0);
   check_holds(
       r.out,
-      {"\"pgp\".part_config: 4 parent(s)", "public.sub: imported", "partition_interval '1 year'",
-       "-> --interval '1 year'", "level 2: control at", "-> --subpartition-by 'RANGE (at)'",
-       "level 2: partition_interval 'monthly'", "-> --interval '1 month'", "level 2: premake 1",
+      {"\"pgp\".part_config: 4 parent(s)",
+       "public.sub: imported",
+       "partition_interval '1 year'",
+       "-> --interval '1 year'",
+       "level 2: control at",
+       "-> --subpartition-by 'RANGE (at)'",
+       "level 2: partition_interval 'monthly'",
+       "-> --interval '1 month'",
+       "level 2: premake 1",
        "level 2: template_table pgp.template_public_sub",
        "-> the parent's --template-table pgp.template_public_sub (partman's level 2 uses it",
        "level 2: start (no such setting)",
@@ -313,9 +325,13 @@ TEST_CASE("import-pg-partman imports a sub-partitioned parent with a level-2 pol
        "existing partitions: 3 and a default partition, all on partman's boundaries",
        "first apply: nothing to do; in its sub-partition sets: ",
        "equivalent: partman manage public.sub --interval '1 year' --premake 1 --timezone Etc/UTC "
-       "--no-inherit-privileges --template-table pgp.template_public_sub\n"
+       "--no-inherit-privileges --template-table pgp.template_public_sub --default-partition "
+       "--partition-names pg_partman:YYYY\n"
        "              partman manage public.sub --subpartition-by 'RANGE (at)' --interval '1 month' "
-       "--premake 1 --timezone Etc/UTC --no-inherit-privileges\n",
+       "--premake 1 --timezone Etc/UTC --no-inherit-privileges --default-partition --partition-names "
+       "pg_partman:YYYY_MM\n",
+       "level 2: datetime_string 'YYYY_MM' of its sub-partition sets (partition names)",
+       "level 2: a default partition in every sub-partition set (\"public\".\"sub_p",
        "public.sub_p" + year + ": kept by the level-2 policy of public.sub",
        "1 imported, 3 sub-partition set(s) kept by level-2 policies, 0 already managed and left unchanged, 0 "
        "not imported",
@@ -369,7 +385,8 @@ TEST_CASE("import-pg-partman imports a sub-partitioned parent with a level-2 pol
   CHECK(r.exit_code == 0);
   CHECK(tables(db) == after);
 
-  // A year on, premake makes the year after, partitioned with its twelve months.
+  // A year on, premake makes the year after, partitioned with its twelve months and a default partition,
+  // named as pg_partman names them.
   const std::string later = db.scalar("SELECT to_char(now() AT TIME ZONE 'UTC' + interval '1 year', "
                                       "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
   const std::string next = std::to_string(std::stoi(year) + 2);
@@ -380,12 +397,18 @@ TEST_CASE("import-pg-partman imports a sub-partitioned parent with a level-2 pol
   const auto& actions = ahead.at("parents").at(0).at("actions");
   REQUIRE(actions.size() == 1);
   CHECK(actions.at(0).at("bounds").at("from") == next + "-01-01T00:00:00+00:00");
-  CHECK(actions.at(0).at("sub_partitions").size() == 12);
+  CHECK(actions.at(0).at("sub_partitions").size() == 13);
   REQUIRE(db.partman({"apply", "--at", later}).exit_code == 0);
   CHECK(years_of_months(db).size() == 4);
   CHECK(uncovered_years(db).empty());
-  CHECK(db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.sub_p" + next +
-                  "'::regclass") == "12");
+  std::vector<std::string> names;
+  for (int month = 1; month <= 12; ++month)
+    names.push_back("sub_p" + next + "_p" + next + (month < 10 ? "_0" : "_") + std::to_string(month));
+  names.push_back("sub_p" + next + "_default");
+  std::sort(names.begin(), names.end());
+  CHECK(db.column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE "
+                  "i.inhparent = 'public.sub_p" +
+                  next + "'::regclass ORDER BY c.relname COLLATE \"C\"") == names);
 }
 
 TEST_CASE("import-pg-partman refuses a sub-partitioned parent whose set does not line up, naming it")

@@ -7,42 +7,17 @@
 #include <pqxx/pqxx>
 
 #include "harness.hpp"
+#include "refusal.hpp"
 #include "util.hpp"
 
 using partman::test::contains;
+using partman::test::install_with_refusal;
+using partman::test::refusal;
 using partman::test::run;
 using partman::test::TestDb;
 using partman::test::TestRole;
 
 namespace {
-
-// Installs partman and creates, in the test database, refusal(call): runs `call` and returns "accepted", or
-// the SQLSTATE, the message and "; HINT: " and the hint of the error it raised (what the statement changed
-// is rolled back).
-void install_with_refusal(TestDb& db)
-{
-  run(db, {"install"});
-  db.exec(R"sql(
-    CREATE FUNCTION refusal(call text) RETURNS text LANGUAGE plpgsql AS $$
-    DECLARE
-        m text;
-        h text;
-        s text;
-    BEGIN
-        EXECUTE call;
-        RETURN 'accepted';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, h = PG_EXCEPTION_HINT, s = RETURNED_SQLSTATE;
-        RETURN s || ' ' || m || CASE WHEN h <> '' THEN '; HINT: ' || h ELSE '' END;
-    END
-    $$)sql");
-}
-
-// Returns what refusal() says of `call`.
-std::string refusal(TestDb& db, const std::string& call)
-{
-  return db.scalar("SELECT refusal(" + db.conn().quote(call) + ")");
-}
 
 // Returns the policy table as text, one row a line.
 std::string policies(TestDb& db)
@@ -165,6 +140,16 @@ TEST_CASE("SQL API and partman manage refuse the same bad inputs with the same m
       {{"ev", "--interval", "1000"}, "'1000'"},
       {{"plain", "--interval", "daily"}, "'daily'"},
       {{"twokeys", "--interval", "daily"}, "'daily'"},
+      {{"ev", "--partition-names", "partmann"}, "partition_names => 'partmann'"},
+      {{"ev", "--partition-names", "pg_partman:"}, "partition_names => 'pg_partman:'"},
+      {{"ev", "--partition-names", "pg_partman:YYYY_Mon"}, "partition_names => 'pg_partman:YYYY_Mon'"},
+      {{"ev", "--partition-names", "pg_partman:YYYY_MM"}, "partition_names => 'pg_partman:YYYY_MM'"},
+      {{"ev", "--interval", "36 hours", "--partition-names", "pg_partman"},
+       "'36 hours', partition_names => 'pg_partman'"},
+      {{"numbered", "--interval", "1000", "--partition-names", "pg_partman:YYYY"},
+       "'1000', partition_names => 'pg_partman:YYYY'"},
+      {{"listed", "--values", "a", "--partition-names", "pg_partman"},
+       "list_values => '{a}', partition_names => 'pg_partman'"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"manage"};

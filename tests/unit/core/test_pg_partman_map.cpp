@@ -115,8 +115,14 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
   CHECK(contains(mapped, "epoch none"));
   CHECK(contains(mapped, "time zone (the session's TimeZone) => --timezone Europe/Berlin"));
   CHECK(contains(mapped, "start (no such setting) => none"));
+  // pg_partman's names are kept, with its datetime_string; --partman-names gives partman's own.
+  CHECK(contains(mapped, "datetime_string 'YYYY_MM_DD' (partition names) => --partition-names "
+                         "pg_partman:YYYY_MM_DD (new partitions named as pg_partman names them, such as "
+                         "ev_p2026_12_13)"));
+  CHECK(m.policy.partition_names == PartitionNames::pg_partman);
+  CHECK(m.policy.name_format == "YYYY_MM_DD");
   const auto not_mapped = settings(m.not_mapped);
-  CHECK(contains(not_mapped, "datetime_string 'YYYY_MM_DD'"));
+  CHECK(!contains(not_mapped, "datetime_string"));
   CHECK(contains(not_mapped, "infinite_time_partitions false"));
   CHECK(!contains(not_mapped, "template_table"));
   CHECK(!contains(not_mapped, "inherit_privileges"));
@@ -124,7 +130,48 @@ TEST_CASE("pg_partman map: a daily parent with retention maps interval, premake,
   CHECK(manage_command(m.policy) ==
         "manage public.ev --interval '1 day' --premake 7 --retention '30 days' "
         "--retention-action drop --timezone Europe/Berlin --no-inherit-privileges "
-        "--template-table partman.template_public_ev");
+        "--template-table partman.template_public_ev --partition-names pg_partman:YYYY_MM_DD");
+
+  const auto own = map_pg_partman(row, NamedZone("Europe/Berlin"), PartitionNames::partman);
+  CHECK(own.problem.empty());
+  CHECK(own.policy.partition_names == PartitionNames::partman);
+  CHECK(own.policy.name_format.empty());
+  CHECK(contains(settings(own.not_mapped),
+                 "datetime_string 'YYYY_MM_DD' (partition names) => --partman-names: partman names new "
+                 "partitions its own way (ev_p20261125, ev_p1000)"));
+  CHECK(!contains(manage_command(own.policy), "--partition-names"));
+}
+
+TEST_CASE("pg_partman map: pg_partman's names come from its datetime_string, or its interval where none")
+{
+  // The form pg_partman's part_config holds, whatever it is (pg_partman 5 writes YYYYMMDD).
+  auto row = daily_row();
+  row.values["datetime_string"] = "YYYYMMDD";
+  auto m = map_pg_partman(row, NamedZone("UTC"));
+  CHECK(m.policy.name_format == "YYYYMMDD");
+  CHECK(contains(manage_command(m.policy), "--partition-names pg_partman:YYYYMMDD"));
+  row.values["datetime_string"] = "IYYY\"w\"IW";
+  row.interval = PgInterval{0, 7, 0};
+  m = map_pg_partman(row, NamedZone("UTC"));
+  CHECK(m.policy.name_format == "IYYY\"w\"IW");
+  CHECK(contains(manage_command(m.policy), "--partition-names 'pg_partman:IYYY\"w\"IW'"));
+  CHECK(contains(settings(m.mapped), "such as ev_p2026w50)"));
+
+  // None in the row (part_config_sub has none): create_parent's for the interval as it was given.
+  row.values.erase("datetime_string");
+  row.values["partition_interval"] = "quarterly";
+  row.interval = PgInterval{3, 0, 0};
+  m = map_pg_partman(row, NamedZone("UTC"));
+  CHECK(m.policy.name_format == "YYYY\"q\"Q");
+  CHECK(contains(settings(m.mapped), "partition names (part_config_sub has no datetime_string) => "
+                                     "--partition-names 'pg_partman:YYYY\"q\"Q'"));
+
+  // A form partman cannot write keeps the parent out, saying how to import it with partman's names.
+  row.values["datetime_string"] = "YYYY_Month";
+  m = map_pg_partman(row, NamedZone("UTC"));
+  CHECK(contains(m.problem, "name format 'YYYY_Month': 'M' is not a pattern partman writes"));
+  CHECK(contains(m.problem, "HINT: import-pg-partman --partman-names imports it with partman's names"));
+  CHECK(map_pg_partman(row, NamedZone("UTC"), PartitionNames::partman).problem.empty());
 }
 
 TEST_CASE("pg_partman map: inherit_privileges and template_table map onto what new partitions get")
@@ -262,7 +309,11 @@ TEST_CASE("pg_partman map: integer ranges map to a width and a retention below t
   CHECK(!contains(settings(m.not_mapped), "infinite_time_partitions")); // time only
   CHECK(manage_command(m.policy) ==
         "manage public.ev --interval 100000 --premake 4 --retention 500000 --retention-action drop "
-        "--no-inherit-privileges --template-table partman.template_public_ev");
+        "--no-inherit-privileges --template-table partman.template_public_ev --partition-names pg_partman");
+  CHECK(contains(mapped,
+                 "partition names (ev_p<lower bound>) => --partition-names pg_partman (new partitions "
+                 "named as pg_partman names them, by their lower bound, such as ev_p1000)"));
+  CHECK(m.policy.name_format.empty());
 
   row.values["partition_interval"] = "0";
   CHECK(contains(map_pg_partman(row, NamedZone("UTC")).problem, "partition_interval: invalid width '0'"));
@@ -285,7 +336,8 @@ TEST_CASE("pg_partman map: epoch keys map to an epoch policy with time intervals
   CHECK(contains(settings(m.mapped), "epoch 'milliseconds' => --epoch milliseconds"));
   CHECK(manage_command(m.policy) == "manage public.ev --epoch milliseconds --interval '1 day' --premake 4 "
                                     "--retention '7 days' --retention-action detach --timezone UTC "
-                                    "--no-inherit-privileges --template-table partman.template_public_ev");
+                                    "--no-inherit-privileges --template-table partman.template_public_ev "
+                                    "--partition-names pg_partman:YYYY_MM_DD");
 }
 
 TEST_CASE("pg_partman map: shapes partman does not plan are not imported, with the reason")
@@ -405,7 +457,9 @@ TEST_CASE("pg_partman map: part_config_sub maps onto a level-2 policy, its lines
   CHECK(contains(settings(m.not_mapped), "level 2: infinite_time_partitions false"));
   CHECK(manage_command(sub) ==
         "manage public.ev --subpartition-by 'RANGE (at)' --interval '1 month' --premake 1 "
-        "--timezone UTC --no-inherit-privileges");
+        "--timezone UTC --no-inherit-privileges --partition-names pg_partman:YYYY_MM");
+  CHECK(contains(mapped, "level 2: partition names (part_config_sub has no datetime_string) => "
+                         "--partition-names pg_partman:YYYY_MM"));
 
   // pg_partman gives its level-2 template's indexes to the partitions' own partitions, and none of the
   // parent's own template's: partman's template table, which goes to them, is the level-2 one.

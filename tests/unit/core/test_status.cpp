@@ -222,7 +222,9 @@ TEST_CASE("status: json rendering")
                                       {"retention_action", "detach"},
                                       {"archive_to", nullptr},
                                       {"retention_schema", "archive"},
-                                      {"timezone", "UTC"}});
+                                      {"timezone", "UTC"},
+                                      {"partition_names", "partman"},
+                                      {"name_format", nullptr}});
   CHECK(p["default_rows"] == 3);
   REQUIRE(p["partitions"].size() == 8);
   CHECK(p["partitions"][0] == nlohmann::json{{"partition", "\"public\".\"events_old\""},
