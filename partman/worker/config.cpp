@@ -109,11 +109,11 @@ const std::vector<Field>& fields()
             &C::listen),
       field({"textfile", "PATH",
              "Also write the metrics to this .prom file (node_exporter's textfile\n"
-             "collector), replaced atomically after each run"},
+             "collector), replaced atomically at most once a second"},
             Kind::text, &C::textfile),
       field({"max_connections", "N",
-             "Working sessions over all databases, so databases run at once; each\n"
-             "database also keeps one idle session for its lock and notifications"},
+             "Databases worked on at once; each database has one session of the\n"
+             "worker's, which holds its lock, listens for policy changes and runs it"},
             Kind::number, &C::max_connections, 1, 256),
       field({"shutdown_timeout", "DURATION",
              "On SIGTERM or SIGINT, how long runs in flight may take to finish\n"
