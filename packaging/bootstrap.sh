@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libpqxx-dev libcli11-dev libhowardhinnant-date-dev libspdlog-dev catch2
-          nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev libssl-dev libpugixml-dev libinih-dev libtomlplusplus-dev libcpp-httplib-dev libsystemd-dev openssl zstd time tzdata
+          nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zlib1g-dev libssl-dev libpugixml-dev libinih-dev libtomlplusplus-dev libcpp-httplib-dev libsystemd-dev openssl zstd time tzdata
           postgresql-15 postgresql-client-15 postgresql-15-partman clang-14 libclang-rt-14-dev faketime prometheus systemd
           debhelper devscripts lintian help2man dpkg-dev bash-completion fakeroot file
           python3-django python3-psycopg2)

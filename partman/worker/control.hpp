@@ -1,8 +1,7 @@
 // The session a worker keeps on each database it maintains: it holds the leader's advisory lock (one worker
-// acts on a database at a time), listens for policy changes and runs the database's maintenance, so a
-// turn opens no server process and finds the server's caches warm. The per-parent locks a run takes and
-// releases are another class of advisory lock (db::unlock_parents releases only those): they never touch
-// the leader's lock.
+// acts on a database at a time), listens for policy changes and answers each turn's cheap questions, so a
+// turn with nothing to do opens no server process. A run that acts does so on a working session of its
+// own; its per-parent locks are another class of advisory lock and never touch the leader's lock.
 #pragma once
 
 #include <memory>

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "partman/core/errors.hpp"
+#include "partman/worker/gzip.hpp"
 
 namespace partman::worker {
 
@@ -36,7 +37,16 @@ HttpEndpoint::HttpEndpoint(const std::string& listen, HttpHandlers handlers)
     throw UsageError("listen: '" + listen +
                      "' has no valid port; HINT: write HOST:PORT, e.g. 127.0.0.1:9839");
   m_server->Get("/metrics", [h = handlers](const httplib::Request&, httplib::Response& res) {
-    res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    // Sent in pieces as it is uncompressed (httplib compresses them again for a client that asks for gzip,
+    // as Prometheus does): a fleet's text is never held whole.
+    auto reader = std::make_shared<GunzipReader>(h.metrics());
+    res.set_chunked_content_provider("text/plain; version=0.0.4; charset=utf-8",
+                                     [reader](std::size_t, httplib::DataSink& sink) {
+                                       const std::string piece = reader->next(64 * 1024);
+                                       if (piece.empty())
+                                         sink.done();
+                                       return piece.empty() || sink.write(piece.data(), piece.size());
+                                     });
   });
   m_server->Get("/healthz", [h = handlers](const httplib::Request&, httplib::Response& res) {
     answer(res, h.unhealthy());

@@ -16,7 +16,7 @@ namespace partman::worker {
 // What the endpoint asks the worker.
 struct HttpHandlers
 {
-  std::function<std::string()> metrics;   // the exposition text
+  std::function<std::string()> metrics;   // the exposition text, gzip-compressed
   std::function<std::string()> unhealthy; // why the worker is not healthy ("" when it is)
   std::function<std::string()> unready;   // why it is not ready ("" when it is)
 };

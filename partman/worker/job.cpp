@@ -98,7 +98,7 @@ void lead_turn(JobInput& in, JobResult& out)
   pqxx::connection& conn = in.control->connection();
   const run::ChangeToken token = run::read_change_token(conn, in.schema);
   const run::RunRequest request = run_request(in, now_micros());
-  const db::ServerFacts facts{false, token.server_now, token.host_now};
+  const db::ServerFacts facts{false, token.server_now, token.host_now, false};
   std::optional<core::Plan> quiet;
   if (in.known && in.known->token == token.token)
     quiet =
@@ -108,19 +108,13 @@ void lead_turn(JobInput& in, JobResult& out)
   } else {
     auto fresh = std::make_unique<run::KnownCatalog>();
     fresh->token = token.token;
+    // The run reads and writes on a working session of its own, closed with it: the control session's
+    // libpq buffers stay as small as its short answers (a catalog read would leave them dirty for good, 20 KB
+    // and more a database), and the parent locks a failed run took end with the working session.
+    db::ServerFacts working_facts;
+    const auto working = db::open_session(in.dsn, run::session_options(in.locks, false), &working_facts);
     LogObserver observer;
-    try {
-      out.report = run::run_maintenance_on(conn, facts, request, observer, fresh.get());
-    } catch (const pqxx::broken_connection&) {
-      throw;
-    } catch (...) {
-      // The session outlives the run: parent locks a failed run took must not outlive it too.
-      try {
-        db::unlock_parents(conn);
-      } catch (const std::exception&) {
-      }
-      throw;
-    }
+    out.report = run::run_maintenance_on(*working, working_facts, request, observer, fresh.get());
     out.recorded = true;
     in.known = run::plans_from_catalog_alone(fresh->policies) ? std::move(fresh) : nullptr;
     count_outcomes(out);
@@ -132,7 +126,7 @@ void lead_turn(JobInput& in, JobResult& out)
         if (done == 0 && in.known && out.report.plan) { // nothing changed the catalog it read
           out.health = known_health(in, *out.report.plan, request.now);
         } else {
-          out.health = run::read_health_on(conn, {in.dsn, in.schema, {}, 0}, request.now);
+          out.health = run::read_health_on(*working, {in.dsn, in.schema, {}, 0}, request.now);
         }
       } catch (const pqxx::broken_connection&) {
         throw;

@@ -1,7 +1,7 @@
 // One turn of the worker on one database: make sure of the control session, skip a standby, a database
-// without partman or one another worker leads, else run maintenance as `apply` does, on the control
-// session. A turn whose change token shows the catalog as the last run read it plans that catalog again in
-// memory, and when nothing is due it reads nothing more (run::KnownCatalog).
+// without partman or one another worker leads, else run maintenance as `apply` does. A turn whose change
+// token shows the catalog as the last run read it plans that catalog again in memory, and when nothing is
+// due it reads nothing more (run::KnownCatalog); any other runs on a working session of its own.
 #pragma once
 
 #include <functional>

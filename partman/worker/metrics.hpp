@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "partman/worker/exposition.hpp"
 #include "partman/worker/fleet_state.hpp"
 
 namespace partman::worker {
@@ -17,7 +18,7 @@ struct WorkerFacts
   bool has_window = false;  // a removal window is configured
 };
 
-// Returns the exposition text of `fleet` and `facts`.
-std::string render_metrics(const Fleet& fleet, const WorkerFacts& facts);
+// Writes the exposition text of `fleet` and `facts` to `sink`, in pieces.
+void render_metrics(const Fleet& fleet, const WorkerFacts& facts, const Exposition::Sink& sink);
 
 } // namespace partman::worker

@@ -14,6 +14,7 @@
 #include "partman/db/session.hpp"
 #include "partman/worker/discovery.hpp"
 #include "partman/worker/exposition.hpp"
+#include "partman/worker/gzip.hpp"
 #include "partman/worker/http.hpp"
 #include "partman/worker/systemd.hpp"
 
@@ -276,7 +277,10 @@ void Worker::collect_results()
     record_turn(db.stats, result);
     schedule_after(db, result);
     db.control = std::move(result.control);
-    db.known = std::move(result.known);
+    // A new known catalog is copied here, away from the pool thread's arena where the run's garbage
+    // surrounded it: kept for hours, it would pin that garbage's pages.
+    db.known = result.known && !result.quiet ? std::make_unique<run::KnownCatalog>(*result.known)
+                                             : std::move(result.known);
     if (!db.wanted)
       m_fleet.erase(it);
   }
@@ -285,16 +289,37 @@ void Worker::collect_results()
 void Worker::publish()
 {
   // The text grows with the fleet (about 5 KB a database): rendered once a second, not at every turn's
-  // end, or at once when a turn ended otherwise than the one before (a new leader, a database down).
+  // end, or at once when a turn ended otherwise than the one before (a new leader, a database down); kept
+  // gzip-compressed (about 20 times smaller), never whole as text.
   const auto now = Clock::now();
-  const bool render = m_changed || now - m_rendered >= std::chrono::seconds(1);
+  const bool render = (m_changed || now - m_rendered >= std::chrono::seconds(1)) &&
+                      (m_http || !m_config.textfile.empty());
   m_changed = false;
-  std::string text;
+  std::string gz;
   if (render) {
     m_rendered = now;
     m_facts.window_open = !m_config.window.zone || m_config.window.open_at(now_micros());
     m_facts.has_window = m_config.window.zone != nullptr;
-    text = render_metrics(m_fleet, m_facts);
+    std::optional<AtomicFile> file;
+    try {
+      if (!m_config.textfile.empty())
+        file.emplace(m_config.textfile);
+    } catch (const std::exception& e) {
+      spdlog::warn("textfile: {}", e.what());
+    }
+    GzipWriter writer;
+    render_metrics(m_fleet, m_facts, [&](std::string_view piece) {
+      writer.write(piece);
+      if (file)
+        file->write(piece);
+    });
+    gz = writer.finish();
+    try {
+      if (file)
+        file->commit();
+    } catch (const std::exception& e) {
+      spdlog::warn("textfile: {}", e.what());
+    }
     ::malloc_trim(0); // hands back what the pool threads' turns freed, rather than keep it in their arenas
   }
   std::string unready;
@@ -304,16 +329,9 @@ void Worker::publish()
     if (!db.stats.seen)
       unready = db.label + " has not had its first turn yet";
   }
-  if (render && !m_config.textfile.empty()) {
-    try {
-      write_atomically(m_config.textfile, text);
-    } catch (const std::exception& e) {
-      spdlog::warn("textfile: {}", e.what());
-    }
-  }
   std::lock_guard<std::mutex> lock(m_mutex);
   if (render)
-    m_metrics = std::move(text);
+    m_metrics = std::move(gz);
   m_unready = std::move(unready);
   m_heartbeat = Clock::now();
 }
@@ -370,6 +388,10 @@ bool Worker::shut_down()
 
 int Worker::run()
 {
+  // Every database keeps a libpq session, and libpq gives each two 16 KB buffers that the control
+  // session's short answers barely use. From the heap they come as memory earlier turns dirtied; mapped
+  // on their own, only the pages written count (at 1,000 databases, RSS 59 MiB instead of 66 MiB).
+  ::mallopt(M_MMAP_THRESHOLD, 16 * 1024);
   sigset_t signals;
   sigemptyset(&signals);
   for (const int s : {SIGTERM, SIGINT, SIGHUP})

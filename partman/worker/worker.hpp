@@ -87,7 +87,7 @@ private:
   std::condition_variable m_tasks_cv;
   std::deque<Task> m_tasks;
   std::vector<std::pair<std::string, JobResult>> m_results;
-  std::string m_metrics;
+  std::string m_metrics; // the exposition text, gzip-compressed
   std::string m_unready = "no turn has finished yet";
   Clock::time_point m_heartbeat = Clock::now();
   Clock::time_point m_rendered{}; // when the metrics text was last rendered

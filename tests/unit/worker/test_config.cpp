@@ -1,4 +1,4 @@
-// The worker's configuration (file, environment, command line) and its metrics text, in memory.
+// The worker's configuration (file, environment, command line), in memory.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -6,7 +6,6 @@
 
 #include "partman/core/errors.hpp"
 #include "partman/worker/config.hpp"
-#include "partman/worker/exposition.hpp"
 
 using namespace partman;
 using namespace partman::worker;
@@ -99,24 +98,4 @@ TEST_CASE("every key has an option and an environment variable")
     CHECK(env_name(key).rfind("PARTMAN_", 0) == 0);
     CHECK(option_name(key).find('_') == std::string::npos);
   }
-}
-
-TEST_CASE("metrics text: HELP and TYPE once, label values escaped, empty families left out")
-{
-  Exposition e;
-  e.family("partman_up", "gauge", "1 when up\nsecond line");
-  e.family("partman_unused", "counter", "never sampled");
-  e.sample("partman_up", {{"database", "a\"b\\c\nd"}}, 1);
-  e.sample("partman_up", {{"database", "x"}}, 0.5);
-  CHECK(e.text() == "# HELP partman_up 1 when up\\nsecond line\n# TYPE partman_up gauge\n"
-                    "partman_up{database=\"a\\\"b\\\\c\\nd\"} 1\npartman_up{database=\"x\"} 0.5\n");
-  CHECK_THROWS(e.sample("partman_other", {}, 1));
-  CHECK_THROWS(e.sample("partman_up_sum", {}, 1)); // not a summary
-  e.family("partman_run_seconds", "summary", "runs");
-  e.sample("partman_run_seconds_sum", {}, 2.5);
-  e.sample("partman_run_seconds_count", {}, 2);
-  CHECK(
-      e.text().find(
-          "# TYPE partman_run_seconds summary\npartman_run_seconds_sum 2.5\npartman_run_seconds_count 2\n") !=
-      std::string::npos);
 }
