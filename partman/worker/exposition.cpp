@@ -59,12 +59,13 @@ void Exposition::family(const std::string& name, const char* type, const std::st
 void Exposition::sample(std::string_view name, Labels labels, double value)
 {
   // A summary's samples are FAMILY_sum and FAMILY_count.
-  const bool ok = name == m_name || (m_type == "summary" && name.size() > m_name.size() &&
-                                     name.substr(0, m_name.size()) == m_name &&
-                                     (name.substr(m_name.size()) == "_sum" || name.substr(m_name.size()) == "_count"));
+  const bool ok =
+      name == m_name ||
+      (m_type == "summary" && name.size() > m_name.size() && name.substr(0, m_name.size()) == m_name &&
+       (name.substr(m_name.size()) == "_sum" || name.substr(m_name.size()) == "_count"));
   if (m_name.empty() || !ok)
-    throw std::logic_error("metric '" + std::string(name) + "' is not of the family started last ('" + m_name +
-                           "')");
+    throw std::logic_error("metric '" + std::string(name) + "' is not of the family started last ('" +
+                           m_name + "')");
   if (!m_started) {
     m_buffer += "# HELP " + m_name + ' ';
     append_escaped(m_buffer, m_help, true);

@@ -2,8 +2,8 @@
 
 #include <array>
 #include <chrono>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <unistd.h>
 
 #include "partman/core/plan.hpp"
@@ -34,8 +34,7 @@ void by_db(Exposition& e, std::string_view name, const Database& db, double valu
 }
 
 // Adds `name`{database, parent} for each parent with a health reading, when `value` gives one.
-template <class Value>
-void by_parent(Exposition& e, std::string_view name, const Database& db, Value value)
+template <class Value> void by_parent(Exposition& e, std::string_view name, const Database& db, Value value)
 {
   for (const auto& h : db.stats.health) {
     if (const std::optional<double> v = value(h))
@@ -44,10 +43,12 @@ void by_parent(Exposition& e, std::string_view name, const Database& db, Value v
 }
 
 // Adds `name`{database, kind} for each kind of action, from `counts`.
-void by_kind(Exposition& e, std::string_view name, const Database& db, const std::array<std::uint64_t, 5>& counts)
+void by_kind(Exposition& e, std::string_view name, const Database& db,
+             const std::array<std::uint64_t, 5>& counts)
 {
   for (std::size_t k = 0; k < k_kinds.size(); ++k)
-    e.sample(name, {{"database", db.label}, {"kind", core::to_string(k_kinds[k])}}, static_cast<double>(counts[k]));
+    e.sample(name, {{"database", db.label}, {"kind", core::to_string(k_kinds[k])}},
+             static_cast<double>(counts[k]));
 }
 
 // A family with one or more samples per database.
@@ -81,7 +82,9 @@ const std::array<DatabaseFamily, 20> k_families{{
      "Unix time of the last run in which no parent failed (0: none since the worker started)",
      [](Exposition& e, std::string_view n, const Database& db) { by_db(e, n, db, db.stats.last_success); }},
     {"partman_last_run_duration_seconds", "gauge", "How long the last run took",
-     [](Exposition& e, std::string_view n, const Database& db) { by_db(e, n, db, db.stats.last_run_seconds); }},
+     [](Exposition& e, std::string_view n, const Database& db) {
+       by_db(e, n, db, db.stats.last_run_seconds);
+     }},
     {"partman_run_duration_seconds", "summary", "How long maintenance runs took",
      [](Exposition& e, std::string_view, const Database& db) {
        by_db(e, "partman_run_duration_seconds_sum", db, db.stats.run_seconds_sum);
@@ -112,8 +115,11 @@ const std::array<DatabaseFamily, 20> k_families{{
      [](Exposition& e, std::string_view n, const Database& db) {
        by_db(e, n, db, static_cast<double>(db.stats.refusals));
      }},
-    {"partman_removals_waiting", "gauge", "1 when the last run held removals back until the removal window opens",
-     [](Exposition& e, std::string_view n, const Database& db) { by_db(e, n, db, db.stats.removals_waiting); }},
+    {"partman_removals_waiting", "gauge",
+     "1 when the last run held removals back until the removal window opens",
+     [](Exposition& e, std::string_view n, const Database& db) {
+       by_db(e, n, db, db.stats.removals_waiting);
+     }},
     {"partman_partitions_ahead", "gauge", "Partitions that start after now (RANGE parents)",
      [](Exposition& e, std::string_view n, const Database& db) {
        by_parent(e, n, db, [](const Health& h) { return h.ahead ? Maybe(*h.ahead) : std::nullopt; });
@@ -205,8 +211,10 @@ void render_metrics(const Fleet& fleet, const WorkerFacts& facts, const Expositi
   const WorkerFamily worker_families[] = {
       {"partman_removal_window_open", "gauge", "1 while removals may run (no window, or inside it)",
        facts.window_open ? 1.0 : 0.0},
-      {"partman_worker_cycles_total", "counter", "Loops of the worker's scheduler", static_cast<double>(facts.cycles)},
-      {"partman_databases", "gauge", "Databases the worker maintains or watches", static_cast<double>(fleet.size())},
+      {"partman_worker_cycles_total", "counter", "Loops of the worker's scheduler",
+       static_cast<double>(facts.cycles)},
+      {"partman_databases", "gauge", "Databases the worker maintains or watches",
+       static_cast<double>(fleet.size())},
       {"process_resident_memory_bytes", "gauge", "Resident memory size in bytes", resident_bytes()},
       {"process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds",
        facts.start_time}};

@@ -292,8 +292,8 @@ void Worker::publish()
   // end, or at once when a turn ended otherwise than the one before (a new leader, a database down); kept
   // gzip-compressed (about 20 times smaller), never whole as text.
   const auto now = Clock::now();
-  const bool render = (m_changed || now - m_rendered >= std::chrono::seconds(1)) &&
-                      (m_http || !m_config.textfile.empty());
+  const bool render =
+      (m_changed || now - m_rendered >= std::chrono::seconds(1)) && (m_http || !m_config.textfile.empty());
   m_changed = false;
   std::string gz;
   if (render) {

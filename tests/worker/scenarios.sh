@@ -224,6 +224,13 @@ scenario_metrics() {
   curl -fsS "http://127.0.0.1:$worker_port/metrics" >"$root/metrics.txt"
   check "promtool check metrics (/metrics)" bash -c "promtool check metrics <'$root/metrics.txt'"
   check "promtool check metrics (textfile)" bash -c "promtool check metrics <'$prom'"
+  # Prometheus asks for gzip: the same text comes compressed (the worker keeps it gzip-compressed and
+  # sends it in pieces).
+  curl -fsS -D "$root/headers.txt" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$worker_port/metrics" \
+    | gzip -dc >"$root/metrics.gz.txt"
+  check "gzip when asked" grep -qi '^content-encoding: gzip' "$root/headers.txt"
+  check "the same samples compressed" bash -c "diff <(grep -v -e '^process_resident' -e '^partman_worker_cycles' '$root/metrics.txt') \
+    <(grep -v -e '^process_resident' -e '^partman_worker_cycles' '$root/metrics.gz.txt')"
   check "healthz" curl -fsS -o /dev/null "http://127.0.0.1:$worker_port/healthz"
   check "each partition created counted once" test \
     "$(metric "$worker_port" "partman_actions_applied_total{database=\"postgres@127.0.0.1:$P/mt\",kind=\"create\"}")" = \
