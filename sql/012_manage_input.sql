@@ -354,3 +354,80 @@ END
 $$;
 COMMENT ON FUNCTION @schema@.query_values(text, text, text) IS
     'partman: the values a LIST values query gives now, run as plan runs it (one SELECT, read-only), or an error';
+
+-- Returns the names option as the policy table keeps it: 'partman', 'pg_partman', or 'pg_partman:FORMAT'
+-- (the format read by read_name_format()), split into partition_names and name_format (NULL: none given).
+CREATE FUNCTION @schema@.parse_partition_names(raw text, OUT partition_names text, OUT name_format text)
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+    IF raw IN ('partman', 'pg_partman') THEN
+        partition_names := raw;
+    ELSIF pg_catalog.starts_with(raw, 'pg_partman:') AND pg_catalog.length(raw) > 11 THEN
+        partition_names := 'pg_partman';
+        name_format := pg_catalog.substr(raw, 12);
+        PERFORM @schema@.read_name_format(name_format);
+    ELSE
+        PERFORM @schema@.refuse(pg_catalog.format('invalid partition names ''%s''', raw),
+            'use ''partman'', ''pg_partman'', or ''pg_partman:FORMAT'' with pg_partman''s datetime_string '
+            '(pg_partman:YYYY_MM_DD)');
+    END IF;
+END
+$$;
+
+-- Reads a name format, pg_partman's datetime_string, as partman writes it (YYYY, IYYY, Q, MM, IW, DD, HH24,
+-- MI and SS, text in double quotes, digits and punctuation): returns the bytes each suffix takes and the
+-- patterns it holds, or refuses what partman cannot write, with the reasons the planner's reader gives.
+CREATE FUNCTION @schema@.read_name_format(pattern text, OUT width integer, OUT fields text[])
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+    i int := 1;
+    c text;
+    token text;
+    closing int;
+    why text;
+BEGIN
+    width := 0;
+    fields := '{}';
+    WHILE i <= pg_catalog.length(pattern) AND why IS NULL LOOP
+        c := pg_catalog.substr(pattern, i, 1);
+        IF c = '"' THEN
+            closing := pg_catalog.strpos(pg_catalog.substr(pattern, i + 1), '"');
+            IF closing = 0 THEN
+                why := 'a double quote is not closed';
+                EXIT;
+            END IF;
+            width := width + pg_catalog.octet_length(pg_catalog.substr(pattern, i + 1, closing - 1));
+            i := i + closing + 1;
+            CONTINUE;
+        END IF;
+        -- the patterns, longest first where one starts another; DDD (day of the year) is refused
+        SELECT t INTO token FROM pg_catalog.unnest(ARRAY['HH24', 'IYYY', 'YYYY', 'DDD', 'MM', 'MI', 'SS', 'DD', 'IW', 'Q'])
+                                 WITH ORDINALITY AS u(t, k)
+         WHERE pg_catalog.substr(pattern, i, pg_catalog.length(t)) = t ORDER BY k LIMIT 1;
+        IF token IS NOT NULL AND token <> 'DDD' THEN
+            fields := fields || token;
+            width := width + CASE token WHEN 'Q' THEN 1 WHEN 'IYYY' THEN 4 WHEN 'YYYY' THEN 4 ELSE 2 END;
+            i := i + pg_catalog.length(token);
+        ELSIF c ~ '^[A-Za-z\\]$' OR pg_catalog.ascii(c) >= 128 THEN
+            why := pg_catalog.format('''%s'' is not a pattern partman writes, nor plain text', coalesce(token, c));
+        ELSIF pg_catalog.ascii(c) < 32 OR pg_catalog.ascii(c) = 127 THEN
+            why := 'it holds a control character';
+        ELSE
+            width := width + 1;
+            i := i + 1;
+        END IF;
+    END LOOP;
+    IF why IS NULL AND width = 0 THEN
+        why := 'it writes nothing';
+    ELSIF why IS NULL AND width > 40 THEN
+        why := pg_catalog.format('its names take %s bytes, which leaves too little of a 63-byte name for the parent''s', width);
+    END IF;
+    IF why IS NOT NULL THEN
+        PERFORM @schema@.refuse(pg_catalog.format('name format ''%s'': %s', pattern, why),
+            'partman writes YYYY, IYYY, Q, MM, IW, DD, HH24, MI and SS, text in double quotes, and digits and '
+            'punctuation, as pg_partman''s datetime_string does');
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @schema@.read_name_format(text) IS
+    'partman: the width and patterns of a pg_partman datetime_string partman can write, or an error naming it';

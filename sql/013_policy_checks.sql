@@ -1,6 +1,24 @@
 -- partman schema, version 13: the checks of a policy against its parent, in SQL, for partman.manage() (014):
 -- the parent's partition key, the column a level-2 policy partitions on, the policy's fit to the key, the
--- window of partitions it keeps, and the default partition it asks for, created at once.
+-- window of partitions it keeps, the names it gives partitions, and the default partition it asks for,
+-- created at once.
+
+-- How a policy names the partitions it creates. 'partman' (the default, and what every policy made before
+-- this version keeps): events_p20261213, events_p2026w50, ids_p5000. 'pg_partman': as pg_partman names them,
+-- <parent>_p<suffix> with the suffix written by name_format (pg_partman's datetime_string, a to_char pattern
+-- such as YYYY_MM_DD; NULL: the one pg_partman's create_parent picks for the interval) or an integer range's
+-- lower bound, and the default partition <parent>_default; a long parent name is cut as pg_partman cuts it.
+-- import-pg-partman sets it for the parents it imports, partman.manage() (and `partman manage
+-- --partition-names`) takes it as its argument partition_names (read by parse_partition_names(), 012).
+ALTER TABLE @schema@.policy ADD COLUMN partition_names text NOT NULL DEFAULT 'partman';
+ALTER TABLE @schema@.policy ADD COLUMN name_format text;
+ALTER TABLE @schema@.policy ADD CONSTRAINT policy_partition_names_check
+    CHECK (partition_names IN ('partman', 'pg_partman')
+           AND (name_format IS NULL OR (partition_names = 'pg_partman' AND name_format <> '')));
+COMMENT ON COLUMN @schema@.policy.partition_names IS
+    'partman: how new partitions are named: partman (events_p20261213) or pg_partman (events_p2026_12_13)';
+COMMENT ON COLUMN @schema@.policy.name_format IS
+    'partman: pg_partman''s datetime_string for the names of a time or epoch policy (NULL: from the interval)';
 
 -- Returns the partition key of `parent` (its column, its type as format_type() prints it, and 'range' or
 -- 'list'), or refuses a parent partman cannot plan.
@@ -246,11 +264,95 @@ LANGUAGE sql IMMUTABLE AS $$
                           ELSE pg_catalog.floor(EXTRACT(epoch FROM local) / 60) END / per)::bigint AS s) x
 $$;
 
+-- Returns the datetime_string pg_partman 4.7's create_parent picks for a canonical interval: YYYY from
+-- 360 days (a year counts 12 months of 30 days), YYYY"q"Q for 3 months, YYYY_MM, below 30 days YYYY_MM_DD
+-- (IYYY"w"IW for 1 week), and below a day _HH24MI after it.
+CREATE FUNCTION @schema@.pg_partman_datetime_string(canonical text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT CASE WHEN s >= 360 * 86400 THEN 'YYYY'
+                WHEN s >= 30 * 86400 THEN CASE canonical WHEN '3 months' THEN 'YYYY"q"Q' ELSE 'YYYY_MM' END
+                WHEN canonical = '1 week' THEN 'IYYY"w"IW'
+                ELSE 'YYYY_MM_DD' || CASE WHEN s < 86400 THEN '_HH24MI' ELSE '' END END
+      FROM (SELECT CASE WHEN canonical ~ ' years?$' THEN pg_catalog.split_part(canonical, ' ', 1)::bigint * 360 * 86400
+                        ELSE @schema@.interval_seconds(canonical) END AS s) x
+$$;
+
+-- Returns the name pg_partman gives the default partition of `parent`: parent_default, the parent cut to
+-- 55 characters where the name would reach 63, and further (never inside a character) past 63 bytes.
+CREATE FUNCTION @schema@.pg_partman_default_name(parent name) RETURNS name
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+    head text := parent;
+BEGIN
+    IF pg_catalog.length(head) + 8 >= 63 THEN
+        head := pg_catalog.left(head, 55);
+    END IF;
+    WHILE pg_catalog.octet_length(head) > 55 LOOP
+        head := pg_catalog.left(head, -1);
+    END LOOP;
+    RETURN head || '_default';
+END
+$$;
+
+-- Refuses pg_partman's names where a policy cannot have them: a LIST policy, a name format on integer
+-- ranges (named by their lower bound), and a format (the policy's, or the one create_parent picks for its
+-- interval) that would give two partitions of the interval the same name.
+CREATE FUNCTION @schema@.check_partition_names(p @schema@.policy) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    n bigint := pg_catalog.split_part(p.partition_interval, ' ', 1)::bigint;
+    unit text := pg_catalog.rtrim(pg_catalog.split_part(p.partition_interval, ' ', 2), 's');
+    sub_day boolean := unit IN ('minute', 'hour');
+    minutes bigint;
+    format text := coalesce(p.name_format, @schema@.pg_partman_datetime_string(p.partition_interval));
+    f text[];
+    step text;
+    apart boolean;
+BEGIN
+    IF p.partition_names = 'partman' THEN
+        RETURN;
+    ELSIF p.shape = 'list' THEN
+        PERFORM @schema@.refuse(pg_catalog.format('pg_partman''s partition names are for RANGE parents, and %s is '
+                                                  'partitioned BY LIST', @schema@.quote_name(p.parent_schema, p.parent_table)),
+                                'give partition_names ''partman'' (--partition-names partman)');
+    ELSIF p.shape = 'integer' THEN
+        IF p.name_format IS NOT NULL THEN
+            PERFORM @schema@.refuse('pg_partman names integer ranges by their lower bound, without a name format',
+                                    'give partition_names ''pg_partman'' (--partition-names pg_partman)');
+        END IF;
+        RETURN;
+    END IF;
+    f := (@schema@.read_name_format(format)).fields;
+    minutes := @schema@.interval_seconds(p.partition_interval) / 60;
+    -- the shortest calendar step whose partitions the format tells apart, and whether the interval's do
+    step := CASE WHEN f @> '{YYYY,MM,DD,HH24,MI}' THEN 'minutes' WHEN f @> '{YYYY,MM,DD,HH24}' THEN 'hours'
+                 WHEN f @> '{YYYY,MM,DD}' THEN 'days' WHEN f @> '{IYYY,IW}' THEN 'ISO weeks'
+                 WHEN f @> '{YYYY,MM}' THEN 'months' WHEN f @> '{YYYY,Q}' THEN 'quarters'
+                 WHEN f @> '{YYYY}' THEN 'years' ELSE 'no calendar step' END;
+    apart := CASE step WHEN 'minutes' THEN true
+                       WHEN 'hours' THEN NOT sub_day OR minutes % 60 = 0
+                       WHEN 'days' THEN NOT sub_day OR minutes % 1440 = 0
+                       WHEN 'ISO weeks' THEN unit IN ('month', 'year') OR minutes >= 7 * 1440
+                       WHEN 'months' THEN unit IN ('month', 'year')
+                       WHEN 'quarters' THEN unit = 'year' OR (unit = 'month' AND n % 3 = 0)
+                       WHEN 'years' THEN unit = 'year' ELSE false END;
+    IF NOT apart THEN
+        PERFORM @schema@.refuse(pg_catalog.format('name format ''%s'' tells apart %s, so partitions of ''%s'' would share names',
+                                                  format, step, p.partition_interval),
+            pg_catalog.format('give a format that writes the partitions'' start to the %s, or ''pg_partman'' alone for the '
+                              'one pg_partman picks for the interval',
+                              CASE WHEN sub_day THEN 'minute (YYYY_MM_DD_HH24MI)' ELSE 'day (YYYY_MM_DD)' END));
+    END IF;
+END
+$$;
+
 -- Creates the default partition of `parent` when it has none, as apply would (create, then attach, so the
 -- parent is locked SHARE UPDATE EXCLUSIVE only): its comment, replica identity, the unique indexes of the
--- policy's template table, and with `inherit` its grants and owner. Returns its name, or NULL when the
--- parent has one already. Refuses when another table holds the name.
-CREATE FUNCTION @schema@.create_default_partition(parent regclass, template regclass, inherit boolean) RETURNS text
+-- policy's template table, and with `inherit` its grants and owner; named as the policy names partitions
+-- (`names`: 'partman' or 'pg_partman'). Returns its name, or NULL when the parent has one already. Refuses
+-- when another table holds the name.
+CREATE FUNCTION @schema@.create_default_partition(parent regclass, template regclass, inherit boolean, names text)
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     par record;
@@ -269,7 +371,8 @@ BEGIN
     IF par.def IS DISTINCT FROM 0 THEN
         RETURN NULL;
     END IF;
-    name := @schema@.child_name(par.relname, 'default');
+    name := CASE names WHEN 'pg_partman' THEN @schema@.pg_partman_default_name(par.relname)
+                 ELSE @schema@.child_name(par.relname, 'default') END;
     child := pg_catalog.format('%I.%I', par.nspname, name);
     parent_sql := pg_catalog.format('%I.%I', par.nspname, par.relname);
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = par.nsp AND relname = name) THEN
@@ -337,5 +440,5 @@ BEGIN
     RETURN name;
 END
 $$;
-COMMENT ON FUNCTION @schema@.create_default_partition(regclass, regclass, boolean) IS
+COMMENT ON FUNCTION @schema@.create_default_partition(regclass, regclass, boolean, text) IS
     'partman: creates the default partition a policy asks for, as apply would, when the parent has none';

@@ -138,9 +138,11 @@ $$;
 -- the options are the level-2 policy's, which keeps the partitions of each partition. The shape follows
 -- from the parent: a time key plans time ranges, an integer key integer ranges (or epoch time with an
 -- epoch unit), a LIST parent one partition per value (list_values or values_query). With a default
--- partition, the parent gets it at once. Returns what changed ('inserted', 'updated', 'sub_removed') and,
--- for a values query, how many values it gives now. Runs in the caller's transaction; writes nothing when
--- it refuses (SQLSTATE 22023, or 42501 for a role that does not own the parent).
+-- partition, the parent gets it at once. partition_names ('partman', 'pg_partman', 'pg_partman:FORMAT')
+-- says how new partitions and that default partition are named. Returns what changed ('inserted',
+-- 'updated', 'sub_removed') and, for a values query, how many values it gives now. Runs in the caller's
+-- transaction; writes nothing when it refuses (SQLSTATE 22023, or 42501 for a role that does not own the
+-- parent).
 CREATE FUNCTION @schema@.manage(
     parent regclass,
     partition_interval text DEFAULT NULL,
@@ -160,6 +162,7 @@ CREATE FUNCTION @schema@.manage(
     template_table text DEFAULT NULL,
     subpartition_by text DEFAULT NULL,
     level integer DEFAULT 1,
+    partition_names text DEFAULT NULL,
     OUT change text,
     OUT values_now integer)
 LANGUAGE plpgsql AS $$
@@ -180,6 +183,7 @@ DECLARE
     tpl regclass;
     inserted boolean;
     child regclass;
+    names record;  -- partition_names read: partition_names, name_format
 BEGIN
     IF a_level IS NULL OR a_level NOT IN (1, 2) THEN
         PERFORM @schema@.refuse(pg_catalog.format('invalid level %s', coalesce(a_level::text, 'NULL')),
@@ -217,6 +221,9 @@ BEGIN
     END IF;
     IF manage.partition_interval IS NOT NULL THEN
         PERFORM @schema@.check_interval_text(manage.partition_interval);
+    END IF;
+    IF manage.partition_names IS NOT NULL THEN
+        SELECT * INTO names FROM @schema@.parse_partition_names(manage.partition_names);
     END IF;
 
     -- The policy the options change: the parent's own, or its level-2 one.
@@ -273,6 +280,7 @@ BEGIN
         p.list_retention := 'keep';
         p.default_partition := false;
         p.inherit_privileges := true;
+        p.partition_names := 'partman';
         p.level := CASE WHEN sub_level THEN 2 ELSE 1 END;
     END IF;
     p.partition_key := CASE WHEN sub_level THEN k.key_column END;
@@ -285,6 +293,10 @@ BEGIN
     p.list_retention := coalesce(manage.list_retention, p.list_retention);
     p.default_partition := coalesce(manage.default_partition, p.default_partition);
     p.inherit_privileges := coalesce(manage.inherit_privileges, p.inherit_privileges);
+    IF manage.partition_names IS NOT NULL THEN
+        p.partition_names := names.partition_names;
+        p.name_format := names.name_format;
+    END IF;
     IF manage.epoch NOT IN ('none', 'NONE') THEN
         p.epoch_unit := CASE WHEN manage.epoch IN ('seconds', 's') THEN 'seconds' ELSE 'milliseconds' END;
     END IF;
@@ -337,6 +349,9 @@ BEGIN
         p.start_at := NULL;
         p.start_value := NULL;
     END IF;
+    IF changed AND shape = 'integer' AND manage.partition_names IS NULL THEN
+        p.name_format := NULL;  -- pg_partman names integer ranges by their lower bound
+    END IF;
     IF shape <> 'epoch' THEN
         p.epoch_unit := NULL;
     ELSE
@@ -386,6 +401,7 @@ BEGIN
         p.values_query := NULL;
     END IF;
     PERFORM @schema@.check_fits(p, k.key_type);
+    PERFORM @schema@.check_partition_names(p);
     IF shape IN ('time', 'epoch') THEN
         PERFORM @schema@.check_window(p, k.key_type, now());
     END IF;
@@ -394,11 +410,11 @@ BEGIN
                                       retention_action, retention_schema, timezone, start_at, archive_to, shape,
                                       epoch_unit, start_value, list_values, values_query, list_retention,
                                       default_partition, inherit_privileges, template_schema, template_table,
-                                      level, partition_key)
+                                      level, partition_key, partition_names, name_format)
     VALUES (p.parent_schema, p.parent_table, p.partition_interval, p.premake, p.retention, p.retention_action,
             p.retention_schema, p.timezone, p.start_at, p.archive_to, p.shape, p.epoch_unit, p.start_value,
             p.list_values, p.values_query, p.list_retention, p.default_partition, p.inherit_privileges,
-            p.template_schema, p.template_table, p.level, p.partition_key)
+            p.template_schema, p.template_table, p.level, p.partition_key, p.partition_names, p.name_format)
     ON CONFLICT (parent_schema, parent_table, level) DO UPDATE SET
         partition_interval = EXCLUDED.partition_interval, premake = EXCLUDED.premake, retention = EXCLUDED.retention,
         retention_action = EXCLUDED.retention_action, retention_schema = EXCLUDED.retention_schema,
@@ -407,25 +423,26 @@ BEGIN
         list_values = EXCLUDED.list_values, values_query = EXCLUDED.values_query,
         list_retention = EXCLUDED.list_retention, default_partition = EXCLUDED.default_partition,
         inherit_privileges = EXCLUDED.inherit_privileges, template_schema = EXCLUDED.template_schema,
-        template_table = EXCLUDED.template_table, partition_key = EXCLUDED.partition_key, updated_at = now()
+        template_table = EXCLUDED.template_table, partition_key = EXCLUDED.partition_key,
+        partition_names = EXCLUDED.partition_names, name_format = EXCLUDED.name_format, updated_at = now()
     RETURNING (o.xmax = 0) INTO inserted;
     change := CASE WHEN inserted THEN 'inserted' ELSE 'updated' END;
 
     -- A default partition at once, so that no insert fails before the first run: the parent's, or for a
     -- level-2 policy one in each partition partitioned already.
     IF p.default_partition AND NOT sub_level THEN
-        PERFORM @schema@.create_default_partition(manage.parent, tpl, p.inherit_privileges);
+        PERFORM @schema@.create_default_partition(manage.parent, tpl, p.inherit_privileges, p.partition_names);
     ELSIF p.default_partition THEN
         FOR child IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits i
                        JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relkind = 'p'
                       WHERE i.inhparent = manage.parent ORDER BY c.relname LOOP
-            PERFORM @schema@.create_default_partition(child, tpl, p.inherit_privileges);
+            PERFORM @schema@.create_default_partition(child, tpl, p.inherit_privileges, p.partition_names);
         END LOOP;
     END IF;
 END
 $$;
 COMMENT ON FUNCTION @schema@.manage(regclass, text, integer, text, text, text, text, text, text, text, text[], text,
-                                    text, boolean, boolean, text, text, integer) IS
+                                    text, boolean, boolean, text, text, integer, text) IS
     'partman: registers or updates the policy of a partitioned parent, in the caller''s transaction';
 
 -- Removes the policies of `parent` (its own and its level-2 one); no table is changed. Refuses a parent that

@@ -88,7 +88,11 @@ $$;
 -- the view does not run); its rows as the statistics last counted them (NULL: never analysed) and its size.
 CREATE VIEW @schema@.partitions AS
 WITH managed AS (
-    SELECT p.*, t.oid AS top
+    -- the policy's columns up to partition_key, as the view has always carried them (it reads a few)
+    SELECT p.parent_schema, p.parent_table, p.partition_interval, p.premake, p.retention, p.retention_action,
+           p.retention_schema, p.timezone, p.start_at, p.created_at, p.updated_at, p.archive_to, p.shape,
+           p.epoch_unit, p.start_value, p.list_values, p.values_query, p.list_retention, p.default_partition,
+           p.inherit_privileges, p.template_schema, p.template_table, p.level, p.partition_key, t.oid AS top
       FROM @schema@.policy p
       JOIN pg_catalog.pg_namespace n ON n.nspname = p.parent_schema
       JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = p.parent_table

@@ -181,13 +181,14 @@ TEST_CASE("trust: a maintenance role given its GRANTs before an upgrade keeps th
   TestDb db;
   daily_parent(db, "2", "30 days");
   // The schema as version 10 left it: no run_state (GRANT ... ON ALL TABLES covers only existing tables),
-  // and none of the functions, triggers and views of later versions.
+  // and none of the policy's columns, functions, triggers and views of later versions.
   db.exec("DO $$ BEGIN EXECUTE (SELECT 'DROP VIEW ' || string_agg(oid::regclass::text, ', ') FROM pg_class "
           "WHERE relkind = 'v' AND relnamespace = 'partman'::regnamespace); END $$");
   db.exec(
       "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE pronamespace "
       "= 'partman'::regnamespace AND proname NOT IN ('max_key', 'estimate_rows', 'close_adopted_creates') "
       "LOOP EXECUTE 'DROP FUNCTION ' || f || ' CASCADE'; END LOOP; END $$; DROP TABLE partman.run_state; "
+      "ALTER TABLE partman.policy DROP COLUMN partition_names, DROP COLUMN name_format; "
       "UPDATE partman.meta SET value = '10' WHERE key = 'schema_version'");
   TestRole maint(db, "maint");
   db.exec("GRANT USAGE ON SCHEMA partman TO " + maint.q() +
