@@ -22,8 +22,10 @@ chmod 755 "$dir"
 [ "$(id -u)" = 0 ] && chown postgres: "$dir"
 
 port=${PG_TEMP_PORT:-}
+# Ports 20000-31999: below the kernel's ephemeral range (32768 and up), so no outgoing connection takes the
+# port between this check and the server's bind.
 while [ -z "$port" ]; do
-  candidate=$((20000 + RANDOM % 20000))
+  candidate=$((20000 + RANDOM % 12000))
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
     port=$candidate
   fi

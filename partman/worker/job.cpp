@@ -91,50 +91,62 @@ void quiet_turn(JobInput& in, JobResult& out, core::Plan plan, core::Micros now)
     out.health = known_health(in, *out.report.plan, now);
 }
 
+// Returns the plan of a quiet turn: the known catalog's, when the change token on the control session says
+// it is still the catalog and nothing is due; else none.
+std::optional<core::Plan> quiet_plan_of(JobInput& in, const run::RunRequest& request)
+{
+  if (!in.known)
+    return std::nullopt;
+  const run::ChangeToken token = run::read_change_token(in.control->connection(), in.schema);
+  if (in.known->token != token.token)
+    return std::nullopt;
+  const db::ServerFacts facts{false, token.server_now, token.host_now, false};
+  return run::quiet_plan(*in.known, request.now, run::judged_guard(request, request.now, true, facts, false));
+}
+
+// Runs maintenance as `apply` does, on a working session of its own, closed with it: the control session's
+// libpq buffers stay as small as its short answers (a catalog read would leave them dirty for good, 5 KB
+// and more a database), and the parent locks a failed run took end with the working session. The change
+// token is read there too, before the catalog: a new control session then costs the server no catalog
+// lookups of its own.
+void full_turn(JobInput& in, JobResult& out, const run::RunRequest& request)
+{
+  db::ServerFacts facts;
+  const auto working = db::open_session(in.dsn, run::session_options(in.locks, false), &facts);
+  auto fresh = std::make_unique<run::KnownCatalog>();
+  fresh->token = run::read_change_token(*working, in.schema).token;
+  LogObserver observer;
+  out.report = run::run_maintenance_on(*working, facts, request, observer, fresh.get());
+  out.recorded = true;
+  in.known = run::plans_from_catalog_alone(fresh->policies) ? std::move(fresh) : nullptr;
+  count_outcomes(out);
+  std::size_t done = 0;
+  for (const auto n : out.report.done)
+    done += n;
+  if (!in.health_due && done == 0)
+    return;
+  try {
+    if (done == 0 && in.known && out.report.plan) { // nothing changed the catalog it read
+      out.health = known_health(in, *out.report.plan, request.now);
+    } else {
+      out.health = run::read_health_on(*working, {in.dsn, in.schema, {}, 0}, request.now);
+    }
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::warn("reading the parents' health for the metrics failed: {}", e.what());
+  }
+}
+
 // Takes the leader's turn: an unchanged catalog with nothing due is a quiet turn, else maintenance runs.
 void lead_turn(JobInput& in, JobResult& out)
 {
   const auto started = std::chrono::steady_clock::now();
-  pqxx::connection& conn = in.control->connection();
-  const run::ChangeToken token = run::read_change_token(conn, in.schema);
   const run::RunRequest request = run_request(in, now_micros());
-  const db::ServerFacts facts{false, token.server_now, token.host_now, false};
-  std::optional<core::Plan> quiet;
-  if (in.known && in.known->token == token.token)
-    quiet =
-        run::quiet_plan(*in.known, request.now, run::judged_guard(request, request.now, true, facts, false));
-  if (quiet) {
+  if (std::optional<core::Plan> quiet = quiet_plan_of(in, request))
     quiet_turn(in, out, std::move(*quiet), request.now);
-  } else {
-    auto fresh = std::make_unique<run::KnownCatalog>();
-    fresh->token = token.token;
-    // The run reads and writes on a working session of its own, closed with it: the control session's
-    // libpq buffers stay as small as its short answers (a catalog read would leave them dirty for good, 20 KB
-    // and more a database), and the parent locks a failed run took end with the working session.
-    db::ServerFacts working_facts;
-    const auto working = db::open_session(in.dsn, run::session_options(in.locks, false), &working_facts);
-    LogObserver observer;
-    out.report = run::run_maintenance_on(*working, working_facts, request, observer, fresh.get());
-    out.recorded = true;
-    in.known = run::plans_from_catalog_alone(fresh->policies) ? std::move(fresh) : nullptr;
-    count_outcomes(out);
-    std::size_t done = 0;
-    for (const auto n : out.report.done)
-      done += n;
-    if (in.health_due || done > 0) {
-      try {
-        if (done == 0 && in.known && out.report.plan) { // nothing changed the catalog it read
-          out.health = known_health(in, *out.report.plan, request.now);
-        } else {
-          out.health = run::read_health_on(*working, {in.dsn, in.schema, {}, 0}, request.now);
-        }
-      } catch (const pqxx::broken_connection&) {
-        throw;
-      } catch (const std::exception& e) {
-        spdlog::warn("reading the parents' health for the metrics failed: {}", e.what());
-      }
-    }
-  }
+  else
+    full_turn(in, out, request);
   out.outcome = Outcome::ran;
   out.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }

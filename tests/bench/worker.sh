@@ -71,9 +71,11 @@ time_s() {
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Prints a TCP port nothing listens on, for a worker's HTTP endpoint.
+# Ports 20000-31999: below the kernel's ephemeral range (32768 and up), so no outgoing connection takes
+# the port between this check and the bind.
 free_port() {
-  local p=$((20000 + RANDOM % 20000))
-  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((20000 + RANDOM % 20000)); done
+  local p=$((20000 + RANDOM % 12000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((20000 + RANDOM % 12000)); done
   echo "$p"
 }
 

@@ -17,10 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Ports 20000-31999: below the kernel's ephemeral range (32768 and up), so no outgoing connection takes
+# the port between this check and the bind.
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 20000))
+    p=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
