@@ -1,6 +1,7 @@
 #include "partman/worker/http.hpp"
 
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 
 #include "partman/core/errors.hpp"
 #include "partman/worker/gzip.hpp"
@@ -38,15 +39,26 @@ HttpEndpoint::HttpEndpoint(const std::string& listen, HttpHandlers handlers)
                      "' has no valid port; HINT: write HOST:PORT, e.g. 127.0.0.1:9839");
   m_server->Get("/metrics", [h = handlers](const httplib::Request&, httplib::Response& res) {
     // Sent in pieces as it is uncompressed (httplib compresses them again for a client that asks for gzip,
-    // as Prometheus does): a fleet's text is never held whole.
-    auto reader = std::make_shared<GunzipReader>(h.metrics());
-    res.set_chunked_content_provider("text/plain; version=0.0.4; charset=utf-8",
-                                     [reader](std::size_t, httplib::DataSink& sink) {
-                                       const std::string piece = reader->next(64 * 1024);
-                                       if (piece.empty())
-                                         sink.done();
-                                       return piece.empty() || sink.write(piece.data(), piece.size());
-                                     });
+    // as Prometheus does): a fleet's text is never held whole. Nothing rendered yet: an empty text.
+    const std::string content_type = "text/plain; version=0.0.4; charset=utf-8";
+    std::string gz = h.metrics();
+    if (gz.empty()) {
+      res.set_content("", content_type);
+      return;
+    }
+    auto reader = std::make_shared<GunzipReader>(std::move(gz));
+    res.set_chunked_content_provider(content_type, [reader](std::size_t, httplib::DataSink& sink) {
+      std::string piece;
+      try {
+        piece = reader->next(64 * 1024);
+      } catch (const std::exception& e) {
+        spdlog::error("/metrics: {}", e.what());
+        return false; // the response ends short: the client sees an error, never a wrong text
+      }
+      if (piece.empty())
+        sink.done();
+      return piece.empty() || sink.write(piece.data(), piece.size());
+    });
   });
   m_server->Get("/healthz", [h = handlers](const httplib::Request&, httplib::Response& res) {
     answer(res, h.unhealthy());

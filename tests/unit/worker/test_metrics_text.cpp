@@ -1,13 +1,16 @@
 // The worker's metrics text (Prometheus's exposition format written in pieces), its gzip form and the
-// textfile written through a rename, in memory and in a temporary folder.
+// textfile written through a rename, in memory and in a temporary folder; /metrics served on loopback.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <httplib.h>
+#include <mutex>
 #include <sstream>
 #include <unistd.h>
 
 #include "partman/worker/exposition.hpp"
 #include "partman/worker/gzip.hpp"
+#include "partman/worker/http.hpp"
 
 using namespace partman::worker;
 
@@ -140,4 +143,49 @@ TEST_CASE("textfile: written under a temporary name and renamed, or left as it w
                     Catch::Contains("cannot write the metrics file") && Catch::Contains("/missing/"));
   std::remove(path.c_str());
   CHECK(::rmdir(folder) == 0); // no temporary file left behind
+}
+
+TEST_CASE("/metrics: empty before the first render, the text when asked plainly or with gzip, an error on "
+          "corrupt data")
+{
+  std::string stored;
+  std::mutex m;
+  HttpEndpoint endpoint("127.0.0.1:0",
+                        HttpHandlers{[&] {
+                                       std::lock_guard<std::mutex> lock(m);
+                                       return stored;
+                                     },
+                                     [] { return std::string(); }, [] { return std::string(); }});
+  httplib::Client client("127.0.0.1", endpoint.port());
+  auto before = client.Get("/metrics");
+  REQUIRE(before);
+  CHECK(before->status == 200);
+  CHECK(before->body.empty());
+
+  std::string text;
+  for (int i = 0; i < 30000; ++i)
+    text += "partman_up{database=\"db_" + std::to_string(i) + "\"} 1\n";
+  GzipWriter writer;
+  writer.write(text);
+  {
+    std::lock_guard<std::mutex> lock(m);
+    stored = writer.finish();
+  }
+  auto plain = client.Get("/metrics");
+  REQUIRE(plain);
+  CHECK(plain->status == 200);
+  CHECK(plain->get_header_value("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(plain->body == text);
+  auto zipped = client.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  REQUIRE(zipped);
+  CHECK(zipped->get_header_value("Content-Encoding") == "gzip");
+  CHECK(zipped->body == text); // httplib's client inflates it
+  {
+    std::lock_guard<std::mutex> lock(m);
+    stored[stored.size() / 2] ^= 0x55;
+  }
+  auto corrupt = client.Get("/metrics");
+  CHECK((!corrupt || corrupt->body != text)); // cut short, never a wrong text; and the process lives on
+  auto after = client.Get("/metrics");
+  CHECK((!after || after->body != text));
 }
