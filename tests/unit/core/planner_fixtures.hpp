@@ -33,6 +33,25 @@ inline constexpr const char* k_removal_locks_default =
 inline constexpr const char* k_finalize_locks =
     "SHARE UPDATE EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on the partition";
 
+// Returns app."Events", monthly in Europe/Berlin with a year's retention, holding the partitions of January
+// and November 2025 (the removal tests' parent, with and without a default partition).
+inline core::ParentSnapshot events_with_old_months()
+{
+  auto parent = make_parent("app", "Events");
+  parent.children.push_back(
+      make_child("app", "Events_p202501", "2025-01-01 00:00:00+01:00", "2025-02-01 00:00:00+01:00"));
+  parent.children.push_back(
+      make_child("app", "Events_p202511", "2025-11-01 00:00:00+01:00", "2025-12-01 00:00:00+01:00"));
+  return parent;
+}
+// Returns the policy of events_with_old_months().
+inline core::Policy events_year_retention()
+{
+  auto policy = make_policy("app", "Events", "1 month", 1, "Europe/Berlin");
+  policy.retention = period("1 year");
+  return policy;
+}
+
 // Plans, applies the creates to the snapshot, plans again: the second plan must be empty.
 inline void check_idempotent(const core::ParentSnapshot& parent, const core::Policy& policy, core::Micros now)
 {

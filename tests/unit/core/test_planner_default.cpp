@@ -13,13 +13,8 @@ TEST_CASE("planner: detach, detach to a retention schema, and drop beside a defa
 {
   // The same removals as above, but the parent has a default partition: DETACH ... CONCURRENTLY is not
   // allowed, so each removal is one transaction that locks the parent, then the default partition.
-  auto parent = make_parent("app", "Events");
-  auto policy = make_policy("app", "Events", "1 month", 1, "Europe/Berlin");
-  policy.retention = period("1 year");
-  parent.children.push_back(
-      make_child("app", "Events_p202501", "2025-01-01 00:00:00+01:00", "2025-02-01 00:00:00+01:00"));
-  parent.children.push_back(
-      make_child("app", "Events_p202511", "2025-11-01 00:00:00+01:00", "2025-12-01 00:00:00+01:00"));
+  auto parent = events_with_old_months();
+  auto policy = events_year_retention();
   parent.children.push_back(make_default("app", "Events_default"));
   const Micros now = at("2026-11-25 04:20Z");
   const Lines locked{"LOCK TABLE ONLY \"app\".\"Events\" IN ACCESS EXCLUSIVE MODE",
